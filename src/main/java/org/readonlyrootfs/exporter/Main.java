@@ -1,0 +1,100 @@
+package org.readonlyrootfs.exporter;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.readonlyrootfs.exporter.config.CommandLine;
+import org.readonlyrootfs.exporter.config.ConfigLoader;
+import org.readonlyrootfs.exporter.config.ExporterConfig;
+import org.readonlyrootfs.exporter.config.InvalidConfigException;
+import org.readonlyrootfs.exporter.config.Setting;
+import org.readonlyrootfs.exporter.metrics.BuildInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point: parses, validates, wires. Exit status 2 on bad configuration, 1 if it cannot start. */
+public final class Main {
+    public static final String NAME = "readonly-rootfs-exporter";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System.getenv(), System.out, System.err);
+        if (status >= 0) {
+            System.exit(status);
+        }
+        try {
+            new CountDownLatch(1).await(); // serve until the JVM is stopped; the shutdown hook closes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Runs the command line. Returns the exit status, or -1 when the exporter is serving (it then runs
+     * until the JVM is stopped).
+     */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        CommandLine cli = CommandLine.parse(args);
+        ConfigLoader loader = new ConfigLoader(env);
+        if (cli.help()) {
+            out.print(usage(loader));
+            return 0;
+        }
+        if (cli.version()) {
+            out.println(NAME + " " + BuildInfo.version() + " (java " + BuildInfo.javaVersion() + ")");
+            return 0;
+        }
+        ExporterConfig config;
+        try {
+            config = loader.load(cli);
+            if (!cli.command().isEmpty() && !cli.command().equals("serve")) {
+                throw new InvalidConfigException(java.util.List.of(
+                        "unknown command [" + cli.command() + "]: the only command is serve (the default), see --help"));
+            }
+        } catch (InvalidConfigException e) {
+            for (String problem : e.problems()) {
+                err.println(NAME + ": error: " + problem);
+            }
+            return 2;
+        }
+        Exporter exporter;
+        try {
+            exporter = Exporter.start(config);
+        } catch (IOException | RuntimeException e) {
+            err.println(NAME + ": error: cannot listen on " + config.web().host() + ":" + config.web().port() + ": "
+                    + e.getMessage());
+            return 1;
+        }
+        Logger log = LoggerFactory.getLogger(Main.class);
+        log.info("{} {} listening on {}:{}{}, auditing {} every {}", NAME, BuildInfo.version(),
+                config.web().host(), exporter.port(), config.web().telemetryPath(), config.docker().host(),
+                config.scanInterval());
+        Runtime.getRuntime().addShutdownHook(new Thread(exporter::close, "shutdown"));
+        return -1;
+    }
+
+    static String usage(ConfigLoader loader) {
+        StringBuilder b = new StringBuilder();
+        b.append("Usage: java -jar ").append(NAME).append(".jar [serve] [--key=value ...]\n\n")
+                .append("Prometheus exporter auditing every Docker container for DISA STIG V-260936:\n")
+                .append("a container's root filesystem must be read-only.\n\n")
+                .append("Flags:\n")
+                .append("  --help, -h          this text\n")
+                .append("  --version           print the version\n")
+                .append("  --config.file=FILE  HOCON file with settings under ").append(ConfigLoader.NAMESPACE)
+                .append(" { ... } (env ").append(ConfigLoader.CONFIG_FILE_ENV).append(")\n");
+        for (Setting s : loader.settings()) {
+            b.append("  --").append(s.key()).append("=").append(s.defaultValue()).append("\n")
+                    .append("      ").append(s.description()).append("\n")
+                    .append("      env ").append(s.envVar());
+            if (!s.alias().isEmpty()) {
+                b.append(" or ").append(s.alias());
+            }
+            b.append("\n");
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,306 @@
+package org.readonlyrootfs.exporter.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.readonlyrootfs.exporter.docker.DockerEndpoint;
+
+/**
+ * Builds the validated {@link ExporterConfig} from, highest first: flags, environment, the config
+ * file, and {@code reference.conf}. Every problem is collected and reported at once.
+ */
+public final class ConfigLoader {
+    public static final String NAMESPACE = "readonly-rootfs-exporter";
+    public static final String ENV_PREFIX = "READONLY_ROOTFS_";
+    public static final String CONFIG_FILE_ENV = ENV_PREFIX + "CONFIG_FILE";
+    private static final Map<String, String> DOCKER_CLI_ENV = Map.of(
+            "docker.host", "DOCKER_HOST",
+            "docker.tls-verify", "DOCKER_TLS_VERIFY",
+            "docker.cert-path", "DOCKER_CERT_PATH");
+    private static final Set<String> RESERVED_PATHS = Set.of("/", "/-/healthy", "/-/ready");
+    private static final Pattern BARE_NUMBER = Pattern.compile("\\s*-?[0-9]+(\\.[0-9]+)?\\s*");
+    private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+
+    private final Config reference;
+    private final Map<String, String> env;
+    private final List<Setting> settings;
+
+    public ConfigLoader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+        this.reference = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf",
+                ConfigParseOptions.defaults().setAllowMissing(false));
+        this.settings = readSettings(reference.getConfig(NAMESPACE));
+    }
+
+    /** Every key, in the order of {@code reference.conf}. */
+    public List<Setting> settings() {
+        return settings;
+    }
+
+    public ExporterConfig load(CommandLine cli) {
+        List<String> problems = new ArrayList<>(cli.problems());
+        Config flags = flagLayer(cli, problems);
+        Config environment = envLayer();
+        Config file = fileLayer(cli, problems);
+        Config merged;
+        try {
+            merged = flags.withFallback(environment).withFallback(file).withFallback(reference).resolve()
+                    .getConfig(NAMESPACE);
+        } catch (ConfigException e) {
+            problems.add(oneLine(e.getMessage()));
+            throw new InvalidConfigException(problems);
+        }
+        Reader r = new Reader(merged, problems);
+        WebConfig web = r.listenAddress("web.listen-address", r.telemetryPath("web.telemetry-path"));
+        DockerEndpoint docker = r.docker();
+        Duration interval = r.duration("scan.interval", MIN_INTERVAL, Duration.ofHours(24));
+        boolean exempt = r.bool("compliance.exempt-system-containers");
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return new ExporterConfig(web, docker, interval, exempt);
+    }
+
+    private Config flagLayer(CommandLine cli, List<String> problems) {
+        Config layer = ConfigFactory.empty();
+        for (Map.Entry<String, String> flag : cli.settings().entrySet()) {
+            if (!isKnown(flag.getKey())) {
+                problems.add("unknown flag [--" + flag.getKey() + "]: see --help for the list");
+                continue;
+            }
+            layer = layer.withFallback(single(flag.getKey(), flag.getValue(), "flag --" + flag.getKey()));
+        }
+        return layer;
+    }
+
+    private Config envLayer() {
+        Config layer = ConfigFactory.empty();
+        for (Setting s : settings) {
+            String own = env.get(s.envVar());
+            if (own != null && !own.isEmpty()) {
+                layer = layer.withFallback(single(s.key(), own, "environment variable " + s.envVar()));
+            } else if (!s.alias().isEmpty() && env.get(s.alias()) != null && !env.get(s.alias()).isEmpty()) {
+                String value = env.get(s.alias());
+                if (s.alias().equals("DOCKER_TLS_VERIFY")) {
+                    // as for the docker CLI: set and not explicitly off means on
+                    value = Set.of("0", "false", "no", "off").contains(value.toLowerCase(Locale.ROOT)) ? "false" : "true";
+                }
+                layer = layer.withFallback(single(s.key(), value, "environment variable " + s.alias()));
+            }
+        }
+        return layer;
+    }
+
+    private Config fileLayer(CommandLine cli, List<String> problems) {
+        String name = !cli.configFile().isEmpty() ? cli.configFile() : env.getOrDefault(CONFIG_FILE_ENV, "");
+        if (name.isEmpty()) {
+            return ConfigFactory.empty();
+        }
+        Path path = Path.of(name);
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            problems.add("config.file must be a readable file, got [" + name + "]");
+            return ConfigFactory.empty();
+        }
+        Config file;
+        try {
+            file = ConfigFactory.parseFile(path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            problems.add("config.file [" + name + "] cannot be parsed: " + oneLine(e.getMessage()));
+            return ConfigFactory.empty();
+        }
+        for (Map.Entry<String, ConfigValue> e : file.entrySet()) {
+            String path0 = e.getKey();
+            String where = " (" + e.getValue().origin().description() + ")";
+            if (!path0.startsWith(NAMESPACE + ".")) {
+                problems.add("unknown key [" + path0 + "] in config.file: settings go under " + NAMESPACE + " { … }" + where);
+            } else if (!isKnown(path0.substring(NAMESPACE.length() + 1))) {
+                problems.add("unknown key [" + path0 + "] in config.file" + where);
+            }
+        }
+        return file;
+    }
+
+    private boolean isKnown(String key) {
+        return settings.stream().anyMatch(s -> s.key().equals(key));
+    }
+
+    private static Config single(String key, String value, String origin) {
+        return ConfigFactory.parseMap(Map.of(NAMESPACE + "." + key, value), origin);
+    }
+
+    private static List<Setting> readSettings(Config defaults) {
+        return defaults.entrySet().stream()
+                .sorted(Comparator.comparingInt(e -> e.getValue().origin().lineNumber()))
+                .map(e -> {
+                    String key = e.getKey();
+                    String envVar = ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+                    String description = e.getValue().origin().comments().stream().map(String::trim)
+                            .collect(Collectors.joining(" "));
+                    String value = e.getValue().valueType() == ConfigValueType.STRING
+                            ? "\"" + e.getValue().unwrapped() + "\"" : e.getValue().render();
+                    return new Setting(key, envVar, DOCKER_CLI_ENV.getOrDefault(key, ""), value, description);
+                })
+                .toList();
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").trim();
+    }
+
+    /** Typed reads that record a problem instead of throwing. */
+    private static final class Reader {
+        private final Config c;
+        private final List<String> problems;
+
+        Reader(Config c, List<String> problems) {
+            this.c = c;
+            this.problems = problems;
+        }
+
+        private String raw(String key) {
+            ConfigValue v = c.getValue(key);
+            return String.valueOf(v.unwrapped());
+        }
+
+        private String origin(String key) {
+            String d = c.getValue(key).origin().description();
+            return d.startsWith("reference.conf") ? "" : " (" + d + ")";
+        }
+
+        private void problem(String key, String constraint) {
+            problems.add(NAMESPACE + "." + key + " must be " + constraint + ", got [" + raw(key) + "]" + origin(key));
+        }
+
+        String string(String key) {
+            ConfigValue v = c.getValue(key);
+            if (v.valueType() == ConfigValueType.OBJECT || v.valueType() == ConfigValueType.LIST) {
+                problem(key, "a string");
+                return "";
+            }
+            return String.valueOf(v.unwrapped());
+        }
+
+        boolean bool(String key) {
+            try {
+                return c.getBoolean(key);
+            } catch (ConfigException e) {
+                problem(key, "a boolean (true or false)");
+                return false;
+            }
+        }
+
+        Duration duration(String key, Duration min, Duration max) {
+            ConfigValue v = c.getValue(key);
+            String text = String.valueOf(v.unwrapped());
+            if (v.valueType() == ConfigValueType.NUMBER || BARE_NUMBER.matcher(text).matches()) {
+                problem(key, "a duration with a unit such as 15s or 500ms");
+                return min;
+            }
+            Duration d;
+            try {
+                d = c.getDuration(key);
+            } catch (ConfigException e) {
+                problem(key, "a duration such as 15s or 500ms");
+                return min;
+            }
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                problem(key, "between " + human(min) + " and " + human(max));
+            }
+            return d;
+        }
+
+        String telemetryPath(String key) {
+            String p = string(key);
+            if (!p.startsWith("/") || p.chars().anyMatch(ch -> ch <= ' ' || ch == '?' || ch == '#')) {
+                problem(key, "a path starting with /");
+            } else if (RESERVED_PATHS.contains(p)) {
+                problem(key, "a path other than " + String.join(", ", RESERVED_PATHS.stream().sorted().toList()));
+            }
+            return p;
+        }
+
+        WebConfig listenAddress(String key, String telemetryPath) {
+            String a = string(key);
+            int colon = a.lastIndexOf(':');
+            String host = colon < 0 ? "" : a.substring(0, colon);
+            String portText = colon < 0 ? "" : a.substring(colon + 1);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port = -1;
+            try {
+                port = Integer.parseInt(portText);
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            if (colon < 0 || port < 0 || port > 65535 || (host.contains(":") && !a.startsWith("["))) {
+                problem(key, "[host]:port with a port from 0 to 65535, e.g. :9966 or 127.0.0.1:9966");
+                return new WebConfig("", 0, telemetryPath);
+            }
+            return new WebConfig(host, port, telemetryPath);
+        }
+
+        DockerEndpoint docker() {
+            String host = string("docker.host");
+            boolean tls = bool("docker.tls-verify");
+            String certPath = string("docker.cert-path");
+            Duration timeout = duration("docker.timeout", Duration.ofMillis(100), Duration.ofMinutes(10));
+            URI uri = null;
+            try {
+                uri = new URI(host);
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            String scheme = uri == null || uri.getScheme() == null ? "" : uri.getScheme();
+            if (scheme.equals("unix")) {
+                if (uri.getPath() == null || !uri.getPath().startsWith("/") || uri.getPath().length() < 2) {
+                    problem("docker.host", "unix:///absolute/path/to/docker.sock");
+                } else if (tls) {
+                    problems.add(NAMESPACE + ".docker.tls-verify must be false for a unix socket docker.host, got [true]"
+                            + origin("docker.tls-verify"));
+                }
+            } else if (scheme.equals("tcp")) {
+                if (uri.getHost() == null || uri.getPort() <= 0) {
+                    problem("docker.host", "tcp://host:port");
+                }
+            } else {
+                problem("docker.host", "unix:///path or tcp://host:port");
+            }
+            if (tls) {
+                Path dir = certPath.isEmpty() ? Path.of(System.getProperty("user.home"), ".docker") : Path.of(certPath);
+                List<String> missing = new ArrayList<>();
+                for (String f : List.of("ca.pem", "cert.pem", "key.pem")) {
+                    if (!Files.isReadable(dir.resolve(f))) {
+                        missing.add(f);
+                    }
+                }
+                if (!missing.isEmpty()) {
+                    problems.add(NAMESPACE + ".docker.cert-path must be a folder holding readable ca.pem, cert.pem and key.pem"
+                            + " (missing " + String.join(", ", missing) + "), got [" + dir + "]" + origin("docker.cert-path"));
+                }
+                certPath = dir.toString();
+            }
+            return new DockerEndpoint(host, tls, certPath, timeout);
+        }
+
+        private static String human(Duration d) {
+            return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package org.readonlyrootfs.exporter.config;
+
+/**
+ * One configuration key as documented in {@code reference.conf}.
+ *
+ * @param key          key without the namespace, also the flag name ({@code --key})
+ * @param envVar       environment variable that sets it
+ * @param alias        docker CLI environment variable that also sets it; empty if none
+ * @param defaultValue default as written in {@code reference.conf}
+ * @param description  the comment above it in {@code reference.conf}
+ */
+public record Setting(String key, String envVar, String alias, String defaultValue, String description) {
+}

@@ -1,0 +1,85 @@
+package org.readonlyrootfs.exporter.http;
+
+import java.time.Instant;
+import java.util.Map;
+import org.readonlyrootfs.exporter.compliance.Status;
+import org.readonlyrootfs.exporter.metrics.BuildInfo;
+import org.readonlyrootfs.exporter.metrics.StigRule;
+import org.readonlyrootfs.exporter.scan.AuditedContainer;
+import org.readonlyrootfs.exporter.scan.Snapshot;
+
+/** Our own landing page: what this is, the daemon, counts per status, the current findings, links. */
+final class LandingPage {
+    private LandingPage() {
+    }
+
+    static String render(Snapshot s, String telemetryPath) {
+        StringBuilder b = new StringBuilder(4096);
+        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<title>readonly-rootfs-exporter</title>"
+                + "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+                + "td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}.finding{color:#b00}</style>"
+                + "</head><body>\n");
+        b.append("<h1>readonly-rootfs-exporter</h1>\n<p>Version ").append(Html.escape(BuildInfo.version()))
+                .append(". Audits every Docker container for DISA STIG ").append(StigRule.FINDING_ID)
+                .append(" (").append(StigRule.RULE_ID).append(", ").append(StigRule.STIG_ID).append(", ")
+                .append(StigRule.CCI).append(", severity ").append(StigRule.SEVERITY)
+                .append("): a container's root filesystem must be read-only.</p>\n");
+        b.append("<h2>Docker daemon</h2>\n<table>");
+        row(b, "Host", s.host());
+        row(b, "Version", s.daemonVersion());
+        row(b, "Reachable", s.dockerUp() ? "yes" : "no");
+        if (!s.lastError().isEmpty()) {
+            row(b, "Last error", s.lastError());
+        }
+        row(b, "Last successful scan", s.lastSuccessEpochSeconds() > 0
+                ? Instant.ofEpochMilli((long) (s.lastSuccessEpochSeconds() * 1000)).toString() : "none yet");
+        row(b, "Scan duration", String.format("%.3f s", s.scanDurationSeconds()));
+        b.append("</table>\n<h2>Containers by status</h2>\n<table>");
+        for (Map.Entry<Status, Integer> e : s.counts().entrySet()) {
+            row(b, e.getKey().label(), String.valueOf(e.getValue()));
+        }
+        if (s.unchecked() > 0) {
+            row(b, "unchecked (inspect failed)", String.valueOf(s.unchecked()));
+        }
+        b.append("</table>\n<h2>Findings (writable root filesystem)</h2>\n");
+        long findings = s.containers().stream().filter(c -> c.verdict().status() == Status.FINDING).count();
+        if (findings == 0) {
+            b.append("<p>None.</p>\n");
+        } else {
+            b.append("<table><tr><th>Name</th><th>Id</th><th>Image</th><th>State</th><th>Orchestrator</th>"
+                    + "<th>Stack</th><th>Service</th></tr>\n");
+            for (AuditedContainer c : s.containers()) {
+                if (c.verdict().status() != Status.FINDING) {
+                    continue;
+                }
+                b.append("<tr class=\"finding\">");
+                cell(b, c.facts().name());
+                cell(b, c.facts().shortId());
+                cell(b, c.facts().image());
+                cell(b, c.facts().state());
+                cell(b, c.verdict().orchestrator().label());
+                cell(b, c.verdict().stack());
+                cell(b, c.verdict().service());
+                b.append("</tr>\n");
+            }
+            b.append("</table>\n<p>Fix: recreate with <code>docker run --read-only --tmpfs /run --tmpfs /tmp …</code>"
+                    + " and rw volumes for data.</p>\n");
+        }
+        b.append("<h2>Endpoints</h2>\n<ul>")
+                .append("<li><a href=\"").append(Html.escape(telemetryPath.substring(1))).append("\">")
+                .append(Html.escape(telemetryPath)).append("</a>: metrics</li>")
+                .append("<li><a href=\"-/healthy\">/-/healthy</a>: process alive</li>")
+                .append("<li><a href=\"-/ready\">/-/ready</a>: 200 once a scan has succeeded</li>")
+                .append("</ul>\n</body></html>\n");
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, String key, String value) {
+        b.append("<tr><th>").append(Html.escape(key)).append("</th><td>").append(Html.escape(value)).append("</td></tr>");
+    }
+
+    private static void cell(StringBuilder b, String value) {
+        b.append("<td>").append(Html.escape(value)).append("</td>");
+    }
+}

@@ -1,0 +1,131 @@
+package org.readonlyrootfs.exporter.metrics;
+
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.readonlyrootfs.exporter.compliance.Status;
+import org.readonlyrootfs.exporter.scan.AuditedContainer;
+import org.readonlyrootfs.exporter.scan.Snapshot;
+
+/**
+ * Renders the metric contract from one immutable {@link Snapshot}, built fresh on every scrape:
+ * a container that is gone has no series, and a scrape never calls Docker.
+ */
+public final class ExporterCollector implements MultiCollector {
+    public static final String PREFIX = "readonly_rootfs_";
+
+    private final Supplier<Snapshot> snapshots;
+
+    public ExporterCollector(Supplier<Snapshot> snapshots) {
+        this.snapshots = snapshots;
+    }
+
+    @Override
+    public List<String> getPrometheusNames() {
+        return List.of(PREFIX + "container", PREFIX + "containers", PREFIX + "containers_unchecked",
+                PREFIX + "docker_up", PREFIX + "scan_duration_seconds",
+                PREFIX + "last_scan_success_timestamp_seconds", PREFIX + "scans", PREFIX + "docker_requests",
+                PREFIX + "findings_detected", PREFIX + "stig", PREFIX + "build");
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        Snapshot s = snapshots.get();
+        Labels host = Labels.of("host", s.host());
+        MetricSnapshots.Builder out = MetricSnapshots.builder();
+
+        GaugeSnapshot.Builder container = GaugeSnapshot.builder().name(PREFIX + "container")
+                .help("1 if the container's root filesystem is read-only, 0 if writable (STIG V-260936);"
+                        + " one series per container that exists now, stopped ones included");
+        for (AuditedContainer c : s.containers()) {
+            container.dataPoint(GaugeDataPointSnapshot.builder()
+                    .value(c.facts().readonlyRootfs() ? 1 : 0)
+                    .labels(Labels.of(
+                            "host", s.host(),
+                            "container_id", c.facts().shortId(),
+                            "container_name", c.facts().name(),
+                            "image", c.facts().image(),
+                            "state", c.facts().state(),
+                            "status", c.verdict().status().label(),
+                            "orchestrator", c.verdict().orchestrator().label(),
+                            "stack", c.verdict().stack(),
+                            "service", c.verdict().service()))
+                    .build());
+        }
+        out.metricSnapshot(container.build());
+
+        GaugeSnapshot.Builder counts = GaugeSnapshot.builder().name(PREFIX + "containers")
+                .help("Containers per status (compliant, finding, exempt, not_applicable) as of the last successful scan");
+        for (Map.Entry<Status, Integer> e : s.counts().entrySet()) {
+            counts.dataPoint(GaugeDataPointSnapshot.builder().value(e.getValue())
+                    .labels(host.add("status", e.getKey().label())).build());
+        }
+        out.metricSnapshot(counts.build());
+
+        out.metricSnapshot(gauge("containers_unchecked",
+                "Containers listed by the last successful scan whose inspect failed; they are retried next scan",
+                host, s.unchecked(), null));
+        out.metricSnapshot(gauge("docker_up",
+                "1 if the last scan reached the Docker daemon, 0 if not (then the other series are those of the"
+                        + " last successful scan)", host, s.dockerUp() ? 1 : 0, null));
+        out.metricSnapshot(gauge("scan_duration_seconds", "Duration of the last scan", host,
+                s.scanDurationSeconds(), Unit.SECONDS));
+        out.metricSnapshot(gauge("last_scan_success_timestamp_seconds",
+                "Unix time of the last successful scan; 0 if none yet", host, s.lastSuccessEpochSeconds(), Unit.SECONDS));
+
+        out.metricSnapshot(CounterSnapshot.builder().name(PREFIX + "scans").help("Scans run, by result")
+                .dataPoint(CounterDataPointSnapshot.builder().value(s.scansSucceeded())
+                        .labels(host.add("result", "success")).build())
+                .dataPoint(CounterDataPointSnapshot.builder().value(s.scansFailed())
+                        .labels(host.add("result", "failure")).build())
+                .build());
+
+        CounterSnapshot.Builder requests = CounterSnapshot.builder().name(PREFIX + "docker_requests")
+                .help("Docker API requests sent, by operation");
+        for (Map.Entry<String, Long> e : s.dockerRequests().entrySet()) {
+            requests.dataPoint(CounterDataPointSnapshot.builder().value(e.getValue())
+                    .labels(host.add("operation", e.getKey())).build());
+        }
+        out.metricSnapshot(requests.build());
+
+        out.metricSnapshot(CounterSnapshot.builder().name(PREFIX + "findings_detected")
+                .help("Containers first seen as a finding (writable root filesystem); each container id counted once")
+                .dataPoint(CounterDataPointSnapshot.builder().value(s.findingsDetected()).labels(host).build())
+                .build());
+
+        out.metricSnapshot(InfoSnapshot.builder().name(PREFIX + "stig")
+                .help("The DISA STIG rule this exporter checks")
+                .dataPoint(InfoDataPointSnapshot.builder().labels(Labels.of(
+                        "finding_id", StigRule.FINDING_ID,
+                        "rule_id", StigRule.RULE_ID,
+                        "stig_id", StigRule.STIG_ID,
+                        "cci", StigRule.CCI,
+                        "severity", StigRule.SEVERITY)).build())
+                .build());
+        out.metricSnapshot(InfoSnapshot.builder().name(PREFIX + "build")
+                .help("Build information of readonly-rootfs-exporter")
+                .dataPoint(InfoDataPointSnapshot.builder().labels(Labels.of(
+                        "version", BuildInfo.version(),
+                        "java_version", BuildInfo.javaVersion())).build())
+                .build());
+        return out.build();
+    }
+
+    private static GaugeSnapshot gauge(String name, String help, Labels labels, double value, Unit unit) {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(PREFIX + name).help(help);
+        if (unit != null) {
+            b.unit(unit);
+        }
+        return b.dataPoint(GaugeDataPointSnapshot.builder().value(value).labels(labels).build()).build();
+    }
+}

@@ -1,0 +1,63 @@
+package org.readonlyrootfs.exporter.scan;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@link Scanner#scan()} in the background, one at a time (never overlapping): every
+ * {@code interval} after a success; after a failure sooner, with a backoff that doubles from
+ * {@link #FIRST_RETRY} up to the interval, so a restarted daemon is picked up within one interval.
+ */
+public final class ScanLoop implements AutoCloseable {
+    static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    private static final Logger LOG = LoggerFactory.getLogger(ScanLoop.class);
+
+    private final Scanner scanner;
+    private final Duration interval;
+    private final ScheduledExecutorService executor;
+    private Duration retry = FIRST_RETRY;
+
+    public ScanLoop(Scanner scanner, Duration interval) {
+        this.scanner = scanner;
+        this.interval = interval;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "scan-loop");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() {
+        executor.execute(this::runOnce);
+    }
+
+    private void runOnce() {
+        Duration delay = interval;
+        try {
+            if (scanner.scan().dockerUp()) {
+                retry = FIRST_RETRY;
+            } else {
+                delay = retry.compareTo(interval) < 0 ? retry : interval;
+                retry = retry.multipliedBy(2);
+            }
+        } catch (RuntimeException e) {
+            // a bug, not Docker trouble: keep scanning, say it once per occurrence
+            LOG.error("scan crashed: {}", e.toString(), e);
+        }
+        try {
+            executor.schedule(this::runOnce, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed while scanning
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
