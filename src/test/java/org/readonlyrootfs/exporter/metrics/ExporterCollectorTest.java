@@ -1,0 +1,83 @@
+package org.readonlyrootfs.exporter.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.scan.Snapshot;
+
+/**
+ * Golden exposition of a fixed inventory. Regenerate with {@code mvn test -Dgolden.update=true}
+ * after an intended change, and review the diff.
+ */
+class ExporterCollectorTest {
+    private static final Path GOLDEN = Path.of("src/test/resources/golden");
+
+    private static String render(Snapshot snapshot, ExpositionFormatWriter writer) throws IOException {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new ExporterCollector(() -> snapshot));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writer.write(out, registry.scrape(), EscapingScheme.ALLOW_UTF8);
+        // the build labels change with every release and JVM: pin them
+        return out.toString(StandardCharsets.UTF_8)
+                .replaceAll("java_version=\"[^\"]*\"", "java_version=\"JAVA\"")
+                .replaceAll("(readonly_rootfs_build_info\\{[^}]*)version=\"[^\"]*\"", "$1version=\"VERSION\"");
+    }
+
+    private static void assertGolden(String name, String actual) throws IOException {
+        Path file = GOLDEN.resolve(name);
+        if (Boolean.getBoolean("golden.update")) {
+            Files.createDirectories(GOLDEN);
+            Files.writeString(file, actual);
+        }
+        assertEquals(Files.readString(file), actual, "golden file " + file + " (regenerate with -Dgolden.update=true)");
+    }
+
+    @Test
+    void prometheusTextMatchesTheGoldenFile() throws IOException {
+        assertGolden("metrics.prom", render(Fixtures.inventory(), PrometheusTextFormatWriter.create()));
+    }
+
+    @Test
+    void openMetricsMatchesTheGoldenFile() throws IOException {
+        assertGolden("metrics.openmetrics", render(Fixtures.inventory(), OpenMetricsTextFormatWriter.create()));
+    }
+
+    @Test
+    void beforeTheFirstScanEveryStatusCountIsZeroAndDockerIsDown() throws IOException {
+        String text = render(Snapshot.initial("h"), PrometheusTextFormatWriter.create());
+        for (String status : List.of("compliant", "finding", "exempt", "not_applicable")) {
+            assertTrue(text.contains("readonly_rootfs_containers{host=\"h\",status=\"" + status + "\"} 0.0"), status);
+        }
+        assertTrue(text.contains("readonly_rootfs_docker_up{host=\"h\"} 0.0"));
+        assertTrue(!text.contains("readonly_rootfs_container{"), "no container series");
+    }
+
+    @Test
+    void seriesAreBuiltFreshPerScrapeSoARemovedContainerDisappears() throws IOException {
+        Snapshot full = Fixtures.inventory();
+        AtomicReference<Snapshot> current = new AtomicReference<>(full);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new ExporterCollector(current::get));
+        assertEquals(6, registry.scrape().stream()
+                .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
+                .findFirst().orElseThrow().getDataPoints().size());
+        current.set(new Snapshot(full.host(), full.daemonVersion(), true, true, "", full.containers().subList(0, 1),
+                0, 0.01, full.lastSuccessEpochSeconds(), 8, 2, 3, full.dockerRequests()));
+        assertEquals(1, registry.scrape().stream()
+                .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
+                .findFirst().orElseThrow().getDataPoints().size());
+    }
+}

@@ -1,0 +1,75 @@
+package org.readonlyrootfs.exporter.scan;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.readonlyrootfs.exporter.docker.ContainerSummary;
+import org.readonlyrootfs.exporter.docker.DaemonInfo;
+import org.readonlyrootfs.exporter.docker.DockerApiError;
+import org.readonlyrootfs.exporter.docker.DockerException;
+import org.readonlyrootfs.exporter.docker.DockerGateway;
+import org.readonlyrootfs.exporter.docker.RequestListener;
+
+/** A daemon in memory, for the scanner's pure logic; the real daemon is covered by the *IT tests. */
+final class InMemoryDocker implements DockerGateway {
+    record Entry(ContainerSummary summary, boolean readonly) {
+    }
+
+    final Map<String, Entry> containers = new LinkedHashMap<>();
+    final Set<String> brokenInspect = ConcurrentHashMap.newKeySet();
+    final Set<String> vanishAfterList = ConcurrentHashMap.newKeySet();
+    final RequestListener listener;
+    volatile boolean down;
+    String name = "node-1";
+
+    InMemoryDocker(RequestListener listener) {
+        this.listener = listener;
+    }
+
+    void add(String id, String name, String state, boolean readonly, Map<String, String> labels) {
+        containers.put(id, new Entry(new ContainerSummary(id, name, "busybox:latest", state, labels, 1700000000L),
+                readonly));
+    }
+
+    @Override
+    public DaemonInfo info() {
+        listener.requestSent("info");
+        failIfDown();
+        return new DaemonInfo(name, "20.10.24", "Debian", false);
+    }
+
+    @Override
+    public List<ContainerSummary> listContainers() {
+        listener.requestSent("list");
+        failIfDown();
+        List<ContainerSummary> list = new ArrayList<>();
+        containers.values().forEach(e -> list.add(e.summary()));
+        vanishAfterList.forEach(containers::remove);
+        return list;
+    }
+
+    @Override
+    public Optional<Boolean> readonlyRootfs(String id) {
+        listener.requestSent("inspect");
+        failIfDown();
+        if (brokenInspect.contains(id)) {
+            throw new DockerApiError("GET /containers/" + id + "/json failed with HTTP 500", null);
+        }
+        Entry e = containers.get(id);
+        return e == null ? Optional.empty() : Optional.of(e.readonly());
+    }
+
+    private void failIfDown() {
+        if (down) {
+            throw new DockerException("cannot reach the Docker daemon at unix:///x.sock: connection refused");
+        }
+    }
+
+    @Override
+    public void close() {
+    }
+}

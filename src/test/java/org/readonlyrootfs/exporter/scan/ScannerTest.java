@@ -1,0 +1,146 @@
+package org.readonlyrootfs.exporter.scan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.compliance.Classifier;
+import org.readonlyrootfs.exporter.compliance.Status;
+
+class ScannerTest {
+    private final DockerRequestCounts requests = new DockerRequestCounts();
+    private final InMemoryDocker docker = new InMemoryDocker(requests);
+    private final Scanner scanner = new Scanner(docker, new Classifier(true), requests,
+            Clock.fixed(Instant.ofEpochSecond(1800000000L), ZoneOffset.UTC), "fallback-host");
+
+    private static List<String> names(Snapshot s) {
+        return s.containers().stream().map(c -> c.facts().name()).toList();
+    }
+
+    @Test
+    void beforeTheFirstScanNothingIsKnownAndTheHostIsTheFallback() {
+        Snapshot s = scanner.current();
+        assertEquals("fallback-host", s.host());
+        assertFalse(s.dockerUp());
+        assertFalse(s.everSucceeded());
+        assertTrue(s.containers().isEmpty());
+        assertEquals(0, s.counts().get(Status.FINDING));
+    }
+
+    @Test
+    void aSteadyStateScanIsOneListCallAndNoInspect() {
+        docker.add("a1", "ro", "running", true, Map.of());
+        docker.add("b2", "rw", "exited", false, Map.of());
+        Snapshot first = scanner.scan();
+        assertEquals(Map.of("info", 1L, "list", 1L, "inspect", 2L), first.dockerRequests());
+        Snapshot second = scanner.scan();
+        assertEquals(Map.of("info", 1L, "list", 2L, "inspect", 2L), second.dockerRequests());
+        assertEquals(List.of("ro", "rw"), names(second));
+        assertEquals("node-1", second.host());
+        assertEquals(1, second.counts().get(Status.COMPLIANT));
+        assertEquals(1, second.counts().get(Status.FINDING));
+        assertEquals(2, second.scansSucceeded());
+    }
+
+    @Test
+    void nameStateAndLabelsComeFreshFromEachList() {
+        docker.add("a1", "old", "created", false, Map.of());
+        scanner.scan();
+        docker.add("a1", "new", "running", false, Map.of("com.docker.compose.project", "p"));
+        Snapshot s = scanner.scan();
+        assertEquals("new", s.containers().get(0).facts().name());
+        assertEquals("running", s.containers().get(0).facts().state());
+        assertEquals("p", s.containers().get(0).verdict().stack());
+        assertEquals(1L, s.dockerRequests().get("inspect"));
+    }
+
+    @Test
+    void aRemovedContainerLeavesAndItsCacheEntryWithIt() {
+        docker.add("a1", "one", "running", false, Map.of());
+        docker.add("b2", "two", "running", true, Map.of());
+        scanner.scan();
+        docker.containers.remove("a1");
+        Snapshot s = scanner.scan();
+        assertEquals(List.of("two"), names(s));
+        // a container with the same id coming back would be inspected again (the cache forgot it)
+        docker.add("a1", "one", "running", true, Map.of());
+        Snapshot again = scanner.scan();
+        assertEquals(3L, again.dockerRequests().get("inspect"));
+        assertEquals(2, again.counts().get(Status.COMPLIANT));
+    }
+
+    @Test
+    void aContainerRemovedBetweenListAndInspectIsNotAnError() {
+        docker.add("a1", "stays", "running", true, Map.of());
+        docker.add("b2", "goes", "running", false, Map.of());
+        docker.vanishAfterList.add("b2");
+        Snapshot s = scanner.scan();
+        assertTrue(s.dockerUp());
+        assertEquals(List.of("stays"), names(s));
+        assertEquals(0, s.unchecked());
+        assertEquals(0, s.scansFailed());
+    }
+
+    @Test
+    void oneFailingContainerDoesNotFailTheScanOfTheOthersAndIsRetried() {
+        docker.add("a1", "fine", "running", false, Map.of());
+        docker.add("b2", "broken", "running", false, Map.of());
+        docker.brokenInspect.add("b2");
+        Snapshot s = scanner.scan();
+        assertTrue(s.dockerUp());
+        assertEquals(List.of("fine"), names(s));
+        assertEquals(1, s.unchecked());
+        docker.brokenInspect.clear();
+        Snapshot healed = scanner.scan();
+        assertEquals(List.of("broken", "fine"), names(healed));
+        assertEquals(0, healed.unchecked());
+    }
+
+    @Test
+    void anUnreachableDaemonKeepsTheLastInventoryAndComesBack() {
+        docker.add("a1", "rw", "running", false, Map.of());
+        Snapshot good = scanner.scan();
+        docker.down = true;
+        Snapshot bad = scanner.scan();
+        assertFalse(bad.dockerUp());
+        assertTrue(bad.everSucceeded());
+        assertEquals(List.of("rw"), names(bad));
+        assertEquals("node-1", bad.host());
+        assertEquals(good.lastSuccessEpochSeconds(), bad.lastSuccessEpochSeconds());
+        assertTrue(bad.lastError().contains("connection refused"), bad.lastError());
+        assertEquals(1, bad.scansFailed());
+        docker.down = false;
+        docker.name = "node-1-renamed";
+        Snapshot back = scanner.scan();
+        assertTrue(back.dockerUp());
+        assertEquals("", back.lastError());
+        assertEquals("node-1-renamed", back.host(), "info is asked again after a failure");
+    }
+
+    @Test
+    void findingsAreCountedOncePerContainerId() {
+        docker.add("a1", "rw", "running", false, Map.of());
+        docker.add("b2", "ro", "running", true, Map.of());
+        docker.add("c3", "ucp-agent", "running", false, Map.of());
+        scanner.scan();
+        scanner.scan();
+        assertEquals(1, scanner.current().findingsDetected());
+        docker.add("d4", "rw2", "created", false, Map.of());
+        assertEquals(2, scanner.scan().findingsDetected());
+        docker.containers.remove("a1");
+        assertEquals(2, scanner.scan().findingsDetected());
+    }
+
+    @Test
+    void firstSeenIsKeptAcrossScans() {
+        docker.add("a1", "rw", "running", false, Map.of());
+        Snapshot s = scanner.scan();
+        assertEquals(1800000000L, s.containers().get(0).firstSeenEpochSeconds());
+    }
+}
