@@ -13,10 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs each Docker call on a worker thread and waits for it no longer than its deadline.
  *
- * <p>docker-java does not enforce its response timeout on unix sockets, and closing such a socket
- * does not wake a thread blocked reading it: a call past its deadline keeps its worker until the
- * daemon answers or drops the connection. So the number of such hung calls is capped: past the
- * cap, calls fail at once instead of piling up threads.
+ * <p>docker-java does not enforce its response timeout on unix sockets. Past the deadline the call is
+ * cancelled: its worker is interrupted, which closes the (interruptible) socket channel it reads and
+ * frees the thread. A transport whose reads ignore interrupts would keep its worker until the daemon
+ * answers or drops the connection, so the number of such hung calls is capped: past the cap, calls
+ * fail at once instead of piling up threads.
  */
 final class CallDeadline implements AutoCloseable {
     static final int MAX_HUNG_CALLS = 4;

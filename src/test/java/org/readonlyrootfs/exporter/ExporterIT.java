@@ -1,0 +1,274 @@
+package org.readonlyrootfs.exporter;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.compliance.Classifier;
+import org.readonlyrootfs.exporter.config.CommandLine;
+import org.readonlyrootfs.exporter.config.ConfigLoader;
+import org.readonlyrootfs.exporter.config.ExporterConfig;
+import org.readonlyrootfs.exporter.docker.ContainerSummary;
+import org.readonlyrootfs.exporter.docker.DaemonInfo;
+import org.readonlyrootfs.exporter.docker.DockerGateway;
+import org.readonlyrootfs.exporter.docker.DockerJavaGateway;
+import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
+import org.readonlyrootfs.exporter.scan.Scanner;
+import org.readonlyrootfs.exporter.scan.Snapshot;
+import org.readonlyrootfs.exporter.testing.PrivateDockerd;
+import org.readonlyrootfs.exporter.testing.Scrape;
+import org.readonlyrootfs.exporter.testing.Scrape.Sample;
+import org.readonlyrootfs.exporter.testing.Tools;
+
+/** The exporter core against a real private dockerd. */
+class ExporterIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static PrivateDockerd dockerd;
+    private static Exporter exporter;
+    private static String prefix;
+
+    /** A config for tests: this daemon, a free loopback port, a 500 ms interval; {@code flags} override. */
+    static ExporterConfig config(String host, String... flags) {
+        Map<String, String> byKey = new java.util.LinkedHashMap<>();
+        byKey.put("docker.host", host);
+        byKey.put("web.listen-address", "127.0.0.1:0");
+        byKey.put("scan.interval", "500ms");
+        for (String f : flags) {
+            int eq = f.indexOf('=');
+            byKey.put(f.substring(2, eq), f.substring(eq + 1));
+        }
+        String[] args = byKey.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
+        return new ConfigLoader(Map.of()).load(CommandLine.parse(args));
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        dockerd = PrivateDockerd.shared();
+        prefix = "it" + UUID.randomUUID().toString().substring(0, 6) + "-";
+        exporter = Exporter.start(config(dockerd.host()));
+        await().atMost(WAIT).until(() -> Scrape.get(exporter.port(), "/-/ready").statusCode() == 200);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (exporter != null) {
+            exporter.close();
+        }
+    }
+
+    private static Scrape scrape() {
+        return Scrape.metrics(exporter.port());
+    }
+
+    private static Sample awaitContainer(String name) {
+        return await().atMost(WAIT).until(() -> scrape().container(name), Optional::isPresent).orElseThrow();
+    }
+
+    private static String state(String name) {
+        return dockerd.docker("inspect", "--format", "{{.State.Status}}", name);
+    }
+
+    private static void assertSeries(String name, double value, String status, String orchestrator, String stack,
+                                     String service) {
+        Sample s = awaitContainer(name);
+        assertEquals(value, s.value(), name);
+        assertEquals(status, s.label("status"), name);
+        assertEquals(orchestrator, s.label("orchestrator"), name);
+        assertEquals(stack, s.label("stack"), name);
+        assertEquals(service, s.label("service"), name);
+        assertEquals(dockerd.docker("info", "--format", "{{.Name}}"), s.label("host"));
+        String id = dockerd.docker("inspect", "--format", "{{.Id}}", name);
+        assertEquals(id.substring(0, 12), s.label("container_id"));
+        assertEquals(dockerd.image(), s.label("image"));
+    }
+
+    @Test
+    void readonlyAndWritableContainersInEveryStateAreClassified() {
+        String image = dockerd.image();
+        for (boolean ro : new boolean[] {true, false}) {
+            String kind = ro ? "ro" : "rw";
+            dockerd.createSleeper(prefix + kind + "-created", ro);
+            dockerd.createSleeper(prefix + kind + "-running", ro);
+            dockerd.docker("start", prefix + kind + "-running");
+            dockerd.createSleeper(prefix + kind + "-paused", ro);
+            dockerd.docker("start", prefix + kind + "-paused");
+            dockerd.docker("pause", prefix + kind + "-paused");
+            dockerd.docker("run", "--name", prefix + kind + "-exited", "--network", "none",
+                    ro ? "--read-only" : "--read-only=false", image, "/bin/true");
+        }
+        dockerd.docker("run", "-d", "--name", prefix + "rw-restarting", "--network", "none", "--restart", "always",
+                image, "/bin/false");
+        Map<String, String> expectedState = Map.of("created", "created", "running", "running", "paused", "paused",
+                "exited", "exited");
+        for (String kind : List.of("ro", "rw")) {
+            for (Map.Entry<String, String> e : expectedState.entrySet()) {
+                String name = prefix + kind + "-" + e.getKey();
+                assertSeries(name, kind.equals("ro") ? 1 : 0, kind.equals("ro") ? "compliant" : "finding",
+                        "standalone", "", "");
+                assertEquals(e.getValue(), state(name));
+                await().atMost(WAIT).untilAsserted(() ->
+                        assertEquals(e.getValue(), scrape().container(name).orElseThrow().label("state"), name));
+            }
+        }
+        Sample restarting = awaitContainer(prefix + "rw-restarting");
+        assertEquals("finding", restarting.label("status"));
+        assertTrue(List.of("restarting", "running", "exited").contains(restarting.label("state")), restarting.toString());
+    }
+
+    @Test
+    void composeKubernetesAndMkeContainersGetTheirStatusAndGrouping() {
+        dockerd.createSleeper(prefix + "compose-db", false, "--label", "com.docker.compose.project=shop",
+                "--label", "com.docker.compose.service=db");
+        dockerd.createSleeper(prefix + "k8s-web", false, "--label", "io.kubernetes.pod.name=web-0",
+                "--label", "io.kubernetes.pod.namespace=prod", "--label", "io.kubernetes.container.name=web");
+        dockerd.createSleeper(prefix + "k8s-pod", false, "--label", "io.kubernetes.docker.type=podsandbox",
+                "--label", "io.kubernetes.pod.name=web-0", "--label", "io.kubernetes.pod.namespace=prod");
+        dockerd.createSleeper(prefix + "mke-agent", false, "--label", "com.docker.ucp.version=3.7.5");
+        dockerd.createSleeper("ucp-" + prefix + "proxy", false);
+        dockerd.createSleeper("dtr-" + prefix + "api", true);
+        assertSeries(prefix + "compose-db", 0, "finding", "compose", "shop", "db");
+        assertSeries(prefix + "k8s-web", 0, "not_applicable", "kubernetes", "prod", "web-0");
+        assertSeries(prefix + "k8s-pod", 0, "not_applicable", "kubernetes", "prod", "web-0");
+        assertSeries(prefix + "mke-agent", 0, "exempt", "standalone", "", "");
+        assertSeries("ucp-" + prefix + "proxy", 0, "exempt", "standalone", "", "");
+        assertSeries("dtr-" + prefix + "api", 1, "exempt", "standalone", "", "");
+    }
+
+    @Test
+    void everyContainersValueEqualsTheStigCommandsAnswer() {
+        dockerd.createSleeper(prefix + "diff-ro", true);
+        dockerd.createSleeper(prefix + "diff-rw", false);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<String, Boolean> stig = new TreeMap<>(dockerd.stigCheckByName());
+            Map<String, Boolean> ours = new TreeMap<>();
+            for (Sample s : scrape().samples("readonly_rootfs_container")) {
+                ours.put(s.label("container_name"), s.value() == 1.0);
+            }
+            assertTrue(stig.containsKey(prefix + "diff-ro") && stig.containsKey(prefix + "diff-rw"));
+            assertEquals(stig, ours);
+        });
+    }
+
+    @Test
+    void renameChangesTheLabelAndRemovalDropsTheSeries() {
+        dockerd.createSleeper(prefix + "before", false);
+        awaitContainer(prefix + "before");
+        dockerd.docker("rename", prefix + "before", prefix + "after");
+        await().atMost(WAIT).untilAsserted(() -> {
+            Scrape s = scrape();
+            assertTrue(s.container(prefix + "after").isPresent());
+            assertFalse(s.container(prefix + "before").isPresent());
+        });
+        dockerd.docker("rm", "-f", prefix + "after");
+        await().atMost(WAIT).untilAsserted(() -> assertFalse(scrape().container(prefix + "after").isPresent()));
+    }
+
+    @Test
+    void aSteadyStateScanSendsOneListCallAndNoInspect() {
+        dockerd.createSleeper(prefix + "steady", true);
+        awaitContainer(prefix + "steady");
+        Scrape before = scrape();
+        double scans = before.value("readonly_rootfs_scans_total", Map.of("result", "success"));
+        double inspects = before.value("readonly_rootfs_docker_requests_total", Map.of("operation", "inspect"));
+        double lists = before.value("readonly_rootfs_docker_requests_total", Map.of("operation", "list"));
+        Scrape after = await().atMost(WAIT).until(ExporterIT::scrape,
+                s -> s.value("readonly_rootfs_scans_total", Map.of("result", "success")) >= scans + 3);
+        double moreScans = after.value("readonly_rootfs_scans_total", Map.of("result", "success")) - scans;
+        assertEquals(inspects, after.value("readonly_rootfs_docker_requests_total", Map.of("operation", "inspect")));
+        assertEquals(lists + moreScans, after.value("readonly_rootfs_docker_requests_total", Map.of("operation", "list")));
+        assertEquals(0, after.value("readonly_rootfs_scans_total", Map.of("result", "failure")));
+    }
+
+    @Test
+    void aContainerRemovedBetweenListAndInspectIsNotAnError() {
+        dockerd.createSleeper(prefix + "stays", false);
+        String victim = prefix + "vanishes";
+        dockerd.createSleeper(victim, false);
+        DockerRequestCounts requests = new DockerRequestCounts();
+        try (DockerGateway real = new DockerJavaGateway(config(dockerd.host()).docker(), requests)) {
+            DockerGateway removingAfterList = new DockerGateway() {
+                @Override
+                public DaemonInfo info() {
+                    return real.info();
+                }
+
+                @Override
+                public List<ContainerSummary> listContainers() {
+                    List<ContainerSummary> listed = real.listContainers();
+                    dockerd.docker("rm", "-f", victim);
+                    return listed;
+                }
+
+                @Override
+                public Optional<Boolean> readonlyRootfs(String id) {
+                    return real.readonlyRootfs(id);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            Scanner scanner = new Scanner(removingAfterList, new Classifier(true), requests,
+                    java.time.Clock.systemUTC(), "x");
+            Snapshot s = scanner.scan();
+            assertTrue(s.dockerUp(), s.lastError());
+            assertEquals(0, s.scansFailed());
+            assertEquals(0, s.unchecked());
+            List<String> names = s.containers().stream().map(c -> c.facts().name()).toList();
+            assertTrue(names.contains(prefix + "stays"));
+            assertFalse(names.contains(victim));
+        }
+    }
+
+    @Test
+    void hostileLabelValuesKeepTheExpositionValid() {
+        String project = "a\"b\\c\nd ü {x=\"y\"} # 日本";
+        dockerd.createSleeper(prefix + "hostile", false, "--label", "com.docker.compose.project=" + project,
+                "--label", "com.docker.compose.service=\\\"}\n");
+        Sample s = awaitContainer(prefix + "hostile");
+        assertEquals(project, s.label("stack"));
+        assertEquals("\\\"}\n", s.label("service"));
+        String text = scrape().text();
+        assertEquals("", Tools.promtoolCheckMetrics(text));
+        HttpResponse<String> landing = Scrape.get(exporter.port(), "/");
+        assertEquals(200, landing.statusCode());
+        assertFalse(landing.body().contains("{x=\"y\"}"), "escaped in HTML");
+        assertTrue(landing.body().contains(prefix + "hostile"));
+    }
+
+    @Test
+    void endpointsAnswer() {
+        assertEquals(200, Scrape.get(exporter.port(), "/-/healthy").statusCode());
+        assertEquals(200, Scrape.get(exporter.port(), "/-/ready").statusCode());
+        assertEquals(404, Scrape.get(exporter.port(), "/nope").statusCode());
+        HttpResponse<String> landing = Scrape.get(exporter.port(), "/");
+        assertTrue(landing.body().contains("readonly-rootfs-exporter") && landing.body().contains("V-260936"));
+        assertTrue(landing.body().contains("href=\"metrics\""));
+        Scrape s = scrape();
+        assertEquals(1, s.value("readonly_rootfs_docker_up", Map.of()));
+        assertEquals(1, s.value("readonly_rootfs_stig_info", Map.of("finding_id", "V-260936",
+                "rule_id", "SV-260936r966165_rule", "stig_id", "CNTR-MK-001160", "cci", "CCI-002233",
+                "severity", "medium")));
+        Map<String, Double> counts = new HashMap<>();
+        s.samples("readonly_rootfs_containers").forEach(x -> counts.put(x.label("status"), x.value()));
+        assertEquals(List.of("compliant", "exempt", "finding", "not_applicable"),
+                counts.keySet().stream().sorted().toList());
+        assertEquals(s.samples("readonly_rootfs_container").size(),
+                counts.values().stream().mapToDouble(Double::doubleValue).sum(), 0.0);
+        assertTrue(s.value("readonly_rootfs_last_scan_success_timestamp_seconds", Map.of())
+                > System.currentTimeMillis() / 1000.0 - 60);
+    }
+}
