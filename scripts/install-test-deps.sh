@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what the build and the integration tests need, on Debian, when it is missing:
+#   docker.io (dockerd, docker, containerd, runc, docker-init), busybox-static (the static
+#   /bin/busybox the test image is made of), prometheus + prometheus-alertmanager (promtool,
+#   amtool), iproute2 (ip), and Maven + a JDK 17 when mvn / javac (>= 17) are missing.
+# Idempotent and fast when everything is present; prints one line saying what it did.
+# Not root and something missing: prints what to install and exits 1.
+set -euo pipefail
+
+debs=(docker.io busybox-static prometheus prometheus-alertmanager iproute2)
+
+have_deb() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+javac_major() {
+  javac -version 2>&1 | sed -n 's/^javac \([0-9][0-9]*\).*/\1/p' | head -n 1
+}
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${debs[@]}"; do
+    have_deb "$p" || missing+=("$p")
+  done
+else
+  # not Debian: judge by the commands the packages provide
+  for c in dockerd docker containerd runc docker-init promtool amtool ip; do
+    command -v "$c" >/dev/null 2>&1 || missing+=("$c")
+  done
+  [[ -x /bin/busybox ]] || missing+=("busybox-static")
+fi
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+major="$(command -v javac >/dev/null 2>&1 && javac_major || true)"
+if [[ -z "$major" || "$major" -lt 17 ]]; then
+  missing+=(openjdk-17-jdk-headless)
+fi
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-test-deps: nothing to do, all present (${debs[*]} maven jdk${major})"
+  exit 0
+fi
+
+if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-test-deps: missing ${missing[*]}; as root on Debian run:" \
+    "apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+log="${TMPDIR:-/tmp}/install-test-deps.log"
+export DEBIAN_FRONTEND=noninteractive
+if ! { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1; then
+  echo "install-test-deps: FAILED to install ${missing[*]} (log: $log):" >&2
+  tail -n 20 "$log" >&2
+  exit 1
+fi
+echo "install-test-deps: installed ${missing[*]} (apt log: $log)"
