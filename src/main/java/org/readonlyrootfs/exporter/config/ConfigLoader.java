@@ -153,7 +153,8 @@ public final class ConfigLoader {
                     String description = e.getValue().origin().comments().stream().map(String::trim)
                             .collect(Collectors.joining(" "));
                     String value = e.getValue().valueType() == ConfigValueType.STRING
-                            ? "\"" + e.getValue().unwrapped() + "\"" : e.getValue().render();
+                            ? String.valueOf(e.getValue().unwrapped()) : e.getValue().render();
+                    value = value.isEmpty() ? "\"\"" : value;
                     return new Setting(key, envVar, DOCKER_CLI_ENV.getOrDefault(key, ""), value, description);
                 })
                 .toList();

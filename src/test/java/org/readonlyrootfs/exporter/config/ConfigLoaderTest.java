@@ -155,7 +155,8 @@ class ConfigLoaderTest {
         Setting host = s.get(2);
         assertEquals("READONLY_ROOTFS_DOCKER_HOST", host.envVar());
         assertEquals("DOCKER_HOST", host.alias());
-        assertEquals("\"unix:///var/run/docker.sock\"", host.defaultValue());
+        assertEquals("unix:///var/run/docker.sock", host.defaultValue());
+        assertEquals("\"\"", s.get(4).defaultValue());
         assertTrue(s.stream().noneMatch(x -> x.description().isBlank()));
     }
 }
