@@ -4,6 +4,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
@@ -11,47 +14,61 @@ import org.readonlyrootfs.exporter.docker.DockerJavaGateway;
 import org.readonlyrootfs.exporter.http.ExporterServer;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
+import org.readonlyrootfs.exporter.scan.EventFollower;
+import org.readonlyrootfs.exporter.scan.Inventory;
 import org.readonlyrootfs.exporter.scan.ScanLoop;
 import org.readonlyrootfs.exporter.scan.Scanner;
 
-/** The running exporter: gateway, scanner, background loop, registry and HTTP server, wired together. */
+/** The running exporter: gateway, inventory, scans, events, registry and HTTP server, wired together. */
 public final class Exporter implements AutoCloseable {
     private final DockerGateway docker;
+    private final ExecutorService inspectors;
     private final Scanner scanner;
     private final ScanLoop loop;
+    private final EventFollower events;
     private final ExporterServer server;
 
-    private Exporter(DockerGateway docker, Scanner scanner, ScanLoop loop, ExporterServer server) {
+    private Exporter(DockerGateway docker, ExecutorService inspectors, Scanner scanner, ScanLoop loop,
+                     EventFollower events, ExporterServer server) {
         this.docker = docker;
+        this.inspectors = inspectors;
         this.scanner = scanner;
         this.loop = loop;
+        this.events = events;
         this.server = server;
     }
 
     /** Starts serving at once; the first scan runs in the background. */
     public static Exporter start(ExporterConfig config) throws IOException {
         DockerRequestCounts requests = new DockerRequestCounts();
-        DockerGateway docker = new DockerJavaGateway(config.docker(), requests);
-        return start(config, docker, requests);
+        return start(config, new DockerJavaGateway(config.docker(), requests), requests);
     }
 
     /** As {@link #start(ExporterConfig)}, over a given gateway that reports to {@code requests}. */
     public static Exporter start(ExporterConfig config, DockerGateway docker, DockerRequestCounts requests)
             throws IOException {
-        Scanner scanner = new Scanner(docker, new Classifier(config.exemptSystemContainers()), requests,
-                Clock.systemUTC(), localHostName());
+        Clock clock = Clock.systemUTC();
+        ExecutorService inspectors = inspectPool(config.inspectConcurrency());
+        Scanner scanner = new Scanner(docker, new Inventory(new Classifier(config.exemptSystemContainers()), clock),
+                requests, inspectors, clock, localHostName());
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new ExporterCollector(scanner::current));
+        registry.register(new ExporterCollector(scanner::current, config.perContainer()));
         ExporterServer server;
         try {
             server = ExporterServer.start(config.web(), registry, scanner::current);
         } catch (IOException | RuntimeException e) {
+            inspectors.shutdownNow();
             docker.close();
             throw e;
         }
         ScanLoop loop = new ScanLoop(scanner, config.scanInterval());
         loop.start();
-        return new Exporter(docker, scanner, loop, server);
+        EventFollower events = null;
+        if (config.followEvents()) {
+            events = new EventFollower(docker, scanner, inspectors, loop::scanSoon, clock);
+            events.start();
+        }
+        return new Exporter(docker, inspectors, scanner, loop, events, server);
     }
 
     public int port() {
@@ -65,8 +82,21 @@ public final class Exporter implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (events != null) {
+            events.close();
+        }
         loop.close();
+        inspectors.shutdownNow();
         docker.close();
+    }
+
+    private static ExecutorService inspectPool(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "inspect-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The host label until the daemon first answers with its name. */

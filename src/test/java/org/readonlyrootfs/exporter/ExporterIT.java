@@ -20,10 +20,12 @@ import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.config.CommandLine;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
+import org.readonlyrootfs.exporter.docker.ContainerDetails;
 import org.readonlyrootfs.exporter.docker.ContainerSummary;
 import org.readonlyrootfs.exporter.docker.DaemonInfo;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
 import org.readonlyrootfs.exporter.docker.DockerJavaGateway;
+import org.readonlyrootfs.exporter.docker.EventListener;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
 import org.readonlyrootfs.exporter.scan.Scanner;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -213,8 +215,13 @@ class ExporterIT {
                 }
 
                 @Override
-                public Optional<Boolean> readonlyRootfs(String id) {
-                    return real.readonlyRootfs(id);
+                public Optional<ContainerDetails> inspect(String id) {
+                    return real.inspect(id);
+                }
+
+                @Override
+                public AutoCloseable followEvents(long since, EventListener listener) {
+                    throw new UnsupportedOperationException("a scan does not follow events");
                 }
 
                 @Override

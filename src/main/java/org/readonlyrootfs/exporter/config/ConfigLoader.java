@@ -70,11 +70,14 @@ public final class ConfigLoader {
         WebConfig web = r.listenAddress("web.listen-address", r.telemetryPath("web.telemetry-path"));
         DockerEndpoint docker = r.docker();
         Duration interval = r.duration("scan.interval", MIN_INTERVAL, Duration.ofHours(24));
+        boolean events = r.bool("scan.events");
+        int concurrency = r.integer("scan.inspect-concurrency", 1, 64);
+        PerContainer perContainer = r.oneOf("metrics.per-container", PerContainer.class);
         boolean exempt = r.bool("compliance.exempt-system-containers");
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        return new ExporterConfig(web, docker, interval, exempt);
+        return new ExporterConfig(web, docker, interval, events, concurrency, perContainer, exempt);
     }
 
     private Config flagLayer(CommandLine cli, List<String> problems) {
@@ -204,6 +207,32 @@ public final class ConfigLoader {
                 problem(key, "a boolean (true or false)");
                 return false;
             }
+        }
+
+        int integer(String key, int min, int max) {
+            int n;
+            try {
+                n = c.getInt(key);
+            } catch (ConfigException e) {
+                problem(key, "a whole number from " + min + " to " + max);
+                return min;
+            }
+            if (n < min || n > max) {
+                problem(key, "a whole number from " + min + " to " + max);
+            }
+            return n;
+        }
+
+        <E extends Enum<E>> E oneOf(String key, Class<E> type) {
+            String v = string(key);
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equalsIgnoreCase(v)) {
+                    return e;
+                }
+            }
+            problem(key, "one of " + String.join(", ", java.util.Arrays.stream(type.getEnumConstants())
+                    .map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
+            return type.getEnumConstants()[0];
         }
 
         Duration duration(String key, Duration min, Duration max) {

@@ -8,9 +8,12 @@ import org.readonlyrootfs.exporter.docker.DockerEndpoint;
  *
  * @param web                    HTTP server
  * @param docker                 the daemon to audit
- * @param scanInterval           time between background scans
+ * @param scanInterval           time between full scans
+ * @param followEvents           whether to follow the Docker events stream
+ * @param inspectConcurrency     inspects in flight at once
+ * @param perContainer           which per-container series to export
  * @param exemptSystemContainers whether MKE/MSR system containers are exempt
  */
-public record ExporterConfig(WebConfig web, DockerEndpoint docker, Duration scanInterval,
-                             boolean exemptSystemContainers) {
+public record ExporterConfig(WebConfig web, DockerEndpoint docker, Duration scanInterval, boolean followEvents,
+                             int inspectConcurrency, PerContainer perContainer, boolean exemptSystemContainers) {
 }

@@ -16,10 +16,17 @@ public interface DockerGateway extends AutoCloseable {
     List<ContainerSummary> listContainers();
 
     /**
-     * {@code GET /containers/{id}/json}: the container's {@code HostConfig.ReadonlyRootfs}, or empty
-     * if the container no longer exists (404 is not an error: it vanished after the list).
+     * {@code GET /containers/{id}/json}, or empty if the container no longer exists (404 is not an
+     * error: it vanished after the list).
      */
-    Optional<Boolean> readonlyRootfs(String containerId);
+    Optional<ContainerDetails> inspect(String containerId);
+
+    /**
+     * {@code GET /events?filters={"type":["container"]}&since=…}: follows container events on a
+     * connection of its own (no deadline: the stream is meant to stay open) until the returned handle
+     * is closed or the stream ends; {@link EventListener#ended} is then called exactly once.
+     */
+    AutoCloseable followEvents(long sinceEpochSeconds, EventListener listener);
 
     @Override
     void close();

@@ -1,6 +1,11 @@
 package org.readonlyrootfs.exporter.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse.ContainerState;
+import com.github.dockerjava.api.model.ContainerConfig;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
@@ -11,12 +16,18 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +39,13 @@ public final class DockerJavaGateway implements DockerGateway {
     private static final Logger LOG = LoggerFactory.getLogger(DockerJavaGateway.class);
 
     private final DockerEndpoint endpoint;
-    private final RequestListener listener;
+    private final RequestListener requests;
     private final CallDeadline deadline;
     private DockerClient client;
 
     public DockerJavaGateway(DockerEndpoint endpoint, RequestListener listener) {
         this.endpoint = endpoint;
-        this.listener = listener;
+        this.requests = listener;
         this.deadline = new CallDeadline(endpoint.timeout());
     }
 
@@ -60,14 +71,114 @@ public final class DockerJavaGateway implements DockerGateway {
     }
 
     @Override
-    public Optional<Boolean> readonlyRootfs(String containerId) {
+    public Optional<ContainerDetails> inspect(String containerId) {
         try {
             InspectContainerResponse r = call("inspect", "GET /containers/" + shortId(containerId) + "/json",
                     c -> c.inspectContainerCmd(containerId).exec());
             HostConfig hc = r.getHostConfig();
-            return Optional.of(hc != null && Boolean.TRUE.equals(hc.getReadonlyRootfs()));
+            ContainerConfig config = r.getConfig();
+            ContainerState state = r.getState();
+            return Optional.of(new ContainerDetails(
+                    r.getId() == null ? containerId : r.getId(),
+                    stripSlash(nullToEmpty(r.getName())),
+                    config == null ? "" : nullToEmpty(config.getImage()),
+                    state == null ? "" : nullToEmpty(state.getStatus()),
+                    config == null ? Map.of() : config.getLabels(),
+                    epochSeconds(r.getCreated()),
+                    hc != null && Boolean.TRUE.equals(hc.getReadonlyRootfs())));
         } catch (ContainerGone e) {
             return Optional.empty();
+        }
+    }
+
+    @Override
+    public AutoCloseable followEvents(long sinceEpochSeconds, EventListener listener) {
+        DockerClient stream;
+        try {
+            // a client of its own: the stream has no response deadline and must not share the pool
+            stream = newClient(null);
+        } catch (DockerException e) {
+            listener.ended(e.getMessage());
+            return () -> { };
+        }
+        requests.requestSent("events");
+        EventStream callback = new EventStream(stream, listener, endpoint.host());
+        try {
+            stream.eventsCmd()
+                    .withEventTypeFilter(EventType.CONTAINER)
+                    .withSince(Long.toString(sinceEpochSeconds))
+                    .exec(callback);
+        } catch (RuntimeException e) {
+            callback.end("cannot follow events at " + endpoint.host() + ": " + describe(e));
+        }
+        return callback;
+    }
+
+    /** Adapts docker-java's callback; {@code onError} and {@code onComplete} both fire: end once. */
+    private static final class EventStream extends ResultCallback.Adapter<Event> {
+        private final DockerClient client;
+        private final EventListener listener;
+        private final String host;
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        EventStream(DockerClient client, EventListener listener, String host) {
+            this.client = client;
+            this.listener = listener;
+            this.host = host;
+        }
+
+        @Override
+        public void onStart(Closeable stream) {
+            super.onStart(stream);
+            listener.connected();
+        }
+
+        @Override
+        public void onNext(Event e) {
+            if (e == null || e.getActor() == null || e.getActor().getId() == null || e.getAction() == null) {
+                return;
+            }
+            if (e.getType() != null && e.getType() != EventType.CONTAINER) {
+                return;
+            }
+            long nanos = e.getTimeNano() != null ? e.getTimeNano()
+                    : e.getTime() != null ? e.getTime() * 1_000_000_000L : 0;
+            listener.event(new ContainerEvent(e.getAction(), e.getActor().getId(), nanos));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            end("events stream from " + host + " failed: " + describe(t));
+        }
+
+        @Override
+        public void onComplete() {
+            end("events stream from " + host + " ended");
+        }
+
+        void end(String reason) {
+            if (ended.compareAndSet(false, true)) {
+                closeQuietly();
+                listener.ended(reason);
+            }
+        }
+
+        @Override
+        public void close() {
+            end("events stream closed");
+        }
+
+        private void closeQuietly() {
+            try {
+                super.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("closing events stream: {}", e.toString());
+            }
+            try {
+                client.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("closing events client: {}", e.toString());
+            }
         }
     }
 
@@ -89,7 +200,7 @@ public final class DockerJavaGateway implements DockerGateway {
 
     private <T> T call(String operation, String what, DockerCall<T> body) {
         DockerClient c = client();
-        listener.requestSent(operation);
+        requests.requestSent(operation);
         Callable<T> task = () -> body.run(c);
         try {
             return deadline.call(what, task);
@@ -138,6 +249,11 @@ public final class DockerJavaGateway implements DockerGateway {
     }
 
     private DockerClient newClient() {
+        return newClient(endpoint.timeout());
+    }
+
+    /** A client over its own connection pool; {@code responseTimeout} null for none (the events stream). */
+    private DockerClient newClient(Duration responseTimeout) {
         DefaultDockerClientConfig.Builder builder = new DefaultDockerClientConfig.Builder()
                 .withDockerHost(endpoint.host())
                 .withDockerTlsVerify(endpoint.tlsVerify());
@@ -152,13 +268,15 @@ public final class DockerJavaGateway implements DockerGateway {
         }
         DockerHttpClient http;
         try {
-            http = new ZerodepDockerHttpClient.Builder()
+            ZerodepDockerHttpClient.Builder b = new ZerodepDockerHttpClient.Builder()
                     .dockerHost(URI.create(endpoint.host()))
                     .sslConfig(config.getSSLConfig())
                     .connectionTimeout(endpoint.timeout())
-                    .responseTimeout(endpoint.timeout())
-                    .maxConnections(16)
-                    .build();
+                    .maxConnections(16);
+            if (responseTimeout != null) {
+                b.responseTimeout(responseTimeout);
+            }
+            http = b.build();
         } catch (RuntimeException e) {
             throw new DockerException("cannot set up the connection to " + endpoint.host() + ": " + describe(e), e);
         }
@@ -196,6 +314,21 @@ public final class DockerJavaGateway implements DockerGateway {
         }
         String n = names[0];
         return n.startsWith("/") ? n.substring(1) : n;
+    }
+
+    private static String stripSlash(String name) {
+        return name.startsWith("/") ? name.substring(1) : name;
+    }
+
+    private static long epochSeconds(String created) {
+        if (created == null || created.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Instant.parse(created).getEpochSecond();
+        } catch (DateTimeParseException e) {
+            return 0;
+        }
     }
 
     private static String shortId(String id) {

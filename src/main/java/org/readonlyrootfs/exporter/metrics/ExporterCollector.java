@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.compliance.Status;
+import org.readonlyrootfs.exporter.config.PerContainer;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 
@@ -25,9 +26,24 @@ public final class ExporterCollector implements MultiCollector {
     public static final String PREFIX = "readonly_rootfs_";
 
     private final Supplier<Snapshot> snapshots;
+    private final PerContainer perContainer;
 
     public ExporterCollector(Supplier<Snapshot> snapshots) {
+        this(snapshots, PerContainer.ALL);
+    }
+
+    /** @param perContainer which per-container series to export; the counts are always complete */
+    public ExporterCollector(Supplier<Snapshot> snapshots, PerContainer perContainer) {
         this.snapshots = snapshots;
+        this.perContainer = perContainer;
+    }
+
+    private boolean exported(AuditedContainer c) {
+        return switch (perContainer) {
+            case ALL -> true;
+            case FINDINGS -> c.verdict().status() == Status.FINDING || c.verdict().status() == Status.EXEMPT;
+            case NONE -> false;
+        };
     }
 
     @Override
@@ -35,7 +51,8 @@ public final class ExporterCollector implements MultiCollector {
         return List.of(PREFIX + "container", PREFIX + "containers", PREFIX + "containers_unchecked",
                 PREFIX + "docker_up", PREFIX + "scan_duration_seconds",
                 PREFIX + "last_scan_success_timestamp_seconds", PREFIX + "scans", PREFIX + "docker_requests",
-                PREFIX + "findings_detected", PREFIX + "stig", PREFIX + "build");
+                PREFIX + "findings_detected", PREFIX + "events_stream_up", PREFIX + "events", PREFIX + "stig",
+                PREFIX + "build");
     }
 
     @Override
@@ -48,6 +65,9 @@ public final class ExporterCollector implements MultiCollector {
                 .help("1 if the container's root filesystem is read-only, 0 if writable (STIG V-260936);"
                         + " one series per container that exists now, stopped ones included");
         for (AuditedContainer c : s.containers()) {
+            if (!exported(c)) {
+                continue;
+            }
             container.dataPoint(GaugeDataPointSnapshot.builder()
                     .value(c.facts().readonlyRootfs() ? 1 : 0)
                     .labels(Labels.of(
@@ -101,6 +121,14 @@ public final class ExporterCollector implements MultiCollector {
         out.metricSnapshot(CounterSnapshot.builder().name(PREFIX + "findings_detected")
                 .help("Containers first seen as a finding (writable root filesystem); each container id counted once")
                 .dataPoint(CounterDataPointSnapshot.builder().value(s.findingsDetected()).labels(host).build())
+                .build());
+
+        out.metricSnapshot(gauge("events_stream_up",
+                "1 while the Docker events stream is connected (new containers seen at once), 0 if not (then only"
+                        + " full scans see changes)", host, s.eventsStreamUp() ? 1 : 0, null));
+        out.metricSnapshot(CounterSnapshot.builder().name(PREFIX + "events")
+                .help("Docker container events applied to the inventory")
+                .dataPoint(CounterDataPointSnapshot.builder().value(s.eventsApplied()).labels(host).build())
                 .build());
 
         out.metricSnapshot(InfoSnapshot.builder().name(PREFIX + "stig")

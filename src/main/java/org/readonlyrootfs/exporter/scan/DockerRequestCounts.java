@@ -11,7 +11,7 @@ public final class DockerRequestCounts implements RequestListener {
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
     public DockerRequestCounts() {
-        for (String op : new String[] {"info", "list", "inspect"}) {
+        for (String op : new String[] {"info", "list", "inspect", "events"}) {
             counts.put(op, new LongAdder());
         }
     }

@@ -36,6 +36,21 @@ public final class ScanLoop implements AutoCloseable {
         executor.execute(this::runOnce);
     }
 
+    /** Runs an extra full scan as soon as the running one (if any) ends, e.g. after the events stream reconnects. */
+    public void scanSoon() {
+        try {
+            executor.execute(() -> {
+                try {
+                    scanner.scan();
+                } catch (RuntimeException e) {
+                    LOG.error("scan crashed: {}", e.toString(), e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
     private void runOnce() {
         Duration delay = interval;
         try {

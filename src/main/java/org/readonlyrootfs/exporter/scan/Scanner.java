@@ -2,18 +2,16 @@ package org.readonlyrootfs.exporter.scan;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 import org.readonlyrootfs.exporter.compliance.Classifier;
-import org.readonlyrootfs.exporter.compliance.ContainerFacts;
-import org.readonlyrootfs.exporter.compliance.Status;
-import org.readonlyrootfs.exporter.compliance.Verdict;
 import org.readonlyrootfs.exporter.docker.ContainerSummary;
 import org.readonlyrootfs.exporter.docker.DaemonInfo;
 import org.readonlyrootfs.exporter.docker.DockerApiError;
@@ -23,117 +21,129 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the inventory current: one scan is one list call plus an inspect per container not seen
- * before ({@code ReadonlyRootfs} cannot change after creation, so it is cached by id). Name, state
- * and labels come fresh from each list. Each scan publishes a new immutable {@link Snapshot}.
+ * Full scans: one list call plus an inspect per container not known yet ({@code ReadonlyRootfs}
+ * cannot change after creation), run with bounded concurrency; name, state and labels come fresh from
+ * each list. Also the source of the {@link Snapshot} every endpoint renders.
  */
 public final class Scanner {
     private static final Logger LOG = LoggerFactory.getLogger(Scanner.class);
 
+    /** What the last scan said of the daemon. */
+    private record ScanState(String host, String daemonVersion, boolean dockerUp, boolean everSucceeded,
+                             String lastError, int unchecked, double durationSeconds, double lastSuccessEpochSeconds,
+                             long succeeded, long failed) {
+    }
+
     private final DockerGateway docker;
-    private final Classifier classifier;
+    private final Inventory inventory;
     private final DockerRequestCounts requests;
+    private final Executor inspectors;
     private final Clock clock;
-    private final AtomicReference<Snapshot> current;
+    private final AtomicReference<ScanState> state;
+    private volatile boolean eventsStreamUp;
+    private DaemonInfo daemon; // guarded by this
 
-    // touched only inside scan(), which is synchronized
-    private final Map<String, Boolean> readonlyById = new HashMap<>();
-    private final Map<String, Long> firstSeenById = new HashMap<>();
-    private final Set<String> findingsCounted = new HashSet<>();
-    private DaemonInfo daemon;
-    private long scansSucceeded;
-    private long scansFailed;
-    private long findingsDetected;
-    private String lastFailure = "";
+    public Scanner(DockerGateway docker, Inventory inventory, DockerRequestCounts requests, Executor inspectors,
+                   Clock clock, String fallbackHost) {
+        this.docker = docker;
+        this.inventory = inventory;
+        this.requests = requests;
+        this.inspectors = inspectors;
+        this.clock = clock;
+        this.state = new AtomicReference<>(new ScanState(fallbackHost, "", false, false, "no scan has run yet", 0, 0, 0,
+                0, 0));
+    }
 
+    /** A scanner with its own inventory that inspects one container at a time. */
     public Scanner(DockerGateway docker, Classifier classifier, DockerRequestCounts requests, Clock clock,
                    String fallbackHost) {
-        this.docker = docker;
-        this.classifier = classifier;
-        this.requests = requests;
-        this.clock = clock;
-        this.current = new AtomicReference<>(Snapshot.initial(fallbackHost));
+        this(docker, new Inventory(classifier, clock), requests, Runnable::run, clock, fallbackHost);
     }
 
-    /** The snapshot of the last scan; never calls Docker. */
+    public Inventory inventory() {
+        return inventory;
+    }
+
+    /** Whether the events stream is connected (set by the events follower). */
+    public void eventsStreamUp(boolean up) {
+        eventsStreamUp = up;
+    }
+
+    /** The current snapshot; never calls Docker. */
     public Snapshot current() {
-        return current.get();
+        ScanState s = state.get();
+        return new Snapshot(s.host(), s.daemonVersion(), s.dockerUp(), s.everSucceeded(), s.lastError(),
+                inventory.containers(), s.unchecked(), s.durationSeconds(), s.lastSuccessEpochSeconds(), s.succeeded(),
+                s.failed(), inventory.findingsDetected(), requests.snapshot(), eventsStreamUp,
+                inventory.eventsApplied());
     }
 
-    /** Runs one scan and publishes its snapshot. Never throws for Docker trouble. */
+    /** Runs one full scan and returns the snapshot after it. Never throws for Docker trouble. */
     public synchronized Snapshot scan() {
         long start = System.nanoTime();
-        Snapshot previous = current.get();
-        Snapshot next;
+        ScanState previous = state.get();
         try {
             if (daemon == null || !previous.dockerUp()) {
                 daemon = docker.info();
             }
+            long at = inventory.nextSeq();
             List<ContainerSummary> listed = docker.listContainers();
-            List<AuditedContainer> audited = new ArrayList<>(listed.size());
-            Set<String> present = new HashSet<>();
-            int unchecked = 0;
-            long now = clock.instant().getEpochSecond();
-            for (ContainerSummary s : listed) {
-                Optional<Boolean> readonly;
+            Set<String> unchecked = ConcurrentHashMap.newKeySet();
+            Map<String, Boolean> inspected = inspectUnknown(listed, unchecked);
+            inventory.scanned(at, listed, inspected);
+            if (!previous.lastError().isEmpty() && previous.everSucceeded()) {
+                LOG.info("Docker daemon {} reachable again", daemon.name());
+            }
+            state.set(new ScanState(daemon.name(), daemon.serverVersion(), true, true, "", unchecked.size(),
+                    seconds(start), clock.millis() / 1000.0, previous.succeeded() + 1, previous.failed()));
+        } catch (DockerException e) {
+            if (!e.getMessage().equals(previous.lastError())) {
+                LOG.warn("scan failed: {}", e.getMessage());
+            }
+            // the inventory is left as it was, so alerts do not flap while the daemon is away
+            state.set(new ScanState(previous.host(), previous.daemonVersion(), false, previous.everSucceeded(),
+                    e.getMessage(), previous.unchecked(), seconds(start), previous.lastSuccessEpochSeconds(),
+                    previous.succeeded(), previous.failed() + 1));
+        }
+        return current();
+    }
+
+    /** Inspects, in parallel, the listed containers the inventory does not know yet. */
+    private Map<String, Boolean> inspectUnknown(List<ContainerSummary> listed, Set<String> unchecked) {
+        Map<String, Boolean> inspected = new ConcurrentHashMap<>();
+        List<Future<?>> pending = new ArrayList<>();
+        for (ContainerSummary s : listed) {
+            if (inventory.readonly(s.id()).isPresent()) {
+                continue;
+            }
+            FutureTask<Void> task = new FutureTask<>(() -> {
                 try {
-                    readonly = readonly(s.id());
+                    docker.inspect(s.id()).ifPresent(d -> inspected.put(s.id(), d.readonlyRootfs()));
                 } catch (DockerApiError e) {
                     // the daemon answered for the others: this one container waits for the next scan
                     LOG.warn("container {} not checked this scan: {}", s.id(), e.getMessage());
-                    present.add(s.id());
-                    unchecked++;
-                    continue;
+                    unchecked.add(s.id());
                 }
-                if (readonly.isEmpty()) {
-                    continue; // removed between list and inspect: not an error
-                }
-                present.add(s.id());
-                ContainerFacts facts = new ContainerFacts(s.id(), s.name(), s.image(), s.state(), s.labels(),
-                        s.createdEpochSeconds(), readonly.get());
-                Verdict verdict = classifier.classify(facts);
-                long firstSeen = firstSeenById.computeIfAbsent(s.id(), id -> now);
-                if (verdict.status() == Status.FINDING && findingsCounted.add(s.id())) {
-                    findingsDetected++;
-                }
-                audited.add(new AuditedContainer(facts, verdict, firstSeen));
-            }
-            readonlyById.keySet().retainAll(present);
-            firstSeenById.keySet().retainAll(present);
-            findingsCounted.retainAll(present);
-            audited.sort(Comparator.comparing((AuditedContainer a) -> a.facts().name())
-                    .thenComparing(a -> a.facts().id()));
-            scansSucceeded++;
-            if (!lastFailure.isEmpty()) {
-                LOG.info("Docker daemon {} reachable again", daemon.name());
-                lastFailure = "";
-            }
-            next = new Snapshot(daemon.name(), daemon.serverVersion(), true, true, "", audited, unchecked,
-                    seconds(start), clock.millis() / 1000.0, scansSucceeded, scansFailed, findingsDetected,
-                    requests.snapshot());
-        } catch (DockerException e) {
-            scansFailed++;
-            if (!e.getMessage().equals(lastFailure)) {
-                LOG.warn("scan failed: {}", e.getMessage());
-                lastFailure = e.getMessage();
-            }
-            // keep the last good inventory so alerts do not flap while the daemon is away
-            next = new Snapshot(previous.host(), previous.daemonVersion(), false, previous.everSucceeded(),
-                    e.getMessage(), previous.containers(), previous.unchecked(), seconds(start),
-                    previous.lastSuccessEpochSeconds(), scansSucceeded, scansFailed, findingsDetected,
-                    requests.snapshot());
+                return null;
+            });
+            pending.add(task);
+            inspectors.execute(task);
         }
-        current.set(next);
-        return next;
-    }
-
-    private Optional<Boolean> readonly(String id) {
-        Boolean cached = readonlyById.get(id);
-        if (cached != null) {
-            return Optional.of(cached);
+        try {
+            for (Future<?> f : pending) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            pending.forEach(f -> f.cancel(false));
+            if (e.getCause() instanceof DockerException de) {
+                throw de;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            pending.forEach(f -> f.cancel(false));
+            Thread.currentThread().interrupt();
+            throw new DockerException("scan interrupted");
         }
-        Optional<Boolean> inspected = docker.readonlyRootfs(id);
-        inspected.ifPresent(r -> readonlyById.put(id, r));
         return inspected;
     }
 

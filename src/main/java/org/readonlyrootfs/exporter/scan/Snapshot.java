@@ -13,7 +13,8 @@ import org.readonlyrootfs.exporter.compliance.Status;
  * @param dockerUp                whether the last scan reached the daemon
  * @param everSucceeded           whether any scan has succeeded yet
  * @param lastError               why the last scan failed; empty if it did not
- * @param containers              the containers of the last successful scan, sorted by name then id
+ * @param containers              the containers that exist now (as of the last successful scan and the
+ *                                events since), sorted by name then id
  * @param unchecked               containers listed in the last successful scan whose inspect failed
  * @param scanDurationSeconds     duration of the last scan
  * @param lastSuccessEpochSeconds unix time of the last successful scan; 0 if none
@@ -21,6 +22,8 @@ import org.readonlyrootfs.exporter.compliance.Status;
  * @param scansFailed             scans that failed
  * @param findingsDetected        container ids first seen as a finding
  * @param dockerRequests          Docker API requests sent, by operation
+ * @param eventsStreamUp          whether the Docker events stream is connected
+ * @param eventsApplied           container events applied to the inventory
  */
 public record Snapshot(
         String host,
@@ -35,7 +38,9 @@ public record Snapshot(
         long scansSucceeded,
         long scansFailed,
         long findingsDetected,
-        Map<String, Long> dockerRequests) {
+        Map<String, Long> dockerRequests,
+        boolean eventsStreamUp,
+        long eventsApplied) {
 
     public Snapshot {
         containers = List.copyOf(containers);
@@ -44,7 +49,8 @@ public record Snapshot(
 
     /** Before the first scan: nothing known yet. */
     public static Snapshot initial(String host) {
-        return new Snapshot(host, "", false, false, "no scan has run yet", List.of(), 0, 0, 0, 0, 0, 0, Map.of());
+        return new Snapshot(host, "", false, false, "no scan has run yet", List.of(), 0, 0, 0, 0, 0, 0, Map.of(),
+                false, 0);
     }
 
     /** Containers per status, every status present. */

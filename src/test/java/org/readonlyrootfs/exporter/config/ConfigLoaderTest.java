@@ -32,7 +32,23 @@ class ConfigLoaderTest {
         assertFalse(c.docker().tlsVerify());
         assertEquals(Duration.ofSeconds(10), c.docker().timeout());
         assertEquals(Duration.ofSeconds(15), c.scanInterval());
+        assertTrue(c.followEvents());
+        assertEquals(4, c.inspectConcurrency());
+        assertEquals(PerContainer.ALL, c.perContainer());
         assertTrue(c.exemptSystemContainers());
+    }
+
+    @Test
+    void cardinalityAndConcurrencyAreValidated() {
+        ExporterConfig c = load(Map.of("READONLY_ROOTFS_METRICS_PER_CONTAINER", "findings"), "--scan.inspect-concurrency=8",
+                "--scan.events=false");
+        assertEquals(PerContainer.FINDINGS, c.perContainer());
+        assertEquals(8, c.inspectConcurrency());
+        assertFalse(c.followEvents());
+        List<String> p = problems(Map.of(), "--metrics.per-container=some", "--scan.inspect-concurrency=0");
+        assertEquals(List.of(
+                "readonly-rootfs-exporter.scan.inspect-concurrency must be a whole number from 1 to 64, got [0] (flag --scan.inspect-concurrency)",
+                "readonly-rootfs-exporter.metrics.per-container must be one of all, findings, none, got [some] (flag --metrics.per-container)"), p);
     }
 
     @Test
@@ -150,7 +166,8 @@ class ConfigLoaderTest {
     void settingsListEveryKeyWithEnvDefaultAndDescription() {
         List<Setting> s = new ConfigLoader(Map.of()).settings();
         assertEquals(List.of("web.listen-address", "web.telemetry-path", "docker.host", "docker.tls-verify",
-                "docker.cert-path", "docker.timeout", "scan.interval", "compliance.exempt-system-containers"),
+                "docker.cert-path", "docker.timeout", "scan.interval", "scan.events", "scan.inspect-concurrency",
+                "metrics.per-container", "compliance.exempt-system-containers"),
                 s.stream().map(Setting::key).toList());
         Setting host = s.get(2);
         assertEquals("READONLY_ROOTFS_DOCKER_HOST", host.envVar());

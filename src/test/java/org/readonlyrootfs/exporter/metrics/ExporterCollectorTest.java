@@ -75,7 +75,7 @@ class ExporterCollectorTest {
                 .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
                 .findFirst().orElseThrow().getDataPoints().size());
         current.set(new Snapshot(full.host(), full.daemonVersion(), true, true, "", full.containers().subList(0, 1),
-                0, 0.01, full.lastSuccessEpochSeconds(), 8, 2, 3, full.dockerRequests()));
+                0, 0.01, full.lastSuccessEpochSeconds(), 8, 2, 3, full.dockerRequests(), true, 12));
         assertEquals(1, registry.scrape().stream()
                 .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
                 .findFirst().orElseThrow().getDataPoints().size());

@@ -32,6 +32,6 @@ public final class Fixtures {
                 .map(f -> new AuditedContainer(f, classifier.classify(f), 1700000100L))
                 .toList();
         return new Snapshot("node-1", "20.10.24", true, true, "", audited, 1, 0.042, 1700000123.5, 7, 2, 3,
-                Map.of("info", 3L, "inspect", 6L, "list", 9L));
+                Map.of("info", 3L, "inspect", 6L, "list", 9L, "events", 1L), true, 12);
     }
 }

@@ -7,11 +7,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.readonlyrootfs.exporter.docker.ContainerDetails;
 import org.readonlyrootfs.exporter.docker.ContainerSummary;
 import org.readonlyrootfs.exporter.docker.DaemonInfo;
 import org.readonlyrootfs.exporter.docker.DockerApiError;
 import org.readonlyrootfs.exporter.docker.DockerException;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
+import org.readonlyrootfs.exporter.docker.EventListener;
 import org.readonlyrootfs.exporter.docker.RequestListener;
 
 /** A daemon in memory, for the scanner's pure logic; the real daemon is covered by the *IT tests. */
@@ -53,14 +55,29 @@ final class InMemoryDocker implements DockerGateway {
     }
 
     @Override
-    public Optional<Boolean> readonlyRootfs(String id) {
+    public Optional<ContainerDetails> inspect(String id) {
         listener.requestSent("inspect");
         failIfDown();
         if (brokenInspect.contains(id)) {
             throw new DockerApiError("GET /containers/" + id + "/json failed with HTTP 500", null);
         }
         Entry e = containers.get(id);
-        return e == null ? Optional.empty() : Optional.of(e.readonly());
+        if (e == null) {
+            return Optional.empty();
+        }
+        ContainerSummary s = e.summary();
+        return Optional.of(new ContainerDetails(id, s.name(), s.image(), s.state(), s.labels(),
+                s.createdEpochSeconds(), e.readonly()));
+    }
+
+    /** The listener of the last {@link #followEvents} call; events are pushed by the test. */
+    volatile EventListener events;
+
+    @Override
+    public AutoCloseable followEvents(long since, EventListener listener) {
+        listener.connected();
+        events = listener;
+        return () -> listener.ended("closed");
     }
 
     private void failIfDown() {

@@ -38,9 +38,9 @@ class ScannerTest {
         docker.add("a1", "ro", "running", true, Map.of());
         docker.add("b2", "rw", "exited", false, Map.of());
         Snapshot first = scanner.scan();
-        assertEquals(Map.of("info", 1L, "list", 1L, "inspect", 2L), first.dockerRequests());
+        assertEquals(Map.of("info", 1L, "list", 1L, "inspect", 2L, "events", 0L), first.dockerRequests());
         Snapshot second = scanner.scan();
-        assertEquals(Map.of("info", 1L, "list", 2L, "inspect", 2L), second.dockerRequests());
+        assertEquals(Map.of("info", 1L, "list", 2L, "inspect", 2L, "events", 0L), second.dockerRequests());
         assertEquals(List.of("ro", "rw"), names(second));
         assertEquals("node-1", second.host());
         assertEquals(1, second.counts().get(Status.COMPLIANT));

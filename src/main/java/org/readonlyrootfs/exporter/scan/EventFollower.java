@@ -1,0 +1,196 @@
+package org.readonlyrootfs.exporter.scan;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.readonlyrootfs.exporter.docker.ContainerEvent;
+import org.readonlyrootfs.exporter.docker.DockerApiError;
+import org.readonlyrootfs.exporter.docker.DockerException;
+import org.readonlyrootfs.exporter.docker.DockerGateway;
+import org.readonlyrootfs.exporter.docker.EventListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the inventory current between scans by following Docker's container events: a new or changed
+ * container is inspected at once (on the shared, bounded inspect pool), a destroyed one leaves. The
+ * stream dies with the daemon: it is reconnected with backoff, resumed with {@code since}, and every
+ * (re)connection triggers a full resync so nothing that happened in the gap is missed.
+ */
+public final class EventFollower implements AutoCloseable {
+    static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    static final Duration MAX_RETRY = Duration.ofSeconds(10);
+    /** Actions after which a container is inspected again (state, name or labels may have changed). */
+    static final Set<String> REFRESH = Set.of("create", "start", "restart", "die", "stop", "kill", "oom", "pause",
+            "unpause", "rename", "update");
+    private static final Logger LOG = LoggerFactory.getLogger(EventFollower.class);
+
+    private final DockerGateway docker;
+    private final Scanner scanner;
+    private final Inventory inventory;
+    private final Executor inspectors;
+    private final Runnable resync;
+    private final Clock clock;
+    private final ScheduledExecutorService reconnects;
+    private final Object lock = new Object();
+    private AutoCloseable subscription; // guarded by lock
+    private boolean closed; // guarded by lock
+    private Duration retry = FIRST_RETRY; // guarded by lock
+    private long sinceEpochSeconds; // guarded by lock
+    private String lastEnd = "";
+
+    public EventFollower(DockerGateway docker, Scanner scanner, Executor inspectors, Runnable resync, Clock clock) {
+        this.docker = docker;
+        this.scanner = scanner;
+        this.inventory = scanner.inventory();
+        this.inspectors = inspectors;
+        this.resync = resync;
+        this.clock = clock;
+        this.reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "events-reconnect");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() {
+        synchronized (lock) {
+            sinceEpochSeconds = clock.instant().getEpochSecond();
+        }
+        connect();
+    }
+
+    private void connect() {
+        long since;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            since = sinceEpochSeconds;
+        }
+        Subscription listener = new Subscription();
+        AutoCloseable s = docker.followEvents(since, listener);
+        synchronized (lock) {
+            if (closed) {
+                closeQuietly(s);
+            } else if (!listener.isEnded()) {
+                subscription = s;
+            }
+        }
+    }
+
+    /** One connection's listener: ends once, then schedules the next connection. */
+    private final class Subscription implements EventListener {
+        private volatile boolean ended;
+
+        boolean isEnded() {
+            return ended;
+        }
+
+        @Override
+        public void connected() {
+            scanner.eventsStreamUp(true);
+            synchronized (lock) {
+                retry = FIRST_RETRY;
+            }
+            if (!lastEnd.isEmpty()) {
+                LOG.info("events stream reconnected");
+                lastEnd = "";
+            }
+            resync.run(); // whatever happened before this stream started is caught by a full scan
+        }
+
+        @Override
+        public void event(ContainerEvent e) {
+            synchronized (lock) {
+                if (e.timeEpochNanos() > 0) {
+                    // resume from here after a reconnect (the resync covers the rest)
+                    sinceEpochSeconds = Math.max(sinceEpochSeconds, e.timeEpochNanos() / 1_000_000_000L);
+                }
+            }
+            apply(e);
+        }
+
+        @Override
+        public void ended(String reason) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            scanner.eventsStreamUp(false);
+            Duration delay;
+            synchronized (lock) {
+                subscription = null;
+                if (closed) {
+                    return;
+                }
+                delay = retry;
+                retry = retry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retry.multipliedBy(2);
+            }
+            if (!reason.equals(lastEnd)) {
+                LOG.warn("{}; reconnecting", reason);
+                lastEnd = reason;
+            }
+            try {
+                reconnects.schedule(EventFollower.this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException ignored) {
+                // closed meanwhile
+            }
+        }
+    }
+
+    void apply(ContainerEvent e) {
+        String action = e.action();
+        if (action.equals("destroy")) {
+            inventory.gone(e.containerId(), inventory.nextSeq());
+            inventory.eventApplied();
+        } else if (REFRESH.contains(action)) {
+            long at = inventory.nextSeq();
+            try {
+                inspectors.execute(() -> refresh(e.containerId(), at));
+            } catch (RejectedExecutionException ignored) {
+                // shutting down
+            }
+        }
+    }
+
+    private void refresh(String id, long at) {
+        try {
+            docker.inspect(id).ifPresentOrElse(d -> inventory.inspected(d, at), () -> inventory.gone(id, at));
+            inventory.eventApplied();
+        } catch (DockerApiError e) {
+            LOG.debug("inspect after event failed, the next scan retries: {}", e.getMessage());
+        } catch (DockerException e) {
+            LOG.debug("inspect after event failed: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        AutoCloseable s;
+        synchronized (lock) {
+            closed = true;
+            s = subscription;
+            subscription = null;
+        }
+        closeQuietly(s);
+        reconnects.shutdownNow();
+        scanner.eventsStreamUp(false);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("closing events subscription: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package org.readonlyrootfs.exporter.scan;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.readonlyrootfs.exporter.compliance.Classifier;
+import org.readonlyrootfs.exporter.compliance.ContainerFacts;
+import org.readonlyrootfs.exporter.compliance.Status;
+import org.readonlyrootfs.exporter.compliance.Verdict;
+import org.readonlyrootfs.exporter.docker.ContainerDetails;
+import org.readonlyrootfs.exporter.docker.ContainerSummary;
+
+/**
+ * The containers that exist now, updated by full scans and by events, with no I/O of its own.
+ *
+ * <p>Scans and events race: a scan's list may predate an event that arrived while the scan ran. Every
+ * change carries a sequence number taken when it was observed (for a scan, before its list call), and
+ * the newer observation wins: a container destroyed after the list is not brought back by the scan, a
+ * container created after the list is not dropped by it, and an inspect that completes late does not
+ * overwrite what a later event already said. {@code ReadonlyRootfs} cannot change after creation, so a
+ * known container's entry doubles as the inspect cache.
+ */
+public final class Inventory {
+    private record Entry(ContainerFacts facts, Verdict verdict, long firstSeen, long seq) {
+    }
+
+    private final Classifier classifier;
+    private final Clock clock;
+    private final Map<String, Entry> entries = new HashMap<>();
+    private final Map<String, Long> destroyedAt = new HashMap<>();
+    private final Set<String> findingsCounted = new HashSet<>();
+    private long seq;
+    private long findingsDetected;
+    private long eventsApplied;
+    private List<AuditedContainer> sorted = List.of();
+    private boolean dirty;
+
+    public Inventory(Classifier classifier, Clock clock) {
+        this.classifier = classifier;
+        this.clock = clock;
+    }
+
+    /** A sequence number for an observation about to be made (an event received, a list call). */
+    public synchronized long nextSeq() {
+        return ++seq;
+    }
+
+    /** The cached root filesystem flag of a known container. */
+    public synchronized Optional<Boolean> readonly(String id) {
+        Entry e = entries.get(id);
+        return e == null ? Optional.empty() : Optional.of(e.facts().readonlyRootfs());
+    }
+
+    /** An event said the container is gone (destroyed, or its inspect answered 404). */
+    public synchronized void gone(String id, long at) {
+        Entry e = entries.get(id);
+        if (e != null && e.seq() > at) {
+            return; // a newer observation says it exists (cannot happen for real ids, but stay monotonic)
+        }
+        destroyedAt.merge(id, at, Math::max);
+        remove(id);
+    }
+
+    /** An inspect made for an event observed at {@code at}. */
+    public synchronized void inspected(ContainerDetails d, long at) {
+        if (destroyedAt.getOrDefault(d.id(), 0L) > at) {
+            return;
+        }
+        Entry e = entries.get(d.id());
+        if (e != null && e.seq() > at) {
+            return;
+        }
+        put(new ContainerFacts(d.id(), d.name(), d.image(), d.state(), d.labels(), d.createdEpochSeconds(),
+                d.readonlyRootfs()), at);
+    }
+
+    /** Counts an event that changed (or confirmed) the inventory. */
+    public synchronized void eventApplied() {
+        eventsApplied++;
+    }
+
+    /**
+     * Applies a full scan whose list call was observed at {@code at}: every listed container whose
+     * root filesystem flag is known (cached or in {@code inspected}) is put with the list's fresh name,
+     * state and labels; containers the list did not show are removed unless observed after it.
+     */
+    public synchronized void scanned(long at, List<ContainerSummary> listed, Map<String, Boolean> inspected) {
+        Set<String> present = new HashSet<>();
+        for (ContainerSummary s : listed) {
+            present.add(s.id());
+            if (destroyedAt.getOrDefault(s.id(), 0L) > at) {
+                continue;
+            }
+            Entry e = entries.get(s.id());
+            if (e != null && e.seq() > at) {
+                continue;
+            }
+            Boolean readonly = e != null ? Boolean.valueOf(e.facts().readonlyRootfs()) : inspected.get(s.id());
+            if (readonly == null) {
+                continue; // vanished before its inspect, or its inspect failed: next scan
+            }
+            put(new ContainerFacts(s.id(), s.name(), s.image(), s.state(), s.labels(), s.createdEpochSeconds(),
+                    readonly), at);
+        }
+        for (String id : new ArrayList<>(entries.keySet())) {
+            if (!present.contains(id) && entries.get(id).seq() <= at) {
+                remove(id);
+            }
+        }
+        destroyedAt.values().removeIf(destroyed -> destroyed <= at);
+    }
+
+    /** The containers, sorted by name then id; rebuilt only after a change. */
+    public synchronized List<AuditedContainer> containers() {
+        if (dirty) {
+            List<AuditedContainer> list = new ArrayList<>(entries.size());
+            for (Entry e : entries.values()) {
+                list.add(new AuditedContainer(e.facts(), e.verdict(), e.firstSeen()));
+            }
+            list.sort(Comparator.comparing((AuditedContainer a) -> a.facts().name()).thenComparing(a -> a.facts().id()));
+            sorted = List.copyOf(list);
+            dirty = false;
+        }
+        return sorted;
+    }
+
+    public synchronized long findingsDetected() {
+        return findingsDetected;
+    }
+
+    public synchronized long eventsApplied() {
+        return eventsApplied;
+    }
+
+    /** Entries plus remembered destroys: what this inventory holds in memory (for leak checks). */
+    public synchronized int size() {
+        return entries.size() + destroyedAt.size() + findingsCounted.size();
+    }
+
+    private void put(ContainerFacts facts, long at) {
+        Entry old = entries.get(facts.id());
+        Verdict verdict = classifier.classify(facts);
+        long firstSeen = old != null ? old.firstSeen() : clock.instant().getEpochSecond();
+        Entry e = new Entry(facts, verdict, firstSeen, at);
+        entries.put(facts.id(), e);
+        if (verdict.status() == Status.FINDING && findingsCounted.add(facts.id())) {
+            findingsDetected++;
+        }
+        if (old == null || !old.facts().equals(facts) || !old.verdict().equals(verdict)) {
+            dirty = true;
+        }
+    }
+
+    private void remove(String id) {
+        if (entries.remove(id) != null) {
+            dirty = true;
+        }
+        findingsCounted.remove(id);
+    }
+}

@@ -1,0 +1,74 @@
+package org.readonlyrootfs.exporter.scan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.compliance.Classifier;
+import org.readonlyrootfs.exporter.compliance.Status;
+import org.readonlyrootfs.exporter.docker.ContainerEvent;
+
+class EventFollowerTest {
+    private final DockerRequestCounts requests = new DockerRequestCounts();
+    private final InMemoryDocker docker = new InMemoryDocker(requests);
+    private final Scanner scanner = new Scanner(docker, new Classifier(true), requests, Clock.systemUTC(), "h");
+    private final AtomicInteger resyncs = new AtomicInteger();
+    private final EventFollower follower = new EventFollower(docker, scanner, Runnable::run, resyncs::incrementAndGet,
+            Clock.systemUTC());
+
+    private List<String> names() {
+        return scanner.current().containers().stream().map(c -> c.facts().name()).toList();
+    }
+
+    @Test
+    void connectingResyncsAndMarksTheStreamUp() {
+        follower.start();
+        assertEquals(1, resyncs.get());
+        assertTrue(scanner.current().eventsStreamUp());
+        follower.close();
+        assertFalse(scanner.current().eventsStreamUp());
+    }
+
+    @Test
+    void createInspectsAndClassifiesAtOnceAndDestroyRemoves() {
+        follower.start();
+        docker.add("a1", "web", "created", false, Map.of());
+        docker.events.event(new ContainerEvent("create", "a1", 0));
+        assertEquals(List.of("web"), names());
+        assertEquals(Status.FINDING, scanner.current().containers().get(0).verdict().status());
+        assertEquals(1, scanner.current().findingsDetected());
+        docker.containers.remove("a1");
+        docker.events.event(new ContainerEvent("destroy", "a1", 0));
+        assertEquals(List.of(), names());
+        assertEquals(2, scanner.current().eventsApplied());
+    }
+
+    @Test
+    void renameAndStateChangesAreReadAgain() {
+        follower.start();
+        docker.add("a1", "before", "created", true, Map.of());
+        docker.events.event(new ContainerEvent("create", "a1", 0));
+        docker.add("a1", "after", "running", true, Map.of());
+        docker.events.event(new ContainerEvent("rename", "a1", 0));
+        assertEquals(List.of("after"), names());
+        assertEquals("running", scanner.current().containers().get(0).facts().state());
+    }
+
+    @Test
+    void eventsThatChangeNothingAreIgnoredAndAVanishedContainerLeaves() {
+        follower.start();
+        docker.events.event(new ContainerEvent("exec_start: sh", "a1", 0));
+        docker.events.event(new ContainerEvent("health_status: healthy", "a1", 0));
+        assertEquals(0, requests.snapshot().get("inspect"));
+        docker.add("a1", "web", "running", false, Map.of());
+        docker.events.event(new ContainerEvent("start", "a1", 0));
+        docker.containers.remove("a1");
+        docker.events.event(new ContainerEvent("die", "a1", 0)); // inspect answers 404
+        assertEquals(List.of(), names());
+    }
+}

@@ -1,0 +1,102 @@
+package org.readonlyrootfs.exporter.scan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.compliance.Classifier;
+import org.readonlyrootfs.exporter.docker.ContainerDetails;
+import org.readonlyrootfs.exporter.docker.ContainerSummary;
+
+/** Scans and events race; the newer observation must win. */
+class InventoryTest {
+    private final Inventory inventory = new Inventory(new Classifier(true), Clock.systemUTC());
+
+    private static ContainerSummary listed(String id, String name, String state) {
+        return new ContainerSummary(id, name, "img", state, Map.of(), 1);
+    }
+
+    private static ContainerDetails inspected(String id, String name, String state, boolean ro) {
+        return new ContainerDetails(id, name, "img", state, Map.of(), 1, ro);
+    }
+
+    private List<String> names() {
+        return inventory.containers().stream().map(c -> c.facts().name() + ":" + c.facts().state()).toList();
+    }
+
+    @Test
+    void aScanPutsListedContainersWithTheirInspectedFlag() {
+        long at = inventory.nextSeq();
+        inventory.scanned(at, List.of(listed("a", "web", "running"), listed("b", "gone-before-inspect", "running")),
+                Map.of("a", true));
+        assertEquals(List.of("web:running"), names());
+        assertEquals(true, inventory.readonly("a").orElseThrow());
+        assertTrue(inventory.readonly("b").isEmpty());
+    }
+
+    @Test
+    void aContainerDestroyedAfterTheListIsNotBroughtBackByTheScan() {
+        long scan = inventory.nextSeq();
+        inventory.inspected(inspected("a", "web", "running", false), inventory.nextSeq());
+        inventory.gone("a", inventory.nextSeq());
+        inventory.scanned(scan, List.of(listed("a", "web", "running")), Map.of("a", false));
+        assertEquals(List.of(), names());
+    }
+
+    @Test
+    void aContainerCreatedAfterTheListIsNotDroppedByTheScan() {
+        long scan = inventory.nextSeq();
+        inventory.inspected(inspected("new", "fresh", "created", false), inventory.nextSeq());
+        inventory.scanned(scan, List.of(), Map.of());
+        assertEquals(List.of("fresh:created"), names());
+        // the next scan, whose list does not show it, removes it
+        inventory.scanned(inventory.nextSeq(), List.of(), Map.of());
+        assertEquals(List.of(), names());
+    }
+
+    @Test
+    void aLateInspectDoesNotOverwriteANewerObservation() {
+        long startEvent = inventory.nextSeq();
+        long renameEvent = inventory.nextSeq();
+        inventory.inspected(inspected("a", "renamed", "running", true), renameEvent);
+        inventory.inspected(inspected("a", "old-name", "created", true), startEvent);
+        assertEquals(List.of("renamed:running"), names());
+        long scan = inventory.nextSeq();
+        inventory.scanned(scan, List.of(listed("a", "renamed", "exited")), Map.of());
+        assertEquals(List.of("renamed:exited"), names(), "the scan's list is newer");
+    }
+
+    @Test
+    void anInspectForAnEventBeforeADestroyIsDropped() {
+        long create = inventory.nextSeq();
+        inventory.gone("a", inventory.nextSeq());
+        inventory.inspected(inspected("a", "web", "created", false), create);
+        assertEquals(List.of(), names());
+    }
+
+    @Test
+    void rememberedDestroysAreForgottenByTheNextScan() {
+        inventory.inspected(inspected("a", "web", "running", false), inventory.nextSeq());
+        inventory.gone("a", inventory.nextSeq());
+        assertEquals(1, inventory.size(), "one remembered destroy");
+        inventory.scanned(inventory.nextSeq(), List.of(), Map.of());
+        assertEquals(0, inventory.size());
+    }
+
+    @Test
+    void findingsAreCountedOnceAndTheSortedListIsReusedUntilAChange() {
+        inventory.inspected(inspected("a", "web", "running", false), inventory.nextSeq());
+        inventory.inspected(inspected("a", "web", "running", false), inventory.nextSeq());
+        assertEquals(1, inventory.findingsDetected());
+        List<AuditedContainer> first = inventory.containers();
+        inventory.scanned(inventory.nextSeq(), List.of(new ContainerSummary("a", "web", "img", "running", Map.of(), 1)),
+                Map.of());
+        assertSame(first, inventory.containers(), "nothing changed: no rebuild");
+        inventory.inspected(inspected("b", "api", "running", true), inventory.nextSeq());
+        assertEquals(List.of("api:running", "web:running"), names());
+    }
+}
