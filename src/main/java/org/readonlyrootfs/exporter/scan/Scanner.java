@@ -71,7 +71,13 @@ public final class Scanner {
 
     /** The current snapshot; never calls Docker. */
     public Snapshot current() {
-        ScanState s = state.get();
+        // the inventory's monitor also guards publishing a scan's result: containers and scan state agree
+        synchronized (inventory) {
+            return snapshot(state.get());
+        }
+    }
+
+    private Snapshot snapshot(ScanState s) {
         return new Snapshot(s.host(), s.daemonVersion(), s.dockerUp(), s.everSucceeded(), s.lastError(),
                 inventory.containers(), s.unchecked(), s.durationSeconds(), s.lastSuccessEpochSeconds(), s.succeeded(),
                 s.failed(), inventory.findingsDetected(), requests.snapshot(), eventsStreamUp,
@@ -90,12 +96,14 @@ public final class Scanner {
             List<ContainerSummary> listed = docker.listContainers();
             Set<String> unchecked = ConcurrentHashMap.newKeySet();
             Map<String, Boolean> inspected = inspectUnknown(listed, unchecked);
-            inventory.scanned(at, listed, inspected);
+            synchronized (inventory) {
+                inventory.scanned(at, listed, inspected);
+                state.set(new ScanState(daemon.name(), daemon.serverVersion(), true, true, "", unchecked.size(),
+                        seconds(start), clock.millis() / 1000.0, previous.succeeded() + 1, previous.failed()));
+            }
             if (!previous.lastError().isEmpty() && previous.everSucceeded()) {
                 LOG.info("Docker daemon {} reachable again", daemon.name());
             }
-            state.set(new ScanState(daemon.name(), daemon.serverVersion(), true, true, "", unchecked.size(),
-                    seconds(start), clock.millis() / 1000.0, previous.succeeded() + 1, previous.failed()));
         } catch (DockerException e) {
             if (!e.getMessage().equals(previous.lastError())) {
                 LOG.warn("scan failed: {}", e.getMessage());

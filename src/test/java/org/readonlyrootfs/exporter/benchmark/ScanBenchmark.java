@@ -5,6 +5,8 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +17,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.config.CommandLine;
@@ -30,85 +36,265 @@ import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.Tools;
 
 /**
- * Provisions N containers on a private dockerd and times, in one run: the literal STIG command, a
- * batched {@code docker inspect}, the raw list call, and the exporter's cold scan, warm scan, time to
- * the first complete /metrics, scrape time and memory. Run with {@code scripts/benchmark.sh [N]}.
+ * Provisions N containers on a private dockerd and measures, in one run: the literal STIG command, a
+ * batched {@code docker inspect}, the raw list call, and the exporter (as a separate process started
+ * from the jar, so its cold start and memory are real): cold and warm scans, detection latency through
+ * events, scrape time, resident memory; optionally a churn of create/remove cycles.
+ *
+ * <p>Run with {@code scripts/benchmark.sh [N] [--churn=C] [--skip-literal]}.
  */
 public final class ScanBenchmark {
+    private static final int DETECTIONS = 50;
+    private static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75",
+            "-Xss512k", "-XX:TieredStopAtLevel=1");
+
     private ScanBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int n = 1000;
+        int churn = 0;
+        boolean literal = true;
+        for (String a : args) {
+            if (a.startsWith("--churn=")) {
+                churn = Integer.parseInt(a.substring(8));
+            } else if (a.equals("--skip-literal")) {
+                literal = false;
+            } else {
+                n = Integer.parseInt(a);
+            }
+        }
+        Path jar = Path.of(System.getProperty("exporter.jar", "target/readonly-rootfs-exporter-0.1.0.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no " + jar + ": run mvn package first");
+        }
+        List<String[]> rows = new ArrayList<>();
         try (PrivateDockerd dockerd = PrivateDockerd.start()) {
             String image = dockerd.image();
             DockerClient client = client(dockerd.host());
             long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                client.createContainerCmd(image).withName("bench-" + i).withCmd("/bin/sleep", "100000")
-                        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none").withReadonlyRootfs(i % 3 == 0))
-                        .exec();
-            }
+            provision(client, image, "bench-", n);
             System.err.printf(Locale.ROOT, "created %d containers in %.1f s%n", n, secs(t0));
+            String cli = Files.isExecutable(Path.of("/usr/bin/docker")) ? "/usr/bin/docker"
+                    : Tools.require("docker").toString();
+            String cliVersion = Tools.run(List.of(cli, "--version"), null, 30).stdout().trim();
 
-            double stig = time(() -> {
-                List<String> lines = dockerd.stigCheck();
-                check(lines.size() == n, "STIG command saw " + lines.size());
-            });
-            String docker = Tools.require("docker").toString();
+            double stig = Double.NaN;
+            if (literal) {
+                String h = dockerd.host();
+                stig = time(() -> {
+                    Tools.Run r = Tools.run(List.of("sh", "-c", cli + " -H " + h + " ps --quiet --all | xargs -L 1 " + cli
+                            + " -H " + h + " inspect --format '{{ .Name }}: ReadonlyRootfs={{ .HostConfig.ReadonlyRootfs }}'"),
+                            null, 3600);
+                    check(r.exitCode() == 0, "STIG command: " + r.stderr());
+                });
+                System.err.printf(Locale.ROOT, "STIG command: %.1f s%n", stig);
+            }
+            int count = n;
             double batched = time(() -> {
-                Tools.Run r = Tools.run(List.of("sh", "-c", docker + " -H " + dockerd.host() + " inspect --format "
-                        + "'{{ .Name }}: ReadonlyRootfs={{ .HostConfig.ReadonlyRootfs }}' $(" + docker + " -H "
+                Tools.Run r = Tools.run(List.of("sh", "-c", cli + " -H " + dockerd.host() + " inspect --format "
+                        + "'{{ .Name }}: ReadonlyRootfs={{ .HostConfig.ReadonlyRootfs }}' $(" + cli + " -H "
                         + dockerd.host() + " ps --quiet --all)"), null, 600);
-                check(r.exitCode() == 0 && r.stdout().lines().count() == n, "batched inspect: " + r.stderr());
+                check(r.exitCode() == 0 && r.stdout().lines().count() == count, "batched inspect: " + r.stderr());
             });
-            double rawList = median(5, () -> check(client.listContainersCmd().withShowAll(true).exec().size() == n, "list"));
+            double rawList = median(7, () -> check(client.listContainersCmd().withShowAll(true).exec().size() == count,
+                    "list"));
 
-            // the exporter's own scan, in-process: cold (every container inspected) then warm (list only)
-            DockerRequestCounts requests = new DockerRequestCounts();
+            // the exporter as a process: cold start with events off, so its first scan is the only one
+            int port = freePort();
+            long start = System.nanoTime();
+            Process p = exporter(jar, dockerd.host(), port, "--scan.events=false", "--scan.interval=1h");
+            double firstMetrics;
+            double coldScan;
+            double scrape;
+            long rssKb;
+            long threads;
+            try {
+                Scrape s = waitFor(() -> tryScrape(port), x -> x != null
+                        && x.value("readonly_rootfs_scans_total", Map.of("result", "success")) == 1
+                        && x.samples("readonly_rootfs_container").size() == count, Duration.ofMinutes(5));
+                firstMetrics = secs(start);
+                coldScan = s.value("readonly_rootfs_scan_duration_seconds", Map.of());
+                scrape = median(21, () -> check(Scrape.get(port, "/metrics").statusCode() == 200, "scrape"));
+                rssKb = procStatus(p.pid(), "VmRSS:");
+                threads = procStatus(p.pid(), "Threads:");
+            } finally {
+                p.destroy();
+                p.waitFor(20, TimeUnit.SECONDS);
+            }
+
+            // warm scans: in-process, the same code; one list call and no inspect each
             ExporterConfig config = config(dockerd.host(), "127.0.0.1:0", "1h");
-            double cold;
+            DockerRequestCounts requests = new DockerRequestCounts();
             double warm;
             try (DockerJavaGateway gateway = new DockerJavaGateway(config.docker(), requests)) {
                 Scanner scanner = new Scanner(gateway, new Classifier(true), requests, Clock.systemUTC(), "x");
                 Snapshot first = scanner.scan();
-                check(first.dockerUp() && first.containers().size() == n, "cold scan: " + first.lastError());
-                cold = first.scanDurationSeconds();
-                warm = median(7, () -> check(scanner.scan().containers().size() == n, "warm scan"));
-                check(scanner.current().dockerRequests().get("inspect") == n, "inspects: "
+                check(first.dockerUp() && first.containers().size() == n, "scan: " + first.lastError());
+                for (int i = 0; i < 3; i++) {
+                    scanner.scan();
+                }
+                warm = median(9, () -> check(scanner.scan().containers().size() == count, "warm scan"));
+                check(scanner.current().dockerRequests().get("inspect") == n, "inspects "
                         + scanner.current().dockerRequests());
             }
 
-            // the exporter as served: start to the first complete /metrics, then scrape time
-            long start = System.nanoTime();
-            double firstMetrics;
-            double scrape;
-            try (Exporter exporter = Exporter.start(config(dockerd.host(), "127.0.0.1:0", "15s"))) {
-                while (Scrape.metrics(exporter.port()).samples("readonly_rootfs_container").size() < n) {
-                    Thread.onSpinWait();
+            // detection through events: writable containers created one by one, then removed one by one
+            double[] create = new double[DETECTIONS];
+            double[] remove = new double[DETECTIONS];
+            Process q = exporter(jar, dockerd.host(), port, "--scan.interval=1h");
+            try {
+                waitFor(() -> tryScrape(port), x -> x != null && x.value("readonly_rootfs_events_stream_up", Map.of()) == 1
+                        && x.samples("readonly_rootfs_container").size() == count, Duration.ofMinutes(5));
+                for (int i = 0; i < DETECTIONS; i++) {
+                    String name = "detect-" + i;
+                    long c0 = System.nanoTime();
+                    client.createContainerCmd(image).withName(name).withCmd("/bin/sleep", "100000")
+                            .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec();
+                    waitUntil(() -> Scrape.metrics(port).container(name)
+                            .filter(x -> x.label("status").equals("finding")).isPresent());
+                    create[i] = secs(c0);
                 }
-                firstMetrics = secs(start);
-                scrape = median(21, () -> check(Scrape.get(exporter.port(), "/metrics").statusCode() == 200, "scrape"));
+                for (int i = 0; i < DETECTIONS; i++) {
+                    String name = "detect-" + i;
+                    long r0 = System.nanoTime();
+                    client.removeContainerCmd(name).exec();
+                    waitUntil(() -> Scrape.metrics(port).container(name).isEmpty());
+                    remove[i] = secs(r0);
+                }
+            } finally {
+                q.destroy();
+                q.waitFor(20, TimeUnit.SECONDS);
             }
-            System.gc();
-            long rssKb = rssKb();
+            Arrays.sort(create);
+            Arrays.sort(remove);
 
+            String header = "N = " + n + " containers, Engine " + dockerd.docker("version", "--format",
+                    "{{.Server.Version}}") + ", " + cliVersion;
+            rows.add(new String[] {"STIG command, literal (xargs -L 1 docker inspect)", fmt(stig), ratio(stig, stig)});
+            rows.add(new String[] {"docker inspect, batched (all ids at once)", fmt(batched), ratio(stig, batched)});
+            rows.add(new String[] {"raw list call (GET /containers/json?all=1), median", fmt(rawList), ratio(stig, rawList)});
+            rows.add(new String[] {"exporter cold scan (fresh JVM: 1 list + N inspects)", fmt(coldScan), ratio(stig, coldScan)});
+            rows.add(new String[] {"exporter warm scan (1 list, 0 inspects), median", fmt(warm), ratio(stig, warm)});
+            rows.add(new String[] {"exporter process start to first complete /metrics", fmt(firstMetrics),
+                    ratio(stig, firstMetrics)});
+            rows.add(new String[] {"/metrics scrape, median of 21", fmt(scrape), ""});
+            rows.add(new String[] {"detection, create to finding series, p50 / p95",
+                    fmt(pct(create, 50)) + " / " + fmt(pct(create, 95)), ""});
+            rows.add(new String[] {"detection, remove to series gone, p50 / p95",
+                    fmt(pct(remove, 50)) + " / " + fmt(pct(remove, 95)), ""});
+            rows.add(new String[] {"exporter resident memory / threads", rssKb / 1024 + " MiB / " + threads, ""});
+            if (churn > 0) {
+                rows.addAll(churn(dockerd, client, image, churn, n));
+            }
             System.out.println();
-            System.out.printf(Locale.ROOT, "| %-44s | %10s | %12s |%n", "N = " + n + " containers (Engine "
-                    + dockerd.docker("version", "--format", "{{.Server.Version}}") + ")", "seconds", "STIG / this");
-            System.out.println("|----------------------------------------------|------------|--------------|");
-            row("STIG command, literal (xargs -L 1 docker inspect)", stig, stig);
-            row("docker inspect, batched (all ids at once)", batched, stig);
-            row("raw list call (GET /containers/json?all=1)", rawList, stig);
-            row("exporter cold scan (1 list + N inspects)", cold, stig);
-            row("exporter warm scan (1 list, 0 inspects)", warm, stig);
-            row("exporter start to first complete /metrics", firstMetrics, stig);
-            row("/metrics scrape (median of 21)", scrape, stig);
-            System.out.printf(Locale.ROOT, "| %-44s | %10s | %12s |%n", "resident memory of this JVM after GC",
-                    rssKb / 1024 + " MiB", "");
-            System.out.printf(Locale.ROOT, "warm scan / raw list call = %.2f%n", warm / rawList);
+            System.out.println("| " + header + " | seconds | STIG / this |");
+            System.out.println("|---|---|---|");
+            for (String[] r : rows) {
+                System.out.println("| " + r[0] + " | " + r[1] + " | " + r[2] + " |");
+            }
+            System.out.printf(Locale.ROOT, "%nwarm scan / raw list call = %.2f; cold scan / batched inspect = %.2f%n",
+                    warm / rawList, coldScan / batched);
         }
         System.exit(0);
+    }
+
+    /** Create/remove cycles against an in-process exporter: nothing may stay behind. */
+    private static List<String[]> churn(PrivateDockerd dockerd, DockerClient client, String image, int cycles, int n)
+            throws Exception {
+        List<String[]> rows = new ArrayList<>();
+        try (Exporter exporter = Exporter.start(config(dockerd.host(), "127.0.0.1:0", "15s"))) {
+            int port = exporter.port();
+            waitFor(() -> tryScrape(port), x -> x != null && x.samples("readonly_rootfs_container").size() == n
+                    && x.value("readonly_rootfs_events_stream_up", Map.of()) == 1, Duration.ofMinutes(5));
+            churnCycles(client, image, 200); // warm up
+            waitUntil(() -> Scrape.metrics(port).samples("readonly_rootfs_container").size() == n);
+            long heap0 = heapAfterGc();
+            int threads0 = Thread.activeCount();
+            int entries0 = exporter.scanner().inventory().size();
+            long c0 = System.nanoTime();
+            churnCycles(client, image, cycles);
+            double seconds = secs(c0);
+            waitUntil(() -> Scrape.metrics(port).samples("readonly_rootfs_container").size() == n);
+            // remembered destroys are forgotten by the next full scan
+            double scans = Scrape.metrics(port).value("readonly_rootfs_scans_total", Map.of("result", "success"));
+            waitUntil(() -> Scrape.metrics(port).value("readonly_rootfs_scans_total", Map.of("result", "success")) > scans);
+            long heap1 = heapAfterGc();
+            int threads1 = Thread.activeCount();
+            int entries1 = exporter.scanner().inventory().size();
+            rows.add(new String[] {"churn: " + cycles + " create/remove cycles", fmt(seconds), ""});
+            rows.add(new String[] {"churn: heap after GC before / after", heap0 / 1024 / 1024 + " / " + heap1 / 1024 / 1024
+                    + " MiB", ""});
+            rows.add(new String[] {"churn: threads before / after", threads0 + " / " + threads1, ""});
+            rows.add(new String[] {"churn: inventory entries before / after", entries0 + " / " + entries1, ""});
+        }
+        return rows;
+    }
+
+    private static void churnCycles(DockerClient client, String image, int cycles) {
+        for (int i = 0; i < cycles; i++) {
+            String id = client.createContainerCmd(image).withCmd("/bin/true")
+                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
+            client.removeContainerCmd(id).exec();
+        }
+    }
+
+    private static void provision(DockerClient client, String image, String prefix, int n) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            done.add(pool.submit(() -> client.createContainerCmd(image).withName(prefix + k)
+                    .withCmd("/bin/sleep", "100000")
+                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none").withReadonlyRootfs(k % 3 == 0))
+                    .exec()));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+    }
+
+    private static Process exporter(Path jar, String host, int port, String... flags) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(JVM_FLAGS);
+        cmd.addAll(List.of("-jar", jar.toString(), "--docker.host=" + host, "--web.listen-address=127.0.0.1:" + port,
+                "--docker.timeout=60s"));
+        cmd.addAll(List.of(flags));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static Scrape tryScrape(int port) {
+        try {
+            return Scrape.metrics(port);
+        } catch (AssertionError e) {
+            return null;
+        }
+    }
+
+    private static <T> T waitFor(java.util.function.Supplier<T> probe, java.util.function.Predicate<T> done,
+                                 Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            T t = probe.get();
+            if (done.test(t)) {
+                return t;
+            }
+            Thread.onSpinWait();
+        }
+        throw new IllegalStateException("benchmark step did not finish within " + max);
+    }
+
+    private static void waitUntil(BooleanSupplier done) {
+        waitFor(done::getAsBoolean, b -> b, Duration.ofMinutes(2));
+    }
+
+    private static long heapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     private static ExporterConfig config(String host, String listen, String interval) {
@@ -119,11 +305,34 @@ public final class ScanBenchmark {
     private static DockerClient client(String host) {
         DefaultDockerClientConfig cfg = new DefaultDockerClientConfig.Builder().withDockerHost(host).build();
         return DockerClientImpl.getInstance(cfg, new ZerodepDockerHttpClient.Builder().dockerHost(URI.create(host))
-                .responseTimeout(Duration.ofMinutes(5)).build());
+                .maxConnections(8).responseTimeout(Duration.ofMinutes(5)).build());
     }
 
-    private static void row(String what, double seconds, double stig) {
-        System.out.printf(Locale.ROOT, "| %-44s | %10.3f | %11.1fx |%n", what, seconds, stig / seconds);
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static long procStatus(long pid, String key) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static double pct(double[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    private static String fmt(double seconds) {
+        return Double.isNaN(seconds) ? "skipped" : String.format(Locale.ROOT, "%.3f", seconds);
+    }
+
+    private static String ratio(double stig, double t) {
+        return Double.isNaN(stig) ? "" : String.format(Locale.ROOT, "%.1fx", stig / t);
     }
 
     private static void check(boolean ok, String what) {
@@ -149,14 +358,5 @@ public final class ScanBenchmark {
 
     private static double secs(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    private static long rssKb() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
     }
 }
