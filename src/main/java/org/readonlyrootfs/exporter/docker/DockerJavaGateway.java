@@ -2,29 +2,18 @@ package org.readonlyrootfs.exporter.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.InspectContainerResponse.ContainerState;
-import com.github.dockerjava.api.model.ContainerConfig;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.Info;
-import com.github.dockerjava.api.model.SwarmInfo;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,8 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link DockerGateway} over docker-java with the zerodep transport. No API version is pinned:
- * unversioned requests work on Engine 20.10 (API 1.41) and on Docker 29 (which refuses &lt; 1.44).
+ * {@link DockerGateway} over docker-java: its zerodep transport for the request/response calls (whose
+ * JSON is read field by field, see {@link DockerJson}) and its client for the events stream. No API
+ * version is pinned: unversioned requests work on Engine 20.10 (API 1.41) and on Docker 29 (which
+ * refuses &lt; 1.44). Every request is a GET.
  */
 public final class DockerJavaGateway implements DockerGateway {
     private static final Logger LOG = LoggerFactory.getLogger(DockerJavaGateway.class);
@@ -41,7 +32,7 @@ public final class DockerJavaGateway implements DockerGateway {
     private final DockerEndpoint endpoint;
     private final RequestListener requests;
     private final CallDeadline deadline;
-    private DockerClient client;
+    private DockerHttpClient http; // guarded by this
 
     public DockerJavaGateway(DockerEndpoint endpoint, RequestListener listener) {
         this.endpoint = endpoint;
@@ -51,41 +42,21 @@ public final class DockerJavaGateway implements DockerGateway {
 
     @Override
     public DaemonInfo info() {
-        Info info = call("info", "GET /info", c -> c.infoCmd().exec());
-        SwarmInfo swarm = info.getSwarm();
-        boolean manager = swarm != null && Boolean.TRUE.equals(swarm.getControlAvailable());
-        return new DaemonInfo(nullToEmpty(info.getName()), nullToEmpty(info.getServerVersion()),
-                nullToEmpty(info.getOperatingSystem()), manager);
+        return get("info", "/info", DockerJson::info);
     }
 
     @Override
     public List<ContainerSummary> listContainers() {
-        List<Container> containers = call("list", "GET /containers/json?all=true",
-                c -> c.listContainersCmd().withShowAll(true).exec());
-        List<ContainerSummary> result = new ArrayList<>(containers.size());
-        for (Container c : containers) {
-            result.add(new ContainerSummary(c.getId(), name(c.getNames()), nullToEmpty(c.getImage()),
-                    nullToEmpty(c.getState()), c.getLabels(), c.getCreated() == null ? 0 : c.getCreated()));
-        }
-        return result;
+        return get("list", "/containers/json?all=1", DockerJson::containers);
     }
 
     @Override
     public Optional<ContainerDetails> inspect(String containerId) {
+        if (!containerId.matches("[A-Za-z0-9_.-]+")) {
+            throw new DockerApiError("refusing to inspect a container id with unexpected characters", null);
+        }
         try {
-            InspectContainerResponse r = call("inspect", "GET /containers/" + shortId(containerId) + "/json",
-                    c -> c.inspectContainerCmd(containerId).exec());
-            HostConfig hc = r.getHostConfig();
-            ContainerConfig config = r.getConfig();
-            ContainerState state = r.getState();
-            return Optional.of(new ContainerDetails(
-                    r.getId() == null ? containerId : r.getId(),
-                    stripSlash(nullToEmpty(r.getName())),
-                    config == null ? "" : nullToEmpty(config.getImage()),
-                    state == null ? "" : nullToEmpty(state.getStatus()),
-                    config == null ? Map.of() : config.getLabels(),
-                    epochSeconds(r.getCreated()),
-                    hc != null && Boolean.TRUE.equals(hc.getReadonlyRootfs())));
+            return Optional.of(get("inspect", "/containers/" + containerId + "/json", DockerJson::container));
         } catch (ContainerGone e) {
             return Optional.empty();
         }
@@ -96,7 +67,7 @@ public final class DockerJavaGateway implements DockerGateway {
         DockerClient stream;
         try {
             // a client of its own: the stream has no response deadline and must not share the pool
-            stream = newClient(null);
+            stream = newEventsClient();
         } catch (DockerException e) {
             listener.ended(e.getMessage());
             return () -> { };
@@ -188,8 +159,8 @@ public final class DockerJavaGateway implements DockerGateway {
         deadline.close();
     }
 
-    private interface DockerCall<T> {
-        T run(DockerClient client) throws Exception;
+    private interface BodyReader<T> {
+        T read(InputStream body) throws IOException;
     }
 
     private static final class ContainerGone extends RuntimeException {
@@ -198,25 +169,34 @@ public final class DockerJavaGateway implements DockerGateway {
         }
     }
 
-    private <T> T call(String operation, String what, DockerCall<T> body) {
-        DockerClient c = client();
+    /** One GET with its own deadline; errors become one-line {@link DockerException}s. */
+    private <T> T get(String operation, String path, BodyReader<T> reader) {
+        DockerHttpClient c = client();
+        String what = "GET " + (path.startsWith("/containers/") && path.endsWith("/json")
+                ? "/containers/" + shortId(path.substring(12, path.length() - 5)) + "/json" : path);
         requests.requestSent(operation);
-        Callable<T> task = () -> body.run(c);
+        Callable<T> task = () -> {
+            DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                    .method(DockerHttpClient.Request.Method.GET).path(path).build();
+            try (DockerHttpClient.Response response = c.execute(request)) {
+                int status = response.getStatusCode();
+                if (status == 404 && operation.equals("inspect")) {
+                    throw new ContainerGone();
+                }
+                if (status < 200 || status > 299) {
+                    throw new DockerApiError(what + " failed with HTTP " + status + ": "
+                            + DockerJson.errorMessage(response.getBody().readNBytes(4096)), null);
+                }
+                return reader.read(response.getBody());
+            }
+        };
         try {
             return deadline.call(what, task);
         } catch (CallDeadline.DeadlineExceeded e) {
-            // the connection this call holds is stuck: later calls get fresh connections
+            // the connection this call held is abandoned: later calls get fresh connections
             replaceClient(c);
             throw e;
-        } catch (NotFoundException e) {
-            if ("inspect".equals(operation)) {
-                throw new ContainerGone();
-            }
-            throw new DockerApiError(what + " failed: " + describe(e), e);
-        } catch (com.github.dockerjava.api.exception.DockerException e) {
-            // the daemon answered, with an error status
-            throw new DockerApiError(what + " failed with HTTP " + e.getHttpStatus() + ": " + describe(e), e);
-        } catch (DockerException e) {
+        } catch (ContainerGone | DockerException e) {
             throw e;
         } catch (Exception e) {
             throw new DockerException("cannot reach the Docker daemon at " + endpoint.host() + " (" + what + "): "
@@ -224,49 +204,47 @@ public final class DockerJavaGateway implements DockerGateway {
         }
     }
 
-    private synchronized DockerClient client() {
-        if (client == null) {
-            client = newClient();
+    private synchronized DockerHttpClient client() {
+        if (http == null) {
+            http = newHttpClient(endpoint.timeout());
         }
-        return client;
+        return http;
     }
 
-    private synchronized void replaceClient(DockerClient stuck) {
-        if (client == stuck) {
+    private synchronized void replaceClient(DockerHttpClient stuck) {
+        if (http == stuck) {
             dropClient();
         }
     }
 
     private synchronized void dropClient() {
-        if (client != null) {
+        if (http != null) {
             try {
-                client.close();
+                http.close();
             } catch (IOException | RuntimeException e) {
-                LOG.debug("closing Docker client: {}", e.toString());
+                LOG.debug("closing Docker connections: {}", e.toString());
             }
-            client = null;
+            http = null;
         }
     }
 
-    private DockerClient newClient() {
-        return newClient(endpoint.timeout());
-    }
-
-    /** A client over its own connection pool; {@code responseTimeout} null for none (the events stream). */
-    private DockerClient newClient(Duration responseTimeout) {
+    private DefaultDockerClientConfig clientConfig() {
         DefaultDockerClientConfig.Builder builder = new DefaultDockerClientConfig.Builder()
                 .withDockerHost(endpoint.host())
                 .withDockerTlsVerify(endpoint.tlsVerify());
         if (!endpoint.certPath().isEmpty()) {
             builder.withDockerCertPath(endpoint.certPath());
         }
-        DefaultDockerClientConfig config;
         try {
-            config = builder.build();
+            return builder.build();
         } catch (RuntimeException e) {
             throw new DockerException("invalid Docker endpoint " + endpoint.host() + ": " + describe(e), e);
         }
-        DockerHttpClient http;
+    }
+
+    /** A connection pool of its own; {@code responseTimeout} null for none (the events stream). */
+    private DockerHttpClient newHttpClient(Duration responseTimeout) {
+        DefaultDockerClientConfig config = clientConfig();
         try {
             ZerodepDockerHttpClient.Builder b = new ZerodepDockerHttpClient.Builder()
                     .dockerHost(URI.create(endpoint.host()))
@@ -276,11 +254,15 @@ public final class DockerJavaGateway implements DockerGateway {
             if (responseTimeout != null) {
                 b.responseTimeout(responseTimeout);
             }
-            http = b.build();
+            return b.build();
         } catch (RuntimeException e) {
             throw new DockerException("cannot set up the connection to " + endpoint.host() + ": " + describe(e), e);
         }
-        return DockerClientImpl.getInstance(config, http);
+    }
+
+    /** A docker-java client for the events stream, over a pool of its own with no response deadline. */
+    private DockerClient newEventsClient() {
+        return DockerClientImpl.getInstance(clientConfig(), newHttpClient(null));
     }
 
     /** The deepest message in a cause chain, on one line. */
@@ -300,35 +282,6 @@ public final class DockerJavaGateway implements DockerGateway {
             message = e.getClass().getSimpleName();
         }
         return message.replaceAll("\\s+", " ").trim();
-    }
-
-    private static String name(String[] names) {
-        if (names == null || names.length == 0 || names[0] == null) {
-            return "";
-        }
-        // the list gives every name a container is reachable by (links add /other/alias): take the own one
-        for (String n : names) {
-            if (n != null && n.lastIndexOf('/') == 0) {
-                return n.substring(1);
-            }
-        }
-        String n = names[0];
-        return n.startsWith("/") ? n.substring(1) : n;
-    }
-
-    private static String stripSlash(String name) {
-        return name.startsWith("/") ? name.substring(1) : name;
-    }
-
-    private static long epochSeconds(String created) {
-        if (created == null || created.isEmpty()) {
-            return 0;
-        }
-        try {
-            return Instant.parse(created).getEpochSecond();
-        } catch (DateTimeParseException e) {
-            return 0;
-        }
     }
 
     private static String shortId(String id) {

@@ -1,0 +1,219 @@
+package org.readonlyrootfs.exporter.docker;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads just the fields the exporter needs from the Engine API's JSON, streaming: no object mapping
+ * of the whole (large, version-dependent) documents, unknown fields skipped, so a cold scan stays cheap
+ * and newer daemons' additions do no harm.
+ */
+final class DockerJson {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private DockerJson() {
+    }
+
+    /** {@code GET /containers/json?all=1}. */
+    static List<ContainerSummary> containers(InputStream body) throws IOException {
+        List<ContainerSummary> out = new ArrayList<>();
+        try (JsonParser p = JSON.createParser(body)) {
+            expect(p.nextToken(), JsonToken.START_ARRAY, p);
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                String id = "";
+                String name = "";
+                String image = "";
+                String state = "";
+                long created = 0;
+                Map<String, String> labels = Map.of();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    switch (field) {
+                        case "Id" -> id = text(p);
+                        case "Names" -> name = ownName(strings(p, value));
+                        case "Image" -> image = text(p);
+                        case "State" -> state = text(p);
+                        case "Created" -> created = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+                        case "Labels" -> labels = stringMap(p, value);
+                        default -> p.skipChildren();
+                    }
+                }
+                out.add(new ContainerSummary(id, name, image, state, labels, created));
+            }
+        }
+        return out;
+    }
+
+    /** {@code GET /containers/{id}/json}. */
+    static ContainerDetails container(InputStream body) throws IOException {
+        String id = "";
+        String name = "";
+        String image = "";
+        String state = "";
+        long created = 0;
+        Map<String, String> labels = Map.of();
+        boolean readonly = false;
+        try (JsonParser p = JSON.createParser(body)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT, p);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "Id" -> id = text(p);
+                    case "Name" -> name = stripSlash(text(p));
+                    case "Created" -> created = epochSeconds(text(p));
+                    case "State" -> {
+                        Map<String, String> s = scalars(p, value);
+                        state = s.getOrDefault("Status", "");
+                    }
+                    case "Config" -> {
+                        if (value == JsonToken.START_OBJECT) {
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String f = p.currentName();
+                                JsonToken v = p.nextToken();
+                                if (f.equals("Image")) {
+                                    image = text(p);
+                                } else if (f.equals("Labels")) {
+                                    labels = stringMap(p, v);
+                                } else {
+                                    p.skipChildren();
+                                }
+                            }
+                        }
+                    }
+                    case "HostConfig" -> readonly = "true".equals(scalars(p, value).get("ReadonlyRootfs"));
+                    default -> p.skipChildren();
+                }
+            }
+        }
+        return new ContainerDetails(id, name, image, state, labels, created, readonly);
+    }
+
+    /** {@code GET /info}. */
+    static DaemonInfo info(InputStream body) throws IOException {
+        String name = "";
+        String version = "";
+        String os = "";
+        boolean manager = false;
+        try (JsonParser p = JSON.createParser(body)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT, p);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "Name" -> name = text(p);
+                    case "ServerVersion" -> version = text(p);
+                    case "OperatingSystem" -> os = text(p);
+                    case "Swarm" -> manager = "true".equals(scalars(p, value).get("ControlAvailable"));
+                    default -> p.skipChildren();
+                }
+            }
+        }
+        return new DaemonInfo(name, version, os, manager);
+    }
+
+    /** The {@code message} of an error response, or the body itself cut to one line. */
+    static String errorMessage(byte[] body) {
+        try (JsonParser p = JSON.createParser(body)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    p.nextToken();
+                    if (field.equals("message")) {
+                        return oneLine(text(p));
+                    }
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            // not JSON: fall through
+        }
+        String s = new String(body, 0, Math.min(body.length, 300), java.nio.charset.StandardCharsets.UTF_8);
+        return oneLine(s);
+    }
+
+    private static String oneLine(String s) {
+        return s.replaceAll("\\s+", " ").trim();
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected, JsonParser p) throws IOException {
+        if (actual != expected) {
+            throw new IOException("unexpected JSON from the Docker daemon: " + actual + " at " + p.currentLocation());
+        }
+    }
+
+    private static String text(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return "";
+        }
+        return t == JsonToken.VALUE_NULL ? "" : p.getText();
+    }
+
+    /** The scalar fields of an object as text; nested values skipped. */
+    private static Map<String, String> scalars(JsonParser p, JsonToken start) throws IOException {
+        Map<String, String> m = new HashMap<>();
+        if (start != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return m;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            m.put(f, text(p));
+        }
+        return m;
+    }
+
+    private static Map<String, String> stringMap(JsonParser p, JsonToken start) throws IOException {
+        return start == JsonToken.START_OBJECT ? Map.copyOf(scalars(p, start)) : Map.of();
+    }
+
+    private static List<String> strings(JsonParser p, JsonToken start) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (start != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return out;
+        }
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            out.add(text(p));
+        }
+        return out;
+    }
+
+    /** The list gives every name a container is reachable by (links add /other/alias): take its own. */
+    static String ownName(List<String> names) {
+        for (String n : names) {
+            if (n != null && n.lastIndexOf('/') == 0) {
+                return n.substring(1);
+            }
+        }
+        return names.isEmpty() || names.get(0) == null ? "" : stripSlash(names.get(0));
+    }
+
+    private static String stripSlash(String name) {
+        return name.startsWith("/") ? name.substring(1) : name;
+    }
+
+    private static long epochSeconds(String created) {
+        if (created.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Instant.parse(created).getEpochSecond();
+        } catch (DateTimeParseException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.readonlyrootfs.exporter.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Responses recorded from Engine 20.10 (src/test/resources/docker) and hand-made edge cases. */
+class DockerJsonTest {
+    private static InputStream fixture(String name) throws IOException {
+        return Files.newInputStream(Path.of("src/test/resources/docker", name));
+    }
+
+    private static InputStream json(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void readsTheListCall() throws IOException {
+        List<ContainerSummary> list = DockerJson.containers(fixture("list-20.10.json"));
+        assertEquals(1, list.size());
+        ContainerSummary c = list.get(0);
+        assertEquals(64, c.id().length());
+        assertEquals("jsonsample", c.name());
+        assertEquals("bb", c.image());
+        assertEquals("created", c.state());
+        assertEquals("a\"b\\c", c.labels().get("com.docker.compose.project"));
+        assertEquals("", c.labels().get("empty"));
+        assertTrue(c.createdEpochSeconds() > 1_700_000_000L);
+    }
+
+    @Test
+    void readsTheInspectCall() throws IOException {
+        ContainerDetails d = DockerJson.container(fixture("inspect-20.10.json"));
+        assertEquals(64, d.id().length());
+        assertEquals("jsonsample", d.name());
+        assertEquals("bb", d.image());
+        assertEquals("created", d.state());
+        assertTrue(d.readonlyRootfs());
+        assertEquals("a\"b\\c", d.labels().get("com.docker.compose.project"));
+        assertTrue(d.createdEpochSeconds() > 1_700_000_000L);
+    }
+
+    @Test
+    void readsTheInfoCall() throws IOException {
+        DaemonInfo info = DockerJson.info(fixture("info-20.10.json"));
+        assertFalse(info.name().isEmpty());
+        assertTrue(info.serverVersion().startsWith("20.10"));
+        assertFalse(info.swarmManager());
+    }
+
+    @Test
+    void toleratesNullsMissingFieldsAndUnknownNesting() throws IOException {
+        List<ContainerSummary> list = DockerJson.containers(json("""
+                [{"Id":"abc","Names":null,"Image":null,"Labels":null,"Future":{"x":[1,{"y":2}]},"Created":null},
+                 {"Id":"def","Names":["/other/alias","/own"],"State":"running","Labels":{"k":"v"}}]"""));
+        assertEquals(2, list.size());
+        assertEquals(new ContainerSummary("abc", "", "", "", Map.of(), 0), list.get(0));
+        assertEquals("own", list.get(1).name(), "a link alias is not the container's own name");
+        ContainerDetails d = DockerJson.container(json("""
+                {"Id":"abc","Name":"/x","State":{"Status":"paused","Health":{"Log":[]}},
+                 "HostConfig":{"ReadonlyRootfs":false,"Binds":null},"Config":{"Labels":null}}"""));
+        assertEquals("paused", d.state());
+        assertFalse(d.readonlyRootfs());
+        assertEquals(Map.of(), d.labels());
+        assertTrue(DockerJson.info(json("{\"Name\":\"n\",\"Swarm\":{\"ControlAvailable\":true}}")).swarmManager());
+    }
+
+    @Test
+    void errorMessagesAreOneLine() {
+        assertEquals("No such container: x", DockerJson.errorMessage(
+                "{\"message\":\"No such container: x\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("bad gateway upstream", DockerJson.errorMessage("bad gateway\nupstream".getBytes(StandardCharsets.UTF_8)));
+    }
+}
