@@ -87,10 +87,49 @@ class HungDaemonIT {
         }
     }
 
-    private static long dockerCallThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("docker-call-") && t.isAlive())
-                .count();
+    /** A TCP port that accepts connections and never answers. */
+    static final class SilentTcp implements AutoCloseable {
+        final java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        final List<java.net.Socket> held = new CopyOnWriteArrayList<>();
+
+        SilentTcp() throws IOException {
+            Thread t = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(server.accept());
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            }, "silent-tcp");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String host() {
+            return "tcp://127.0.0.1:" + server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aSilentTcpDaemonFailsScansAtTheirDeadlineToo() throws Exception {
+        try (SilentTcp silent = new SilentTcp();
+             Exporter exporter = Exporter.start(ExporterIT.config(silent.host(), "--docker.timeout=300ms",
+                     "--scan.interval=1s"))) {
+            Scrape s = await().atMost(WAIT).until(() -> Scrape.metrics(exporter.port()),
+                    x -> x.value("readonly_rootfs_scans_total", Map.of("result", "failure")) >= 2);
+            assertEquals(0, s.value("readonly_rootfs_docker_up", Map.of()));
+            assertTrue(exporter.scanner().current().lastError().contains("did not answer GET /info within 300 ms"),
+                    exporter.scanner().current().lastError());
+        }
     }
 
     @Test
@@ -118,8 +157,12 @@ class HungDaemonIT {
 
             // each call past its deadline is abandoned: its thread is freed and its connection closed, so
             // neither threads nor sockets pile up however long the daemon stays silent
-            await().atMost(WAIT).until(() -> exporter.scanner().current().scansFailed() >= 8);
-            assertTrue(dockerCallThreads() <= 2, "docker-call threads: " + dockerCallThreads());
+            int threadsBefore = Thread.activeCount();
+            long failedBefore = exporter.scanner().current().scansFailed();
+            await().atMost(WAIT).until(() -> exporter.scanner().current().scansFailed() >= failedBefore + 6);
+            assertTrue(Thread.activeCount() <= threadsBefore + 1, "threads " + threadsBefore + " -> " + Thread.activeCount());
+            assertTrue(exporter.scanner().current().lastError().contains("did not answer GET /info within 300 ms"),
+                    exporter.scanner().current().lastError());
             int open = silent.openFromClientSide();
             assertTrue(open <= 2, open + " of " + silent.held.size() + " connections still open on the exporter's side");
         }

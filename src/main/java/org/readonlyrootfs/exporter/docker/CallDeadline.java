@@ -2,108 +2,88 @@ package org.readonlyrootfs.exporter.docker;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs each Docker call on a worker thread and waits for it no longer than its deadline.
+ * Gives each Docker call its own deadline, on the calling thread (no hand-off per call).
  *
- * <p>docker-java does not enforce its response timeout on unix sockets. Past the deadline the call is
- * cancelled: its worker is interrupted, which closes the (interruptible) socket channel it reads and
- * frees the thread. A transport whose reads ignore interrupts would keep its worker until the daemon
- * answers or drops the connection, so the number of such hung calls is capped: past the cap, calls
- * fail at once instead of piling up threads.
+ * <p>docker-java does not enforce its response timeout on unix sockets. A watchdog interrupts the
+ * calling thread when the deadline passes: the unix transport reads through an interruptible channel,
+ * which the interrupt closes, so the call ends at once and its connection is dropped. Over TCP the
+ * response timeout (a socket timeout) is enforced as well.
  */
 final class CallDeadline implements AutoCloseable {
-    static final int MAX_HUNG_CALLS = 4;
-
     private final Duration timeout;
-    private final ExecutorService workers;
-    private final AtomicInteger hung = new AtomicInteger();
+    private final ScheduledThreadPoolExecutor watchdog;
 
     CallDeadline(Duration timeout) {
         this.timeout = timeout;
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "docker-call-" + n.incrementAndGet());
+        this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "docker-deadline");
             t.setDaemon(true);
             return t;
         });
+        this.watchdog.setRemoveOnCancelPolicy(true);
     }
 
     /** Thrown when a call misses its deadline; the caller should drop its connections. */
     static final class DeadlineExceeded extends DockerException {
-        DeadlineExceeded(String message) {
-            super(message);
+        DeadlineExceeded(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Interrupts its caller once, unless disarmed first. */
+    private static final class Alarm {
+        private final Thread caller;
+        private boolean armed = true;
+        private boolean fired;
+
+        Alarm(Thread caller) {
+            this.caller = caller;
+        }
+
+        synchronized void fire() {
+            if (armed) {
+                fired = true;
+                caller.interrupt();
+            }
+        }
+
+        /** Returns whether it fired. */
+        synchronized boolean disarm() {
+            armed = false;
+            return fired;
         }
     }
 
     <T> T call(String what, Callable<T> body) throws Exception {
-        int stuck = hung.get();
-        if (stuck >= MAX_HUNG_CALLS) {
-            throw new DeadlineExceeded(stuck + " earlier requests to the Docker daemon are still unanswered past their "
-                    + timeout.toMillis() + " ms deadline; not sending more until they end");
-        }
-        Call state = new Call();
-        Future<T> future = workers.submit(() -> {
-            try {
-                return body.call();
-            } finally {
-                state.finished();
-            }
-        });
+        Alarm alarm = new Alarm(Thread.currentThread());
+        ScheduledFuture<?> pending = watchdog.schedule(alarm::fire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        boolean fired = false;
         try {
-            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            state.missedDeadline();
-            future.cancel(true);
-            throw new DeadlineExceeded("Docker daemon did not answer " + what + " within " + timeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Exception ex) {
-                throw ex;
+            T result = body.call();
+            fired = alarm.disarm();
+            return result;
+        } catch (Exception e) {
+            fired = alarm.disarm();
+            if (fired) {
+                throw new DeadlineExceeded("Docker daemon did not answer " + what + " within " + timeout.toMillis()
+                        + " ms", e);
             }
-            throw new DockerException(what + " failed: " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            future.cancel(true);
-            throw new DockerException(what + " interrupted");
-        }
-    }
-
-    /** Counts a call as hung from the moment it misses its deadline until its worker returns. */
-    private final class Call {
-        private boolean finished;
-        private boolean countedHung;
-
-        synchronized void finished() {
-            finished = true;
-            if (countedHung) {
-                hung.decrementAndGet();
-                countedHung = false;
+            throw e;
+        } finally {
+            pending.cancel(false);
+            if (alarm.disarm() || fired) {
+                Thread.interrupted(); // the interrupt was ours, not a request to stop
             }
         }
-
-        synchronized void missedDeadline() {
-            if (!finished && !countedHung) {
-                countedHung = true;
-                hung.incrementAndGet();
-            }
-        }
-    }
-
-    /** Calls that missed their deadline and still hold a worker thread. */
-    int hungCalls() {
-        return hung.get();
     }
 
     @Override
     public void close() {
-        workers.shutdownNow();
+        watchdog.shutdownNow();
     }
 }

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.LocalDirectorySSLConfig;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import java.io.Closeable;
@@ -244,11 +245,10 @@ public final class DockerJavaGateway implements DockerGateway {
 
     /** A connection pool of its own; {@code responseTimeout} null for none (the events stream). */
     private DockerHttpClient newHttpClient(Duration responseTimeout) {
-        DefaultDockerClientConfig config = clientConfig();
         try {
             ZerodepDockerHttpClient.Builder b = new ZerodepDockerHttpClient.Builder()
                     .dockerHost(URI.create(endpoint.host()))
-                    .sslConfig(config.getSSLConfig())
+                    .sslConfig(endpoint.tlsVerify() ? new LocalDirectorySSLConfig(endpoint.certPath()) : null)
                     .connectionTimeout(endpoint.timeout())
                     .maxConnections(16);
             if (responseTimeout != null) {
