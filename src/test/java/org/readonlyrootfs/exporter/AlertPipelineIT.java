@@ -86,7 +86,7 @@ class AlertPipelineIT {
         Path amConfig = work.resolve("alertmanager.yml");
         Files.writeString(amConfig, alertmanagerConfig(webhook.port()));
         alertmanager = Daemon.start("alertmanager", work, amPort, List.of(
-                Tools.require("prometheus-alertmanager").toString(),
+                alertmanagerBinary(),
                 "--config.file=" + amConfig,
                 "--storage.path=" + work.resolve("alertmanager-data"),
                 "--web.listen-address=127.0.0.1:" + amPort,
@@ -390,6 +390,15 @@ class AlertPipelineIT {
                 c.put("repeat_interval", "1h");
             }
             shorten(c);
+        }
+    }
+
+    /** Debian names it prometheus-alertmanager, upstream alertmanager. */
+    private static String alertmanagerBinary() {
+        try {
+            return Tools.require("prometheus-alertmanager").toString();
+        } catch (AssertionError notDebian) {
+            return Tools.require("alertmanager").toString();
         }
     }
 
