@@ -4,6 +4,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +22,8 @@ import org.readonlyrootfs.exporter.scan.Scanner;
 
 /** The running exporter: gateway, inventory, scans, events, registry and HTTP server, wired together. */
 public final class Exporter implements AutoCloseable {
+    static final Duration FIRST_SCAN_WAIT = Duration.ofSeconds(5);
+
     private final DockerGateway docker;
     private final ExecutorService inspectors;
     private final Scanner scanner;
@@ -52,7 +55,12 @@ public final class Exporter implements AutoCloseable {
         Scanner scanner = new Scanner(docker, new Inventory(new Classifier(config.exemptSystemContainers()), clock),
                 requests, inspectors, clock, localHostName());
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new ExporterCollector(scanner::current, config.perContainer()));
+        // a scrape right after start-up waits (briefly) for the first scan: no empty inventory that would
+        // resolve and re-raise every finding alert when the exporter restarts
+        Duration firstScanWait = FIRST_SCAN_WAIT.compareTo(config.docker().timeout()) < 0
+                ? FIRST_SCAN_WAIT : config.docker().timeout();
+        registry.register(new ExporterCollector(() -> scanner.currentAfterFirstScan(firstScanWait),
+                config.perContainer()));
         ExporterServer server;
         try {
             server = ExporterServer.start(config.web(), registry, scanner::current);

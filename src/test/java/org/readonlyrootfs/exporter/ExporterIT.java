@@ -257,6 +257,17 @@ class ExporterIT {
     }
 
     @Test
+    void aScrapeRightAfterStartUpIsCompleteNotEmpty() throws Exception {
+        dockerd.createSleeper(prefix + "at-start", false);
+        try (Exporter fresh = Exporter.start(config(dockerd.host(), "--scan.interval=1h", "--scan.events=false"))) {
+            Scrape first = Scrape.metrics(fresh.port());
+            assertEquals(1, first.value("readonly_rootfs_scans_total", Map.of("result", "success")));
+            assertEquals(dockerd.stigCheckByName().size(), first.samples("readonly_rootfs_container").size());
+            assertTrue(first.container(prefix + "at-start").isPresent());
+        }
+    }
+
+    @Test
     void endpointsAnswer() {
         assertEquals(200, Scrape.get(exporter.port(), "/-/healthy").statusCode());
         assertEquals(200, Scrape.get(exporter.port(), "/-/ready").statusCode());

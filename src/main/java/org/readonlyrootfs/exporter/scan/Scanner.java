@@ -1,15 +1,18 @@
 package org.readonlyrootfs.exporter.scan;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.docker.ContainerSummary;
@@ -40,6 +43,7 @@ public final class Scanner {
     private final Executor inspectors;
     private final Clock clock;
     private final AtomicReference<ScanState> state;
+    private final CountDownLatch firstScan = new CountDownLatch(1);
     private volatile boolean eventsStreamUp;
     private DaemonInfo daemon; // guarded by this
 
@@ -62,6 +66,19 @@ public final class Scanner {
 
     public Inventory inventory() {
         return inventory;
+    }
+
+    /**
+     * Waits, at most {@code max}, until the first scan has ended (succeeded or failed), so that a
+     * scrape right after start-up is complete rather than empty; returns the current snapshot.
+     */
+    public Snapshot currentAfterFirstScan(Duration max) {
+        try {
+            firstScan.await(max.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return current();
     }
 
     /** Whether the events stream is connected (set by the events follower). */
@@ -113,6 +130,7 @@ public final class Scanner {
                     e.getMessage(), previous.unchecked(), seconds(start), previous.lastSuccessEpochSeconds(),
                     previous.succeeded(), previous.failed() + 1));
         }
+        firstScan.countDown();
         return current();
     }
 
