@@ -114,8 +114,9 @@ final class WebConfigFile {
         for (Object k : m.keySet()) {
             String key = String.valueOf(k);
             if (TLS_UNSUPPORTED.contains(key)) {
-                problems.add(prefix + "tls_server_config." + key + " is not supported by this exporter (the JVM's"
-                        + " defaults apply; cert_file, key_file and client_ca_file take files): remove it");
+                problems.add(prefix + "tls_server_config." + key + " is not supported by this exporter: remove it ("
+                        + (Set.of("cert", "key", "client_ca").contains(key) ? "use " + key + "_file"
+                        : "the JVM's defaults apply") + ")");
             } else if (!TLS_KEYS.contains(key)) {
                 problems.add(prefix + "unknown key [tls_server_config." + key + "]: the keys are "
                         + String.join(", ", TLS_KEYS));

@@ -64,7 +64,7 @@ public final class Pem {
         for (Object o : objects(file)) {
             try {
                 if (o instanceof PEMKeyPair pair) {
-                    keys.add(converter.getKeyPair(pair).getPrivate());
+                    keys.add(converter.getPrivateKey(pair.getPrivateKeyInfo())); // SEC1 may lack the public half
                 } else if (o instanceof PrivateKeyInfo info) {
                     keys.add(converter.getPrivateKey(info));
                 } else if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
