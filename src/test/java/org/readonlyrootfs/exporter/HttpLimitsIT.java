@@ -19,7 +19,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.readonlyrootfs.exporter.testing.Certs;
+import org.readonlyrootfs.exporter.testing.Certs.Issued;
+import org.readonlyrootfs.exporter.testing.Certs.Kind;
 import org.readonlyrootfs.exporter.testing.Scrape;
 
 /**
@@ -119,6 +125,47 @@ class HttpLimitsIT {
                 trickler.shutdownNow();
                 for (SlowClient c : slow) {
                     c.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void fiftyStalledTlsHandshakesDoNotDelayAnAuthenticatedTlsScrape(@TempDir Path dir) throws Exception {
+        Issued ca = Certs.ca(Kind.RSA, "limits-ca");
+        Issued server = Certs.server(ca, Kind.RSA);
+        Certs.write(dir.resolve("server.pem"), Certs.pem(server.cert()));
+        Certs.write(dir.resolve("server.key"), Certs.traditionalKey(server.keys()));
+        Path web = Certs.write(dir.resolve("web.yml"), "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
+                + "basic_auth_users:\n  alice: " + WebSecurityIT.ALICE + "\n");
+        try (Exporter exporter = Exporter.start(ExporterIT.config(WebSecurityIT.NO_DOCKER, "--web.config.file=" + web))) {
+            int port = exporter.port();
+            HttpClient https = WebSecurityIT.client(Certs.context(null, ca));
+            String auth = WebSecurityIT.basic("alice", "s3cret");
+            assertEquals(200, WebSecurityIT.get(https, port, "/metrics", auth).statusCode()); // warm-up, bcrypt once
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < SLOW_CLIENTS; i++) {
+                    Socket s = new Socket();
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                    // the first bytes of a TLS ClientHello record, and then nothing
+                    s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01});
+                    s.getOutputStream().flush();
+                    stalled.add(s);
+                }
+                long worst = 0;
+                for (int i = 0; i < 20; i++) {
+                    HttpClient fresh = WebSecurityIT.client(Certs.context(null, ca)); // a new handshake each time
+                    long t0 = System.nanoTime();
+                    assertEquals(200, WebSecurityIT.get(fresh, port, "/metrics", auth).statusCode());
+                    worst = Math.max(worst, (System.nanoTime() - t0) / 1_000_000);
+                }
+                System.err.printf("[HttpLimitsIT] %d stalled TLS handshakes: worst of 20 new-connection TLS scrapes %d ms%n",
+                        SLOW_CLIENTS, worst);
+                assertTrue(worst < 1000, "a TLS scrape took " + worst + " ms with " + SLOW_CLIENTS + " stalled handshakes");
+            } finally {
+                for (Socket s : stalled) {
+                    s.close();
                 }
             }
         }

@@ -1,10 +1,18 @@
 package org.readonlyrootfs.exporter.http;
 
+import com.sun.net.httpserver.Authenticator;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Map;
@@ -62,38 +70,57 @@ public final class ExporterServer implements AutoCloseable {
         });
     }
 
-    private final HTTPServer server;
+    /**
+     * Connections the kernel may hold for us before they are accepted. client_java's HTTPServer builder
+     * fixes 3, so a burst of connections (a slowloris opening 50 at once) overflows it and a scrape's
+     * connect then waits a second for its SYN to be sent again: we make the server ourselves.
+     */
+    static final int BACKLOG = 512;
 
-    private ExporterServer(HTTPServer server) {
+    private final HttpServer server;
+    private final ThreadPoolExecutor workers;
+
+    private ExporterServer(HttpServer server, ThreadPoolExecutor workers) {
         this.server = server;
+        this.workers = workers;
     }
 
     public static ExporterServer start(WebConfig web, PrometheusRegistry registry, Supplier<Snapshot> snapshots)
             throws IOException {
-        HTTPServer.Builder builder = HTTPServer.builder()
-                .port(web.port())
-                .registry(registry)
-                .metricsHandlerPath(web.telemetryPath())
-                .registerHealthHandler(true)
-                .executorService(workers())
-                .defaultHandler(exchange -> route(exchange, snapshots.get(), web.telemetryPath()));
-        if (!web.host().isEmpty()) {
-            builder.hostname(web.host());
-        }
         WebSecurity security = web.security();
+        InetSocketAddress address = web.host().isEmpty() ? new InetSocketAddress(web.port())
+                : new InetSocketAddress(web.host(), web.port());
+        HttpServer server;
         if (security.tls().isPresent()) {
             TlsServerConfig tls = security.tls().get();
+            HttpsConfigurator configurator;
             try {
-                builder.httpsConfigurator(ServerTls.configurator(tls, ServerTls.context(tls)));
+                configurator = ServerTls.configurator(tls, ServerTls.context(tls));
             } catch (Pem.PemException | GeneralSecurityException e) {
                 // validated at start-up: only a file changed since then gets here
                 throw new IOException("cannot set up TLS from " + security.file() + ": " + e.getMessage());
             }
+            HttpsServer https = HttpsServer.create(address, BACKLOG);
+            https.setHttpsConfigurator(configurator);
+            server = https;
+        } else {
+            server = HttpServer.create(address, BACKLOG);
         }
-        if (!security.basicAuthUsers().isEmpty()) {
-            builder.authenticator(new BasicAuth(security.basicAuthUsers()));
+        Authenticator auth = security.basicAuthUsers().isEmpty() ? null : new BasicAuth(security.basicAuthUsers());
+        context(server, "/", exchange -> route(exchange, snapshots.get(), web.telemetryPath()), auth);
+        context(server, web.telemetryPath(), new MetricsHandler(registry), auth);
+        context(server, "/-/healthy", new HealthyHandler(), auth);
+        ThreadPoolExecutor workers = workers();
+        server.setExecutor(workers);
+        server.start();
+        return new ExporterServer(server, workers);
+    }
+
+    private static void context(HttpServer server, String path, HttpHandler handler, Authenticator auth) {
+        HttpContext c = server.createContext(path, handler);
+        if (auth != null) {
+            c.setAuthenticator(auth);
         }
-        return new ExporterServer(builder.buildAndStart());
     }
 
     /** Bounded: {@link #WORKERS} threads, made on demand and ended when idle; {@link #QUEUE} waiting. */
@@ -110,7 +137,7 @@ public final class ExporterServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getPort();
+        return server.getAddress().getPort();
     }
 
     private static void route(HttpExchange exchange, Snapshot snapshot, String telemetryPath) throws IOException {
@@ -151,6 +178,7 @@ public final class ExporterServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        server.stop(0);
+        workers.shutdownNow();
     }
 }
