@@ -69,9 +69,12 @@ public final class Main {
             return 1;
         }
         Logger log = LoggerFactory.getLogger(Main.class);
-        log.info("{} {} listening on {}:{}{}, auditing {} every {}", NAME, BuildInfo.version(),
-                config.web().host(), exporter.port(), config.web().telemetryPath(), config.docker().host(),
-                config.scanInterval());
+        var security = config.web().security();
+        log.info("{} {} listening on {}://{}:{}{}{}, auditing {} every {}", NAME, BuildInfo.version(),
+                security.tls().isPresent() ? "https" : "http", config.web().host(), exporter.port(),
+                config.web().telemetryPath(), security.basicAuthUsers().isEmpty() ? ""
+                        : " with basic auth (" + security.basicAuthUsers().size() + " users)",
+                config.docker().host(), config.scanInterval());
         Runtime.getRuntime().addShutdownHook(new Thread(exporter::close, "shutdown"));
         return -1;
     }

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.readonlyrootfs.exporter.docker.DockerEndpoint;
+import org.readonlyrootfs.exporter.security.WebSecurity;
 
 /**
  * Builds the validated {@link ExporterConfig} from, highest first: flags, environment, the config
@@ -68,6 +69,7 @@ public final class ConfigLoader {
         }
         Reader r = new Reader(merged, problems);
         WebConfig web = r.listenAddress("web.listen-address", r.telemetryPath("web.telemetry-path"));
+        web = new WebConfig(web.host(), web.port(), web.telemetryPath(), r.webSecurity(WebConfigFile.KEY));
         DockerEndpoint docker = r.docker();
         Duration interval = r.duration("scan.interval", MIN_INTERVAL, Duration.ofHours(24));
         boolean events = r.bool("scan.events");
@@ -284,6 +286,19 @@ public final class ConfigLoader {
                 return new WebConfig("", 0, telemetryPath);
             }
             return new WebConfig(host, port, telemetryPath);
+        }
+
+        WebSecurity webSecurity(String key) {
+            String name = string(key);
+            if (name.isEmpty()) {
+                return WebSecurity.NONE;
+            }
+            Path path = Path.of(name);
+            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+                problem(key, "a readable web config file (YAML)");
+                return WebSecurity.NONE;
+            }
+            return WebConfigFile.read(path, problems);
         }
 
         DockerEndpoint docker() {

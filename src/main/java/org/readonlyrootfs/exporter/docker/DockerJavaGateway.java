@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerJavaGateway implements DockerGateway {
     private static final Logger LOG = LoggerFactory.getLogger(DockerJavaGateway.class);
+    private static final java.util.regex.Pattern LONG_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9+/=]{40,}");
 
     private final DockerEndpoint endpoint;
     private final RequestListener requests;
@@ -201,7 +202,7 @@ public final class DockerJavaGateway implements DockerGateway {
             throw e;
         } catch (Exception e) {
             throw new DockerException("cannot reach the Docker daemon at " + endpoint.host() + " (" + what + "): "
-                    + describe(e), e);
+                    + tlsHint(e) + describe(e), e);
         }
     }
 
@@ -256,7 +257,8 @@ public final class DockerJavaGateway implements DockerGateway {
             }
             return b.build();
         } catch (RuntimeException e) {
-            throw new DockerException("cannot set up the connection to " + endpoint.host() + ": " + describe(e), e);
+            throw new DockerException("cannot set up the connection to " + endpoint.host() + ": "
+                    + (endpoint.tlsVerify() ? "TLS files " + certFiles() + " unusable: " : "") + describe(e), e);
         }
     }
 
@@ -265,7 +267,32 @@ public final class DockerJavaGateway implements DockerGateway {
         return DockerClientImpl.getInstance(clientConfig(), newHttpClient(null));
     }
 
-    /** The deepest message in a cause chain, on one line. */
+    /** For a failed TLS handshake: which files to check. Empty for other failures. */
+    private String tlsHint(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+                return "TLS handshake failed, check " + certFiles() + ": ";
+            }
+        }
+        for (Throwable t = e; endpoint.tlsVerify() && t != null && t.getCause() != t; t = t.getCause()) {
+            // with TLS 1.3 a daemon that refuses our client certificate often just drops the connection
+            if (t instanceof java.net.SocketException && t.getMessage() != null
+                    && (t.getMessage().contains("Broken pipe") || t.getMessage().contains("Connection reset"))) {
+                return "connection dropped during TLS, the daemon may refuse the client certificate: check "
+                        + certFiles() + ": ";
+            }
+        }
+        return "";
+    }
+
+    private String certFiles() {
+        return "ca.pem, cert.pem and key.pem in " + endpoint.certPath();
+    }
+
+    /**
+     * The deepest message in a cause chain, on one line. Long base64 runs are cut out: a message about
+     * a key or certificate file must not carry its content into a log or the landing page.
+     */
     static String describe(Throwable e) {
         Throwable t = e;
         String message = null;
@@ -281,6 +308,9 @@ public final class DockerJavaGateway implements DockerGateway {
         if (message == null) {
             message = e.getClass().getSimpleName();
         }
+        // base64 (PEM) has capitals; container ids and digests (lower-case hex) stay
+        message = LONG_TOKEN.matcher(message).replaceAll(m -> m.group().chars().anyMatch(Character::isUpperCase)
+                ? "[…]" : m.group());
         return message.replaceAll("\\s+", " ").trim();
     }
 

@@ -1,43 +1,143 @@
 package org.readonlyrootfs.exporter.http;
 
+import com.sun.net.httpserver.Authenticator;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.config.WebConfig;
+import org.readonlyrootfs.exporter.security.Pem;
+import org.readonlyrootfs.exporter.security.ServerTls;
+import org.readonlyrootfs.exporter.security.TlsServerConfig;
+import org.readonlyrootfs.exporter.security.WebSecurity;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 
 /**
  * The HTTP endpoints: the telemetry path (Prometheus text or OpenMetrics by content negotiation),
  * {@code /} (landing page), {@code /-/healthy} (process alive), {@code /-/ready} (200 once a scan
  * has succeeded). Every handler renders the current snapshot; none calls Docker.
+ *
+ * <p>With a web config file, every endpoint is served over TLS and/or behind basic auth. The server
+ * is hardened against slow and oversized clients: a bounded worker pool ({@link #WORKERS} threads,
+ * {@link #QUEUE} connections waiting, more are closed), a deadline to receive a request's headers, a
+ * limit on their size and count, and on open connections (see {@link #JDK_SERVER_LIMITS}).
  */
 public final class ExporterServer implements AutoCloseable {
-    private final HTTPServer server;
+    /** Worker threads: each connection that is sending its request, or being answered, holds one. */
+    static final int WORKERS = 64;
+    /** Connections that may wait for a worker; past that, new ones are closed at once. */
+    static final int QUEUE = 256;
 
-    private ExporterServer(HTTPServer server) {
+    /**
+     * Limits of the JDK HTTP server (JVM-wide system properties, read once when its first server
+     * starts; a {@code -D} on the command line wins): request line and headers must arrive within 5 s
+     * and total at most 16 KiB in at most 100 headers; a response must be written within 60 s; at most
+     * 1024 connections are open, idle keep-alive ones are closed after 30 s. TCP_NODELAY: without it
+     * a response over TLS waits 40 ms for a delayed ACK (Nagle).
+     */
+    static final Map<String, String> JDK_SERVER_LIMITS = Map.of(
+            "sun.net.httpserver.maxReqTime", "5",
+            "sun.net.httpserver.maxRspTime", "60",
+            "sun.net.httpserver.maxReqHeaderSize", "16384",
+            "sun.net.httpserver.maxReqHeaders", "100",
+            "sun.net.httpserver.idleInterval", "30",
+            "sun.net.httpserver.timerMillis", "250",
+            "jdk.httpserver.maxConnections", "1024",
+            "sun.net.httpserver.nodelay", "true");
+
+    static {
+        // before the JDK server's configuration class is loaded, which reads these once per JVM
+        JDK_SERVER_LIMITS.forEach((k, v) -> {
+            if (System.getProperty(k) == null) {
+                System.setProperty(k, v);
+            }
+        });
+    }
+
+    /**
+     * Connections the kernel may hold for us before they are accepted. client_java's HTTPServer builder
+     * fixes 3, so a burst of connections (a slowloris opening 50 at once) overflows it and a scrape's
+     * connect then waits a second for its SYN to be sent again: we make the server ourselves.
+     */
+    static final int BACKLOG = 512;
+
+    private final HttpServer server;
+    private final ThreadPoolExecutor workers;
+
+    private ExporterServer(HttpServer server, ThreadPoolExecutor workers) {
         this.server = server;
+        this.workers = workers;
     }
 
     public static ExporterServer start(WebConfig web, PrometheusRegistry registry, Supplier<Snapshot> snapshots)
             throws IOException {
-        HTTPServer.Builder builder = HTTPServer.builder()
-                .port(web.port())
-                .registry(registry)
-                .metricsHandlerPath(web.telemetryPath())
-                .registerHealthHandler(true)
-                .defaultHandler(exchange -> route(exchange, snapshots.get(), web.telemetryPath()));
-        if (!web.host().isEmpty()) {
-            builder.hostname(web.host());
+        WebSecurity security = web.security();
+        InetSocketAddress address = web.host().isEmpty() ? new InetSocketAddress(web.port())
+                : new InetSocketAddress(web.host(), web.port());
+        HttpServer server;
+        if (security.tls().isPresent()) {
+            TlsServerConfig tls = security.tls().get();
+            HttpsConfigurator configurator;
+            try {
+                configurator = ServerTls.configurator(tls, ServerTls.context(tls));
+            } catch (Pem.PemException | GeneralSecurityException e) {
+                // validated at start-up: only a file changed since then gets here
+                throw new IOException("cannot set up TLS from " + security.file() + ": " + e.getMessage());
+            }
+            HttpsServer https = HttpsServer.create(address, BACKLOG);
+            https.setHttpsConfigurator(configurator);
+            server = https;
+        } else {
+            server = HttpServer.create(address, BACKLOG);
         }
-        return new ExporterServer(builder.buildAndStart());
+        Authenticator auth = security.basicAuthUsers().isEmpty() ? null : new BasicAuth(security.basicAuthUsers());
+        context(server, "/", exchange -> route(exchange, snapshots.get(), web.telemetryPath()), auth);
+        context(server, web.telemetryPath(), new MetricsHandler(registry), auth);
+        context(server, "/-/healthy", new HealthyHandler(), auth);
+        ThreadPoolExecutor workers = workers();
+        server.setExecutor(workers);
+        server.start();
+        return new ExporterServer(server, workers);
+    }
+
+    private static void context(HttpServer server, String path, HttpHandler handler, Authenticator auth) {
+        HttpContext c = server.createContext(path, handler);
+        if (auth != null) {
+            c.setAuthenticator(auth);
+        }
+    }
+
+    /** Bounded: {@link #WORKERS} threads, made on demand and ended when idle; {@link #QUEUE} waiting. */
+    private static ThreadPoolExecutor workers() {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(WORKERS, WORKERS, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUE), r -> {
+                    Thread t = new Thread(r, "http-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy()); // the JDK server closes a connection it cannot hand over
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     public int port() {
-        return server.getPort();
+        return server.getAddress().getPort();
     }
 
     private static void route(HttpExchange exchange, Snapshot snapshot, String telemetryPath) throws IOException {
@@ -78,6 +178,7 @@ public final class ExporterServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        server.stop(0);
+        workers.shutdownNow();
     }
 }

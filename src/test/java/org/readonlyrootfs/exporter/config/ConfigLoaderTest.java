@@ -165,15 +165,15 @@ class ConfigLoaderTest {
     @Test
     void settingsListEveryKeyWithEnvDefaultAndDescription() {
         List<Setting> s = new ConfigLoader(Map.of()).settings();
-        assertEquals(List.of("web.listen-address", "web.telemetry-path", "docker.host", "docker.tls-verify",
-                "docker.cert-path", "docker.timeout", "scan.interval", "scan.events", "scan.inspect-concurrency",
-                "metrics.per-container", "compliance.exempt-system-containers"),
+        assertEquals(List.of("web.listen-address", "web.telemetry-path", "web.config.file", "docker.host",
+                "docker.tls-verify", "docker.cert-path", "docker.timeout", "scan.interval", "scan.events",
+                "scan.inspect-concurrency", "metrics.per-container", "compliance.exempt-system-containers"),
                 s.stream().map(Setting::key).toList());
-        Setting host = s.get(2);
+        Setting host = s.get(3);
         assertEquals("READONLY_ROOTFS_DOCKER_HOST", host.envVar());
         assertEquals("DOCKER_HOST", host.alias());
         assertEquals("unix:///var/run/docker.sock", host.defaultValue());
-        assertEquals("\"\"", s.get(4).defaultValue());
+        assertEquals("\"\"", s.get(5).defaultValue());
         assertTrue(s.stream().noneMatch(x -> x.description().isBlank()));
     }
 }

@@ -91,6 +91,8 @@ public final class PrivateDockerd implements AutoCloseable {
   /** Linux bridge devices of this daemon's bridge networks, deleted on close. */
   private final Set<String> bridgeDevices = new LinkedHashSet<>();
 
+  /** Extra dockerd arguments, e.g. a TLS listener. */
+  private List<String> extraArgs = List.of();
   private Process process;
   private boolean imageImported;
   private boolean closed;
@@ -135,10 +137,23 @@ public final class PrivateDockerd implements AutoCloseable {
 
   /** A new independent daemon, running and answering; the caller must {@link #close()} it. */
   public static PrivateDockerd start() {
-    return create(false);
+    return create(false, List.of());
+  }
+
+  /**
+   * As {@link #start()}, with extra dockerd arguments after the harness's own, e.g. a TLS listener:
+   * {@code --host tcp://127.0.0.1:PORT --tlsverify --tlscacert ca.pem --tlscert server.pem --tlskey
+   * server-key.pem}. The unix socket {@link #host()} stays, for the harness and the CLI.
+   */
+  public static PrivateDockerd start(List<String> extraDockerdArgs) {
+    return create(false, List.copyOf(extraDockerdArgs));
   }
 
   private static PrivateDockerd create(boolean isShared) {
+    return create(isShared, List.of());
+  }
+
+  private static PrivateDockerd create(boolean isShared, List<String> extraDockerdArgs) {
     Binaries tools = Binaries.require();
     reapStale(tools);
     String id = randomId();
@@ -159,6 +174,7 @@ public final class PrivateDockerd implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     PrivateDockerd d = new PrivateDockerd(tools, dir, id, isShared);
+    d.extraArgs = extraDockerdArgs;
     try {
       d.startAgain();
     } catch (AssertionError | RuntimeException e) {
@@ -442,7 +458,7 @@ public final class PrivateDockerd implements AutoCloseable {
     if (isRunning()) {
       return;
     }
-    List<String> cmd = List.of(
+    List<String> cmd = new ArrayList<>(List.of(
         tools.dockerd.toString(),
         "--host", host(),
         "--data-root", dir.resolve("root").toString(),
@@ -453,7 +469,8 @@ public final class PrivateDockerd implements AutoCloseable {
         "--bridge=none",
         "--storage-driver=overlay2",
         "--init",
-        "--log-level=warn");
+        "--log-level=warn"));
+    cmd.addAll(extraArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
