@@ -83,6 +83,8 @@ class ReadOnlyClientIT {
                     + String.join("\n  ", endpoints) + "\n";
             System.err.print("[ReadOnlyClientIT] " + report);
             Files.writeString(Path.of("target", "docker-api-endpoints.txt"), report);
+            assertTrue(endpoints.stream().anyMatch(e -> e.startsWith("GET /events?")), "the events stream went through: "
+                    + endpoints);
             for (String r : sent) {
                 assertTrue(r.startsWith("GET "), "not a GET: " + r);
                 assertTrue(ALLOWED.matcher(r).matches(), "outside what the docker-socket-proxy allows: " + r);
