@@ -29,7 +29,7 @@ public final class Fixtures {
                 new ContainerFacts("ffffffffffff6666", "ucp-proxy", "mirantis/ucp-proxy:3.7", "restarting", Map.of(),
                         1700000005L, false));
         List<AuditedContainer> audited = facts.stream()
-                .map(f -> new AuditedContainer(f, classifier.classify(f), 1700000100L))
+                .map(f -> new AuditedContainer(f, classifier.classify(f, java.time.Instant.ofEpochSecond(1700000123L)), 1700000100L))
                 .toList();
         return new Snapshot("node-1", "20.10.24", true, true, "", audited, 1, 0.042, 1700000123.5, 7, 2, 3,
                 Map.of("info", 3L, "inspect", 6L, "list", 9L, "events", 1L), true, 12);
