@@ -65,7 +65,7 @@ public final class Exporter implements AutoCloseable {
         registry.register(new ExporterCollector(scanner::current, config.perContainer()));
         ExporterServer server;
         try {
-            server = ExporterServer.start(config.web(), registry, scanner::current);
+            server = ExporterServer.start(config.web(), registry, scanner::current, clock);
         } catch (IOException | RuntimeException e) {
             inspectors.shutdownNow();
             docker.close();

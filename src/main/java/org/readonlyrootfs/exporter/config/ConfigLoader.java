@@ -35,7 +35,8 @@ public final class ConfigLoader {
             "docker.host", "DOCKER_HOST",
             "docker.tls-verify", "DOCKER_TLS_VERIFY",
             "docker.cert-path", "DOCKER_CERT_PATH");
-    private static final Set<String> RESERVED_PATHS = Set.of("/", "/-/healthy", "/-/ready");
+    private static final Set<String> RESERVED_PATHS = Set.of("/", "/-/healthy", "/-/ready", "/findings",
+            "/checklist.cklb", "/checklist.ckl");
     private static final Pattern BARE_NUMBER = Pattern.compile("\\s*-?[0-9]+(\\.[0-9]+)?\\s*");
     private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 

@@ -6,6 +6,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.config.WebConfig;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -13,7 +14,8 @@ import org.readonlyrootfs.exporter.scan.Snapshot;
 /**
  * The HTTP endpoints: the telemetry path (Prometheus text or OpenMetrics by content negotiation),
  * {@code /} (landing page), {@code /-/healthy} (process alive), {@code /-/ready} (200 once a scan
- * has succeeded). Every handler renders the current snapshot; none calls Docker.
+ * has succeeded), and the evidence: {@code /findings}, {@code /checklist.cklb}, {@code /checklist.ckl}.
+ * Every handler renders the current snapshot; none calls Docker.
  */
 public final class ExporterServer implements AutoCloseable {
     private final HTTPServer server;
@@ -24,12 +26,18 @@ public final class ExporterServer implements AutoCloseable {
 
     public static ExporterServer start(WebConfig web, PrometheusRegistry registry, Supplier<Snapshot> snapshots)
             throws IOException {
+        return start(web, registry, snapshots, Clock.systemUTC());
+    }
+
+    /** As above; {@code clock} dates the evidence ({@code /findings}, checklists). */
+    public static ExporterServer start(WebConfig web, PrometheusRegistry registry, Supplier<Snapshot> snapshots,
+                                       Clock clock) throws IOException {
         HTTPServer.Builder builder = HTTPServer.builder()
                 .port(web.port())
                 .registry(registry)
                 .metricsHandlerPath(web.telemetryPath())
                 .registerHealthHandler(true)
-                .defaultHandler(exchange -> route(exchange, snapshots.get(), web.telemetryPath()));
+                .defaultHandler(exchange -> route(exchange, snapshots.get(), web.telemetryPath(), clock));
         if (!web.host().isEmpty()) {
             builder.hostname(web.host());
         }
@@ -40,7 +48,8 @@ public final class ExporterServer implements AutoCloseable {
         return server.getPort();
     }
 
-    private static void route(HttpExchange exchange, Snapshot snapshot, String telemetryPath) throws IOException {
+    private static void route(HttpExchange exchange, Snapshot snapshot, String telemetryPath, Clock clock)
+            throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -59,7 +68,18 @@ public final class ExporterServer implements AutoCloseable {
                                 "Not ready: no scan has succeeded yet (" + snapshot.lastError() + ")\n");
                     }
                 }
-                default -> send(exchange, 404, "text/plain; charset=utf-8", "Not Found\n");
+                default -> {
+                    EvidenceEndpoint.Response evidence = EvidenceEndpoint.of(path, snapshot, clock.instant());
+                    if (evidence == null) {
+                        send(exchange, 404, "text/plain; charset=utf-8", "Not Found\n");
+                    } else {
+                        if (evidence.fileName() != null) {
+                            exchange.getResponseHeaders().set("Content-Disposition",
+                                    "attachment; filename=\"" + evidence.fileName() + "\"");
+                        }
+                        send(exchange, evidence.status(), evidence.contentType(), evidence.body());
+                    }
+                }
             }
         }
     }

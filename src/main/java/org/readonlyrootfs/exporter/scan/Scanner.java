@@ -109,8 +109,8 @@ public final class Scanner {
             }
             long containers = s.containers().stream().filter(c -> c.verdict().exemption().equals(e.id())).count();
             long services = s.services().stream().filter(c -> c.verdict().exemption().equals(e.id())).count();
-            LOG.warn("exemption {} expired at {} and no longer applies: the {} containers and {} swarm services it"
-                    + " selects are judged by their root filesystem again", e.id(), e.expires(), containers, services);
+            LOG.warn("exemption {} expired at {} and no longer applies: containers it selects: {}, swarm services: {};"
+                    + " they are judged by their root filesystem again", e.id(), e.expires(), containers, services);
         }
     }
 
