@@ -53,9 +53,14 @@ class CliIT {
         Tools.Run r = run("--help");
         assertEquals(0, r.exitCode(), r.stderr());
         for (Setting s : new ConfigLoader(Map.of()).settings()) {
+            if (s.fileOnly()) {
+                assertTrue(r.stdout().contains("  " + s.key() + " = " + s.defaultValue() + " (config file only)"), s.key());
+                continue;
+            }
             assertTrue(r.stdout().contains("--" + s.key() + "=" + s.defaultValue()), s.key());
             assertTrue(r.stdout().contains(s.envVar()), s.envVar());
         }
+        assertTrue(r.stdout().contains("check [--output.json=FILE] [--output.cklb=FILE] [--output.ckl=FILE]"));
         assertTrue(r.stdout().contains("--config.file") && r.stdout().contains("DOCKER_HOST"));
     }
 
@@ -84,8 +89,8 @@ class CliIT {
     void anUnknownCommandIsAnError() {
         Tools.Run r = run("frobnicate");
         assertEquals(2, r.exitCode());
-        assertEquals("readonly-rootfs-exporter: error: unknown command [frobnicate]: the only command is serve"
-                + " (the default), see --help", r.stderr().trim());
+        assertEquals("readonly-rootfs-exporter: error: unknown command [frobnicate]: the commands are serve"
+                + " (the default) and check, see --help", r.stderr().trim());
     }
 
     @Test

@@ -209,10 +209,10 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
             kept++;
         }
         String note = note(lines.length - kept);
-        if (b.length() + note.length() > max) {
-            // a single line longer than the limit: cut inside it
-            b.setLength(Math.max(0, max - note.length() - 1));
-            b.append('\n');
+        if (kept == 0) {
+            // not even the first line fits: cut inside it
+            int room = Math.max(0, Math.min(lines[0].length(), max - note.length() - 1));
+            b.append(lines[0], 0, room).append('\n');
         }
         return b.append(note).toString();
     }
