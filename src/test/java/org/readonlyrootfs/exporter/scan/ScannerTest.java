@@ -237,4 +237,31 @@ class ScannerTest {
         assertEquals(2L, later.dockerRequests().get("info"));
         assertTrue(later.swarmManager(), "a node promoted to manager is noticed");
     }
+
+    @Test
+    void anExpiryIsLoggedOnceHoweverOftenTheSnapshotIsTaken() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-30T23:59:59Z"));
+        Exemption legacy = Exemption.of("legacy", new Exemption.Match(Pattern.compile("legacy"), null, List.of(), null,
+                null), "vendor image", "", "", Instant.parse("2026-03-31T00:00:00Z"));
+        Scanner s = new Scanner(docker, new Classifier(new CompliancePolicy(true, KubernetesMode.NOT_APPLICABLE,
+                List.of(legacy))), requests, clock, "h");
+        docker.add("a1", "legacy", "running", false, Map.of());
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            s.scan();
+            clock.advance(Duration.ofSeconds(1));
+            s.current();
+            s.scan();
+            s.current();
+        } finally {
+            System.setErr(err);
+        }
+        List<String> lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("exemption legacy expired")).toList();
+        assertEquals(1, lines.size(), captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(lines.get(0).contains("WARN Scanner - exemption legacy expired at 2026-03-31T00:00:00Z and no longer"
+                + " applies: containers it selects: 1, swarm services: 0"), lines.get(0));
+    }
 }
