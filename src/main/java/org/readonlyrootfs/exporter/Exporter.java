@@ -47,12 +47,22 @@ public final class Exporter implements AutoCloseable {
         return start(config, new DockerJavaGateway(config.docker(), requests), requests);
     }
 
+    /** As {@link #start(ExporterConfig)}, with a given clock (which decides when exemptions expire). */
+    public static Exporter start(ExporterConfig config, Clock clock) throws IOException {
+        DockerRequestCounts requests = new DockerRequestCounts();
+        return start(config, new DockerJavaGateway(config.docker(), requests), requests, clock);
+    }
+
     /** As {@link #start(ExporterConfig)}, over a given gateway that reports to {@code requests}. */
     public static Exporter start(ExporterConfig config, DockerGateway docker, DockerRequestCounts requests)
             throws IOException {
-        Clock clock = Clock.systemUTC();
+        return start(config, docker, requests, Clock.systemUTC());
+    }
+
+    private static Exporter start(ExporterConfig config, DockerGateway docker, DockerRequestCounts requests,
+                                  Clock clock) throws IOException {
         ExecutorService inspectors = inspectPool(config.inspectConcurrency());
-        Scanner scanner = new Scanner(docker, new Inventory(new Classifier(config.exemptSystemContainers()), clock),
+        Scanner scanner = new Scanner(docker, new Inventory(new Classifier(config.compliance()), clock),
                 requests, inspectors, clock, localHostName());
         PrometheusRegistry registry = new PrometheusRegistry();
         // a scrape right after start-up waits (briefly) for the first scan: no empty inventory that would
@@ -63,7 +73,7 @@ public final class Exporter implements AutoCloseable {
                 config.perContainer()));
         ExporterServer server;
         try {
-            server = ExporterServer.start(config.web(), registry, scanner::current);
+            server = ExporterServer.start(config.web(), registry, scanner::current, clock);
         } catch (IOException | RuntimeException e) {
             inspectors.shutdownNow();
             docker.close();
@@ -98,7 +108,7 @@ public final class Exporter implements AutoCloseable {
         docker.close();
     }
 
-    private static ExecutorService inspectPool(int threads) {
+    static ExecutorService inspectPool(int threads) {
         AtomicInteger n = new AtomicInteger();
         return Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "inspect-" + n.incrementAndGet());

@@ -2,6 +2,9 @@ package org.readonlyrootfs.exporter;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.readonlyrootfs.exporter.config.CommandLine;
@@ -13,7 +16,10 @@ import org.readonlyrootfs.exporter.metrics.BuildInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Entry point: parses, validates, wires. Exit status 2 on bad configuration, 1 if it cannot start. */
+/**
+ * Entry point: parses, validates, wires. {@code serve} (the default): exit status 2 on bad
+ * configuration, 1 if it cannot start. {@code check}: see {@link CheckCommand}.
+ */
 public final class Main {
     public static final String NAME = "readonly-rootfs-exporter";
 
@@ -47,18 +53,41 @@ public final class Main {
             out.println(NAME + " " + BuildInfo.version() + " (java " + BuildInfo.javaVersion() + ")");
             return 0;
         }
+        boolean check = cli.command().equals(CheckCommand.COMMAND);
+        Map<String, String> outputs = new LinkedHashMap<>();
+        Map<String, String> settings = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>(cli.problems());
+        if (!cli.command().isEmpty() && !cli.command().equals("serve") && !check) {
+            problems.add("unknown command [" + cli.command() + "]: the commands are serve (the default) and check,"
+                    + " see --help");
+        }
+        cli.settings().forEach((key, value) -> {
+            if (!CheckCommand.OUTPUT_FLAGS.contains(key)) {
+                settings.put(key, value);
+            } else if (!check) {
+                problems.add("flag --" + key + " only applies to the check command");
+            } else if (value.isEmpty() || value.equals("true")) {
+                problems.add("flag --" + key + " must be a file name, got [" + value + "]");
+            } else {
+                outputs.put(key, value);
+            }
+        });
         ExporterConfig config;
         try {
-            config = loader.load(cli);
-            if (!cli.command().isEmpty() && !cli.command().equals("serve")) {
-                throw new InvalidConfigException(java.util.List.of(
-                        "unknown command [" + cli.command() + "]: the only command is serve (the default), see --help"));
-            }
+            config = loader.load(new CommandLine(cli.command(), settings, cli.configFile(), cli.help(), cli.version(),
+                    problems));
         } catch (InvalidConfigException e) {
             for (String problem : e.problems()) {
                 err.println(NAME + ": error: " + problem);
             }
             return 2;
+        }
+        if (check) {
+            // a cron job's mail should hold the verdicts and real trouble, not the progress of the scan
+            if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+                System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            }
+            return CheckCommand.run(config, outputs, out, err);
         }
         Exporter exporter;
         try {
@@ -81,15 +110,27 @@ public final class Main {
 
     static String usage(ConfigLoader loader) {
         StringBuilder b = new StringBuilder();
-        b.append("Usage: java -jar ").append(NAME).append(".jar [serve] [--key=value ...]\n\n")
+        b.append("Usage: java -jar ").append(NAME).append(".jar [serve] [--key=value ...]\n")
+                .append("       java -jar ").append(NAME).append(".jar check [--output.json=FILE] [--output.cklb=FILE]")
+                .append(" [--output.ckl=FILE] [--key=value ...]\n\n")
                 .append("Prometheus exporter auditing every Docker container for DISA STIG V-260936:\n")
                 .append("a container's root filesystem must be read-only.\n\n")
+                .append("Commands:\n")
+                .append("  serve   (the default) serve /metrics, /findings and the checklists, scanning continuously\n")
+                .append("  check   scan once, print one line per container (as the STIG command, plus the verdict),\n")
+                .append("          optionally write the evidence (--output.json, --output.cklb, --output.ckl);\n")
+                .append("          exit 0 if there is no finding, 1 if there are findings, 2 on error\n\n")
                 .append("Flags:\n")
                 .append("  --help, -h          this text\n")
                 .append("  --version           print the version\n")
                 .append("  --config.file=FILE  HOCON file with settings under ").append(ConfigLoader.NAMESPACE)
                 .append(" { ... } (env ").append(ConfigLoader.CONFIG_FILE_ENV).append(")\n");
         for (Setting s : loader.settings()) {
+            if (s.fileOnly()) {
+                b.append("  ").append(s.key()).append(" = ").append(s.defaultValue()).append(" (config file only)\n")
+                        .append("      ").append(s.description()).append("\n");
+                continue;
+            }
             b.append("  --").append(s.key()).append("=").append(s.defaultValue()).append("\n")
                     .append("      ").append(s.description()).append("\n")
                     .append("      env ").append(s.envVar());

@@ -29,7 +29,8 @@ class ReadOnlyClientIT {
     /** What a docker-socket-proxy with CONTAINERS, EVENTS, INFO, SERVICES (plus its always-on _ping, version) allows. */
     static final Pattern ALLOWED = Pattern.compile(
             "GET (/v[0-9.]+)?/(_ping|version|info|events|containers/json|containers/[0-9a-f]{12,64}/json|services(/[^/?]+)?)(\\?.*)?");
-    static final List<String> HTTP_PATHS = List.of("/", "/metrics", "/-/healthy", "/-/ready", "/nope", "/metrics?name[]=x");
+    static final List<String> HTTP_PATHS = List.of("/", "/metrics", "/-/healthy", "/-/ready", "/findings",
+            "/checklist.cklb", "/checklist.ckl", "/nope", "/metrics?name[]=x");
 
     @Test
     void everythingTheExporterSendsIsAGetOnAllowedPaths() throws Exception {

@@ -1,11 +1,16 @@
 package org.readonlyrootfs.exporter.compliance;
 
+import java.time.Instant;
+
 /**
- * Pure verdict logic for STIG V-260936: no I/O, no Prometheus, no docker-java.
+ * Pure verdict logic for STIG V-260936: no I/O, no Prometheus, no docker-java, no clock of its own
+ * (the time that decides whether an exemption has expired is passed in).
  *
  * <p>Order matters: Kubernetes-managed containers are Not Applicable (the STIG says so for
- * Kubernetes orchestration), then MKE/MSR system containers are exempt when that switch is on,
- * then the root filesystem decides.
+ * Kubernetes orchestration) unless {@code compliance.kubernetes} is {@code audit}; then the first
+ * exemption that selects the container and has not expired makes it exempt (the built-in MKE/MSR
+ * system-container exemption first, when switched on, then the configured ones in order); then the
+ * root filesystem decides. Swarm service specs are judged the same way, by their spec.
  */
 public final class Classifier {
     public static final String K8S_POD_NAME = "io.kubernetes.pod.name";
@@ -18,14 +23,23 @@ public final class Classifier {
     public static final String UCP_VERSION = "com.docker.ucp.version";
     public static final String DTR_VERSION = "com.docker.dtr.version";
 
-    private final boolean exemptSystemContainers;
+    private final CompliancePolicy policy;
+
+    public Classifier(CompliancePolicy policy) {
+        this.policy = policy;
+    }
 
     /** @param exemptSystemContainers whether MKE ({@code ucp-}) and MSR ({@code dtr-}) containers are exempt */
     public Classifier(boolean exemptSystemContainers) {
-        this.exemptSystemContainers = exemptSystemContainers;
+        this(new CompliancePolicy(exemptSystemContainers, KubernetesMode.NOT_APPLICABLE, java.util.List.of()));
     }
 
-    public Verdict classify(ContainerFacts c) {
+    public CompliancePolicy policy() {
+        return policy;
+    }
+
+    /** The verdict of a container at {@code now} (which decides whether exemptions have expired). */
+    public Verdict classify(ContainerFacts c, Instant now) {
         Orchestrator orchestrator = orchestrator(c);
         String stack;
         String service;
@@ -47,22 +61,49 @@ public final class Classifier {
                 service = "";
             }
         }
-        Status status;
-        String reason;
-        if (orchestrator == Orchestrator.KUBERNETES) {
-            status = Status.NOT_APPLICABLE;
-            reason = "managed by Kubernetes: the STIG check is Not Applicable under Kubernetes orchestration";
-        } else if (exemptSystemContainers && systemContainerReason(c) != null) {
-            status = Status.EXEMPT;
-            reason = systemContainerReason(c);
-        } else if (c.readonlyRootfs()) {
-            status = Status.COMPLIANT;
-            reason = "root filesystem is read-only (HostConfig.ReadonlyRootfs=true)";
-        } else {
-            status = Status.FINDING;
-            reason = "root filesystem is writable (HostConfig.ReadonlyRootfs=false)";
+        if (orchestrator == Orchestrator.KUBERNETES && policy.kubernetes() == KubernetesMode.NOT_APPLICABLE) {
+            return new Verdict(Status.NOT_APPLICABLE, orchestrator, stack, service,
+                    "managed by Kubernetes: the STIG check is Not Applicable under Kubernetes orchestration");
         }
-        return new Verdict(status, orchestrator, stack, service, reason);
+        Target target = new Target(c.name(), c.image(), c.labels(), stack, service);
+        return judge(target, c.readonlyRootfs(), orchestrator, now,
+                "root filesystem is read-only (HostConfig.ReadonlyRootfs=true)",
+                "root filesystem is writable (HostConfig.ReadonlyRootfs=false)");
+    }
+
+    /** The verdict of a swarm service spec at {@code now}: its tasks' containers will be created as it says. */
+    public Verdict classify(ServiceFacts s, Instant now) {
+        Target target = new Target(s.name(), s.image(), s.labels(), s.stack(), s.name());
+        return judge(target, s.readOnly(), Orchestrator.SWARM, now,
+                "service creates read-only containers (TaskTemplate.ContainerSpec.ReadOnly=true)",
+                "service creates containers with a writable root filesystem"
+                        + " (TaskTemplate.ContainerSpec.ReadOnly is not true)");
+    }
+
+    private Verdict judge(Target target, boolean readonly, Orchestrator orchestrator, Instant now, String compliant,
+                          String finding) {
+        Exemption expired = null;
+        for (Exemption e : policy.effective()) {
+            String why = e.selects(target);
+            if (why == null) {
+                continue;
+            }
+            if (e.activeAt(now)) {
+                String reason = e.builtIn()
+                        ? why + ", built-in exemption " + e.id() + ": the STIG fix targets nonsystem containers"
+                        : "exemption " + e.id() + ": " + e.explanation();
+                return new Verdict(Status.EXEMPT, orchestrator, target.stack(), target.service(), reason, e.id());
+            }
+            if (expired == null) {
+                expired = e;
+            }
+        }
+        String reason = readonly ? compliant : finding;
+        if (expired != null) {
+            reason += "; exemption " + expired.id() + " expired at " + expired.expires();
+        }
+        return new Verdict(readonly ? Status.COMPLIANT : Status.FINDING, orchestrator, target.stack(),
+                target.service(), reason, expired == null ? "" : expired.id());
     }
 
     static Orchestrator orchestrator(ContainerFacts c) {
@@ -76,22 +117,5 @@ public final class Classifier {
             return Orchestrator.COMPOSE;
         }
         return Orchestrator.STANDALONE;
-    }
-
-    /** Why the container is an MKE/MSR system container, or null if it is not one. */
-    static String systemContainerReason(ContainerFacts c) {
-        if (c.labels().containsKey(UCP_VERSION)) {
-            return "MKE system container (label " + UCP_VERSION + "): the STIG fix targets nonsystem containers";
-        }
-        if (c.labels().containsKey(DTR_VERSION)) {
-            return "MSR system container (label " + DTR_VERSION + "): the STIG fix targets nonsystem containers";
-        }
-        if (c.name().startsWith("ucp-")) {
-            return "MKE system container (name ucp-*): the STIG fix targets nonsystem containers";
-        }
-        if (c.name().startsWith("dtr-")) {
-            return "MSR system container (name dtr-*): the STIG fix targets nonsystem containers";
-        }
-        return null;
     }
 }

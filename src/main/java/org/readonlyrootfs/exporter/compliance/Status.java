@@ -6,9 +6,9 @@ public enum Status {
     COMPLIANT("compliant"),
     /** Root filesystem writable: an open finding. */
     FINDING("finding"),
-    /** Exempted (MKE/MSR system container): the STIG fix targets nonsystem containers. */
+    /** Selected by an exemption that has not expired: the built-in MKE/MSR one, or a configured one. */
     EXEMPT("exempt"),
-    /** Managed by Kubernetes: the STIG check is Not Applicable. */
+    /** Managed by Kubernetes: the STIG check is Not Applicable ({@code compliance.kubernetes}). */
     NOT_APPLICABLE("not_applicable");
 
     private final String label;

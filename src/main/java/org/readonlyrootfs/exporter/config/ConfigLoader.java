@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.readonlyrootfs.exporter.compliance.Exemption;
+import org.readonlyrootfs.exporter.compliance.KubernetesMode;
 import org.readonlyrootfs.exporter.docker.DockerEndpoint;
 import org.readonlyrootfs.exporter.security.WebSecurity;
 
@@ -34,7 +36,8 @@ public final class ConfigLoader {
             "docker.host", "DOCKER_HOST",
             "docker.tls-verify", "DOCKER_TLS_VERIFY",
             "docker.cert-path", "DOCKER_CERT_PATH");
-    private static final Set<String> RESERVED_PATHS = Set.of("/", "/-/healthy", "/-/ready");
+    private static final Set<String> RESERVED_PATHS = Set.of("/", "/-/healthy", "/-/ready", "/findings",
+            "/checklist.cklb", "/checklist.ckl");
     private static final Pattern BARE_NUMBER = Pattern.compile("\\s*-?[0-9]+(\\.[0-9]+)?\\s*");
     private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 
@@ -76,10 +79,13 @@ public final class ConfigLoader {
         int concurrency = r.integer("scan.inspect-concurrency", 1, 64);
         PerContainer perContainer = r.oneOf("metrics.per-container", PerContainer.class);
         boolean exempt = r.bool("compliance.exempt-system-containers");
+        KubernetesMode kubernetes = r.oneOf("compliance.kubernetes", KubernetesMode.class);
+        List<Exemption> exemptions = new ExemptionReader(merged, problems).read("compliance.exemptions");
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        return new ExporterConfig(web, docker, interval, events, concurrency, perContainer, exempt);
+        return new ExporterConfig(web, docker, interval, events, concurrency, perContainer, exempt, kubernetes,
+                exemptions);
     }
 
     private Config flagLayer(CommandLine cli, List<String> problems) {
@@ -87,6 +93,11 @@ public final class ConfigLoader {
         for (Map.Entry<String, String> flag : cli.settings().entrySet()) {
             if (!isKnown(flag.getKey())) {
                 problems.add("unknown flag [--" + flag.getKey() + "]: see --help for the list");
+                continue;
+            }
+            if (isFileOnly(flag.getKey())) {
+                problems.add("flag --" + flag.getKey() + " cannot be given on the command line: it is a list, set it in"
+                        + " config.file");
                 continue;
             }
             layer = layer.withFallback(single(flag.getKey(), flag.getValue(), "flag --" + flag.getKey()));
@@ -97,6 +108,9 @@ public final class ConfigLoader {
     private Config envLayer() {
         Config layer = ConfigFactory.empty();
         for (Setting s : settings) {
+            if (s.fileOnly()) {
+                continue;
+            }
             String own = env.get(s.envVar());
             if (own != null && !own.isEmpty()) {
                 layer = layer.withFallback(single(s.key(), own, "environment variable " + s.envVar()));
@@ -145,6 +159,10 @@ public final class ConfigLoader {
         return settings.stream().anyMatch(s -> s.key().equals(key));
     }
 
+    private boolean isFileOnly(String key) {
+        return settings.stream().anyMatch(s -> s.key().equals(key) && s.fileOnly());
+    }
+
     private static Config single(String key, String value, String origin) {
         return ConfigFactory.parseMap(Map.of(NAMESPACE + "." + key, value), origin);
     }
@@ -154,13 +172,15 @@ public final class ConfigLoader {
                 .sorted(Comparator.comparingInt(e -> e.getValue().origin().lineNumber()))
                 .map(e -> {
                     String key = e.getKey();
-                    String envVar = ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+                    boolean fileOnly = e.getValue().valueType() == ConfigValueType.LIST;
+                    String envVar = fileOnly ? ""
+                            : ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
                     String description = e.getValue().origin().comments().stream().map(String::trim)
                             .collect(Collectors.joining(" "));
                     String value = e.getValue().valueType() == ConfigValueType.STRING
                             ? String.valueOf(e.getValue().unwrapped()) : e.getValue().render();
                     value = value.isEmpty() ? "\"\"" : value;
-                    return new Setting(key, envVar, DOCKER_CLI_ENV.getOrDefault(key, ""), value, description);
+                    return new Setting(key, envVar, DOCKER_CLI_ENV.getOrDefault(key, ""), value, description, fileOnly);
                 })
                 .toList();
     }

@@ -1,6 +1,10 @@
 package org.readonlyrootfs.exporter.config;
 
 import java.time.Duration;
+import java.util.List;
+import org.readonlyrootfs.exporter.compliance.CompliancePolicy;
+import org.readonlyrootfs.exporter.compliance.Exemption;
+import org.readonlyrootfs.exporter.compliance.KubernetesMode;
 import org.readonlyrootfs.exporter.docker.DockerEndpoint;
 
 /**
@@ -13,7 +17,19 @@ import org.readonlyrootfs.exporter.docker.DockerEndpoint;
  * @param inspectConcurrency     inspects in flight at once
  * @param perContainer           which per-container series to export
  * @param exemptSystemContainers whether MKE/MSR system containers are exempt
+ * @param kubernetes             how Kubernetes-managed containers are judged
+ * @param exemptions             the configured exemptions, in order
  */
 public record ExporterConfig(WebConfig web, DockerEndpoint docker, Duration scanInterval, boolean followEvents,
-                             int inspectConcurrency, PerContainer perContainer, boolean exemptSystemContainers) {
+                             int inspectConcurrency, PerContainer perContainer, boolean exemptSystemContainers,
+                             KubernetesMode kubernetes, List<Exemption> exemptions) {
+
+    public ExporterConfig {
+        exemptions = List.copyOf(exemptions);
+    }
+
+    /** How containers are judged. */
+    public CompliancePolicy compliance() {
+        return new CompliancePolicy(exemptSystemContainers, kubernetes, exemptions);
+    }
 }

@@ -22,6 +22,15 @@ public interface DockerGateway extends AutoCloseable {
     Optional<ContainerDetails> inspect(String containerId);
 
     /**
+     * {@code GET /services}: the swarm service specs. Only a swarm manager answers (see {@link
+     * DaemonInfo#swarmManager()}); others fail with a {@link DockerApiError}. Test doubles that
+     * know no swarm need not implement it.
+     */
+    default List<SwarmService> listServices() {
+        return List.of();
+    }
+
+    /**
      * {@code GET /events?filters={"type":["container"]}&since=…}: follows container events on a
      * connection of its own (no deadline: the stream is meant to stay open) until the returned handle
      * is closed or the stream ends; {@link EventListener#ended} is then called exactly once.

@@ -53,6 +53,11 @@ public final class DockerJavaGateway implements DockerGateway {
     }
 
     @Override
+    public List<SwarmService> listServices() {
+        return get("services", "/services", DockerJson::services);
+    }
+
+    @Override
     public Optional<ContainerDetails> inspect(String containerId) {
         if (!containerId.matches("[A-Za-z0-9_.-]+")) {
             throw new DockerApiError("refusing to inspect a container id with unexpected characters", null);

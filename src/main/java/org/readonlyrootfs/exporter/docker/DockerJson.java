@@ -99,6 +99,92 @@ final class DockerJson {
         return new ContainerDetails(id, name, image, state, labels, created, readonly);
     }
 
+    /** {@code GET /services} (swarm managers only). */
+    static List<SwarmService> services(InputStream body) throws IOException {
+        List<SwarmService> out = new ArrayList<>();
+        try (JsonParser p = JSON.createParser(body)) {
+            expect(p.nextToken(), JsonToken.START_ARRAY, p);
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                String id = "";
+                ServiceSpec spec = new ServiceSpec();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    switch (field) {
+                        case "ID" -> id = text(p);
+                        case "Spec" -> spec.read(p, value);
+                        default -> p.skipChildren();
+                    }
+                }
+                out.add(new SwarmService(id, spec.name, spec.image, spec.mode, spec.labels, spec.readOnly));
+            }
+        }
+        return out;
+    }
+
+    /** The fields of a service's {@code Spec} the exporter uses. */
+    private static final class ServiceSpec {
+        String name = "";
+        String image = "";
+        String mode = "";
+        Map<String, String> labels = Map.of();
+        boolean readOnly;
+
+        void read(JsonParser p, JsonToken start) throws IOException {
+            if (start != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "Name" -> name = text(p);
+                    case "Labels" -> labels = stringMap(p, value);
+                    case "Mode" -> mode = modeOf(p, value);
+                    case "TaskTemplate" -> taskTemplate(p, value);
+                    default -> p.skipChildren();
+                }
+            }
+        }
+
+        private void taskTemplate(JsonParser p, JsonToken start) throws IOException {
+            if (start != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("ContainerSpec")) {
+                    Map<String, String> c = scalars(p, value);
+                    image = c.getOrDefault("Image", "");
+                    readOnly = "true".equals(c.get("ReadOnly"));
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+
+        /** {@code {"Replicated":{"Replicas":2}}} is {@code replicated}, {@code {"GlobalJob":{}}} is {@code global-job}. */
+        private static String modeOf(JsonParser p, JsonToken start) throws IOException {
+            if (start != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                return "";
+            }
+            String mode = "";
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                p.nextToken();
+                p.skipChildren();
+                if (mode.isEmpty()) {
+                    mode = key.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+                }
+            }
+            return mode;
+        }
+    }
+
     /** {@code GET /info}. */
     static DaemonInfo info(InputStream body) throws IOException {
         String name = "";

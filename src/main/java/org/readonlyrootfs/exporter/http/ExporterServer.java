@@ -20,6 +20,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Clock;
 import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.config.WebConfig;
 import org.readonlyrootfs.exporter.security.Pem;
@@ -31,7 +32,8 @@ import org.readonlyrootfs.exporter.scan.Snapshot;
 /**
  * The HTTP endpoints: the telemetry path (Prometheus text or OpenMetrics by content negotiation),
  * {@code /} (landing page), {@code /-/healthy} (process alive), {@code /-/ready} (200 once a scan
- * has succeeded). Every handler renders the current snapshot; none calls Docker.
+ * has succeeded), and the evidence: {@code /findings}, {@code /checklist.cklb}, {@code /checklist.ckl}.
+ * Every handler renders the current snapshot; none calls Docker.
  *
  * <p>With a web config file, every endpoint is served over TLS and/or behind basic auth. The server
  * is hardened against slow and oversized clients: a bounded worker pool ({@link #WORKERS} threads,
@@ -87,6 +89,12 @@ public final class ExporterServer implements AutoCloseable {
 
     public static ExporterServer start(WebConfig web, PrometheusRegistry registry, Supplier<Snapshot> snapshots)
             throws IOException {
+        return start(web, registry, snapshots, Clock.systemUTC());
+    }
+
+    /** As above; {@code clock} dates the evidence ({@code /findings}, checklists). */
+    public static ExporterServer start(WebConfig web, PrometheusRegistry registry, Supplier<Snapshot> snapshots,
+                                       Clock clock) throws IOException {
         WebSecurity security = web.security();
         InetSocketAddress address = web.host().isEmpty() ? new InetSocketAddress(web.port())
                 : new InetSocketAddress(web.host(), web.port());
@@ -107,7 +115,7 @@ public final class ExporterServer implements AutoCloseable {
             server = HttpServer.create(address, BACKLOG);
         }
         Authenticator auth = security.basicAuthUsers().isEmpty() ? null : new BasicAuth(security.basicAuthUsers());
-        context(server, "/", exchange -> route(exchange, snapshots.get(), web.telemetryPath()), auth);
+        context(server, "/", exchange -> route(exchange, snapshots.get(), web.telemetryPath(), clock), auth);
         context(server, web.telemetryPath(), new MetricsHandler(registry), auth);
         context(server, "/-/healthy", new HealthyHandler(), auth);
         ThreadPoolExecutor workers = workers();
@@ -140,7 +148,8 @@ public final class ExporterServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void route(HttpExchange exchange, Snapshot snapshot, String telemetryPath) throws IOException {
+    private static void route(HttpExchange exchange, Snapshot snapshot, String telemetryPath, Clock clock)
+            throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -159,7 +168,18 @@ public final class ExporterServer implements AutoCloseable {
                                 "Not ready: no scan has succeeded yet (" + snapshot.lastError() + ")\n");
                     }
                 }
-                default -> send(exchange, 404, "text/plain; charset=utf-8", "Not Found\n");
+                default -> {
+                    EvidenceEndpoint.Response evidence = EvidenceEndpoint.of(path, snapshot, clock.instant());
+                    if (evidence == null) {
+                        send(exchange, 404, "text/plain; charset=utf-8", "Not Found\n");
+                    } else {
+                        if (evidence.fileName() != null) {
+                            exchange.getResponseHeaders().set("Content-Disposition",
+                                    "attachment; filename=\"" + evidence.fileName() + "\"");
+                        }
+                        send(exchange, evidence.status(), evidence.contentType(), evidence.body());
+                    }
+                }
             }
         }
     }

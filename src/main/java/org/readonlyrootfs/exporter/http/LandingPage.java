@@ -71,6 +71,9 @@ final class LandingPage {
                 .append(Html.escape(telemetryPath)).append("</a>: metrics</li>")
                 .append("<li><a href=\"-/healthy\">/-/healthy</a>: process alive</li>")
                 .append("<li><a href=\"-/ready\">/-/ready</a>: 200 once a scan has succeeded</li>")
+                .append("<li><a href=\"findings\">/findings</a>: every container's verdict and reason, as JSON</li>")
+                .append("<li><a href=\"checklist.cklb\">/checklist.cklb</a>, <a href=\"checklist.ckl\">")
+                .append("/checklist.ckl</a>: STIG Viewer checklists of this host</li>")
                 .append("</ul>\n</body></html>\n");
         return b.toString();
     }

@@ -13,9 +13,11 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.Status;
 import org.readonlyrootfs.exporter.config.PerContainer;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
+import org.readonlyrootfs.exporter.scan.AuditedService;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 
 /**
@@ -52,7 +54,8 @@ public final class ExporterCollector implements MultiCollector {
                 PREFIX + "docker_up", PREFIX + "scan_duration_seconds",
                 PREFIX + "last_scan_success_timestamp_seconds", PREFIX + "scans", PREFIX + "docker_requests",
                 PREFIX + "findings_detected", PREFIX + "events_stream_up", PREFIX + "events", PREFIX + "stig",
-                PREFIX + "build");
+                PREFIX + "build", PREFIX + "service", PREFIX + "exemption_expiry_timestamp_seconds",
+                PREFIX + "exemption_matches");
     }
 
     @Override
@@ -91,6 +94,38 @@ public final class ExporterCollector implements MultiCollector {
                     .labels(host.add("status", e.getKey().label())).build());
         }
         out.metricSnapshot(counts.build());
+
+        GaugeSnapshot.Builder service = GaugeSnapshot.builder().name(PREFIX + "service")
+                .help("1 if the swarm service creates its containers with a read-only root filesystem"
+                        + " (TaskTemplate.ContainerSpec.ReadOnly), 0 if not; one series per service, on swarm managers"
+                        + " only");
+        for (AuditedService a : s.services()) {
+            service.dataPoint(GaugeDataPointSnapshot.builder()
+                    .value(a.facts().readOnly() ? 1 : 0)
+                    .labels(Labels.of(
+                            "host", s.host(),
+                            "stack", a.verdict().stack(),
+                            "service", a.facts().name(),
+                            "mode", a.facts().mode(),
+                            "status", a.verdict().status().label()))
+                    .build());
+        }
+        out.metricSnapshot(service.build());
+
+        GaugeSnapshot.Builder expiry = GaugeSnapshot.builder().name(PREFIX + "exemption_expiry_timestamp_seconds")
+                .unit(Unit.SECONDS)
+                .help("Unix time at which the exemption stops applying; exemptions without expiry have no series");
+        GaugeSnapshot.Builder matches = GaugeSnapshot.builder().name(PREFIX + "exemption_matches")
+                .help("Containers and swarm services the exemption selects now: those it exempts, or, once expired,"
+                        + " those it no longer exempts");
+        for (Map.Entry<Exemption, Integer> e : s.exemptionMatches().entrySet()) {
+            Labels labels = host.add("exemption", e.getKey().id());
+            e.getKey().expiry().ifPresent(t -> expiry.dataPoint(GaugeDataPointSnapshot.builder()
+                    .value(t.getEpochSecond()).labels(labels).build()));
+            matches.dataPoint(GaugeDataPointSnapshot.builder().value(e.getValue()).labels(labels).build());
+        }
+        out.metricSnapshot(expiry.build());
+        out.metricSnapshot(matches.build());
 
         out.metricSnapshot(gauge("containers_unchecked",
                 "Containers listed by the last successful scan whose inspect failed; they are retried next scan",

@@ -1,6 +1,7 @@
 package org.readonlyrootfs.exporter.scan;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.compliance.ContainerFacts;
+import org.readonlyrootfs.exporter.compliance.ServiceFacts;
 import org.readonlyrootfs.exporter.compliance.Status;
 import org.readonlyrootfs.exporter.compliance.Verdict;
 import org.readonlyrootfs.exporter.docker.ContainerDetails;
@@ -25,6 +27,10 @@ import org.readonlyrootfs.exporter.docker.ContainerSummary;
  * container created after the list is not dropped by it, and an inspect that completes late does not
  * overwrite what a later event already said. {@code ReadonlyRootfs} cannot change after creation, so a
  * known container's entry doubles as the inspect cache.
+ *
+ * <p>Verdicts are made with the clock's time when a container is put, and made again for every
+ * container (and swarm service) by {@link #refresh()} once an exemption's expiry has passed, so an
+ * expiring exemption turns its containers into findings without any Docker change.
  */
 public final class Inventory {
     private record Entry(ContainerFacts facts, Verdict verdict, long firstSeen, long seq) {
@@ -40,10 +46,59 @@ public final class Inventory {
     private long eventsApplied;
     private List<AuditedContainer> sorted = List.of();
     private boolean dirty;
+    private List<AuditedService> services = List.of();
+    private Instant nextExpiry;
 
     public Inventory(Classifier classifier, Clock clock) {
         this.classifier = classifier;
         this.clock = clock;
+        this.nextExpiry = classifier.policy().nextExpiryAfter(clock.instant()).orElse(null);
+    }
+
+    public Classifier classifier() {
+        return classifier;
+    }
+
+    /**
+     * Judges every container and service again if an exemption has expired since the last time;
+     * cheap otherwise. Returns whether it did.
+     */
+    public synchronized boolean refresh() {
+        Instant now = clock.instant();
+        if (nextExpiry == null || now.isBefore(nextExpiry)) {
+            return false;
+        }
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            Entry old = e.getValue();
+            Verdict verdict = classifier.classify(old.facts(), now);
+            if (!verdict.equals(old.verdict())) {
+                e.setValue(new Entry(old.facts(), verdict, old.firstSeen(), old.seq()));
+                countFinding(old.facts().id(), verdict);
+                dirty = true;
+            }
+        }
+        services = classify(services.stream().map(AuditedService::facts).toList(), now);
+        nextExpiry = classifier.policy().nextExpiryAfter(now).orElse(null);
+        return true;
+    }
+
+    /** Replaces the swarm service specs (a manager's {@code GET /services}); empty on other daemons. */
+    public synchronized void services(List<ServiceFacts> specs) {
+        services = classify(specs, clock.instant());
+    }
+
+    /** The swarm service specs, sorted by name then id. */
+    public synchronized List<AuditedService> services() {
+        return services;
+    }
+
+    private List<AuditedService> classify(List<ServiceFacts> specs, Instant now) {
+        List<AuditedService> list = new ArrayList<>(specs.size());
+        for (ServiceFacts f : specs) {
+            list.add(new AuditedService(f, classifier.classify(f, now)));
+        }
+        list.sort(Comparator.comparing((AuditedService a) -> a.facts().name()).thenComparing(a -> a.facts().id()));
+        return List.copyOf(list);
     }
 
     /** A sequence number for an observation about to be made (an event received, a list call). */
@@ -145,15 +200,20 @@ public final class Inventory {
 
     private void put(ContainerFacts facts, long at) {
         Entry old = entries.get(facts.id());
-        Verdict verdict = classifier.classify(facts);
-        long firstSeen = old != null ? old.firstSeen() : clock.instant().getEpochSecond();
+        Instant now = clock.instant();
+        Verdict verdict = classifier.classify(facts, now);
+        long firstSeen = old != null ? old.firstSeen() : now.getEpochSecond();
         Entry e = new Entry(facts, verdict, firstSeen, at);
         entries.put(facts.id(), e);
-        if (verdict.status() == Status.FINDING && findingsCounted.add(facts.id())) {
-            findingsDetected++;
-        }
+        countFinding(facts.id(), verdict);
         if (old == null || !old.facts().equals(facts) || !old.verdict().equals(verdict)) {
             dirty = true;
+        }
+    }
+
+    private void countFinding(String id, Verdict verdict) {
+        if (verdict.status() == Status.FINDING && findingsCounted.add(id)) {
+            findingsDetected++;
         }
     }
 

@@ -2,6 +2,7 @@ package org.readonlyrootfs.exporter.scan;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,26 +16,33 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.readonlyrootfs.exporter.compliance.Classifier;
+import org.readonlyrootfs.exporter.compliance.Exemption;
+import org.readonlyrootfs.exporter.compliance.ServiceFacts;
 import org.readonlyrootfs.exporter.docker.ContainerSummary;
 import org.readonlyrootfs.exporter.docker.DaemonInfo;
 import org.readonlyrootfs.exporter.docker.DockerApiError;
 import org.readonlyrootfs.exporter.docker.DockerException;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
+import org.readonlyrootfs.exporter.docker.SwarmService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Full scans: one list call plus an inspect per container not known yet ({@code ReadonlyRootfs}
  * cannot change after creation), run with bounded concurrency; name, state and labels come fresh from
- * each list. Also the source of the {@link Snapshot} every endpoint renders.
+ * each list. On a swarm manager a scan also reads the service specs ({@code GET /services}); whether
+ * the daemon is one is asked again every {@link #INFO_REFRESH}. Also the source of the {@link
+ * Snapshot} every endpoint renders, in which expired exemptions no longer apply.
  */
 public final class Scanner {
+    /** How often the daemon's {@code GET /info} (name, version, swarm role) is read again. */
+    public static final Duration INFO_REFRESH = Duration.ofMinutes(5);
     private static final Logger LOG = LoggerFactory.getLogger(Scanner.class);
 
     /** What the last scan said of the daemon. */
     private record ScanState(String host, String daemonVersion, boolean dockerUp, boolean everSucceeded,
                              String lastError, int unchecked, double durationSeconds, double lastSuccessEpochSeconds,
-                             long succeeded, long failed) {
+                             long succeeded, long failed, boolean swarmManager) {
     }
 
     private final DockerGateway docker;
@@ -45,7 +53,10 @@ public final class Scanner {
     private final AtomicReference<ScanState> state;
     private final CountDownLatch firstScan = new CountDownLatch(1);
     private volatile boolean eventsStreamUp;
+    private final Set<String> expiryLogged = ConcurrentHashMap.newKeySet();
     private DaemonInfo daemon; // guarded by this
+    private Instant daemonReadAt = Instant.MIN; // guarded by this
+    private String servicesError = ""; // guarded by this
 
     public Scanner(DockerGateway docker, Inventory inventory, DockerRequestCounts requests, Executor inspectors,
                    Clock clock, String fallbackHost) {
@@ -55,7 +66,7 @@ public final class Scanner {
         this.inspectors = inspectors;
         this.clock = clock;
         this.state = new AtomicReference<>(new ScanState(fallbackHost, "", false, false, "no scan has run yet", 0, 0, 0,
-                0, 0));
+                0, 0, false));
     }
 
     /** A scanner with its own inventory that inspects one container at a time. */
@@ -86,19 +97,37 @@ public final class Scanner {
         eventsStreamUp = up;
     }
 
-    /** The current snapshot; never calls Docker. */
+    /** The current snapshot, with exemptions that expired meanwhile no longer applied; never calls Docker. */
     public Snapshot current() {
+        Snapshot snapshot;
         // the inventory's monitor also guards publishing a scan's result: containers and scan state agree
         synchronized (inventory) {
-            return snapshot(state.get());
+            inventory.refresh();
+            snapshot = snapshot(state.get());
         }
+        logExpiries(snapshot);
+        return snapshot;
     }
 
     private Snapshot snapshot(ScanState s) {
         return new Snapshot(s.host(), s.daemonVersion(), s.dockerUp(), s.everSucceeded(), s.lastError(),
                 inventory.containers(), s.unchecked(), s.durationSeconds(), s.lastSuccessEpochSeconds(), s.succeeded(),
                 s.failed(), inventory.findingsDetected(), requests.snapshot(), eventsStreamUp,
-                inventory.eventsApplied());
+                inventory.eventsApplied(), inventory.services(), s.swarmManager(), inventory.classifier().policy());
+    }
+
+    /** Says once per exemption, when it is first seen expired, that it no longer applies and to what. */
+    private void logExpiries(Snapshot s) {
+        Instant now = clock.instant();
+        for (Exemption e : s.policy().exemptions()) {
+            if (e.activeAt(now) || !expiryLogged.add(e.id())) {
+                continue;
+            }
+            long containers = s.containers().stream().filter(c -> c.verdict().exemption().equals(e.id())).count();
+            long services = s.services().stream().filter(c -> c.verdict().exemption().equals(e.id())).count();
+            LOG.warn("exemption {} expired at {} and no longer applies: containers it selects: {}, swarm services: {};"
+                    + " they are judged by their root filesystem again", e.id(), e.expires(), containers, services);
+        }
     }
 
     /** Runs one full scan and returns the snapshot after it. Never throws for Docker trouble. */
@@ -106,20 +135,28 @@ public final class Scanner {
         long start = System.nanoTime();
         ScanState previous = state.get();
         try {
-            if (daemon == null || !previous.dockerUp()) {
+            Instant now = clock.instant();
+            if (daemon == null || !previous.dockerUp() || !now.isBefore(daemonReadAt.plus(INFO_REFRESH))) {
                 daemon = docker.info();
+                daemonReadAt = now;
             }
+            DaemonInfo info = daemon;
             long at = inventory.nextSeq();
             List<ContainerSummary> listed = docker.listContainers();
+            List<ServiceFacts> services = info.swarmManager() ? services() : List.of();
             Set<String> unchecked = ConcurrentHashMap.newKeySet();
             Map<String, Boolean> inspected = inspectUnknown(listed, unchecked);
             synchronized (inventory) {
                 inventory.scanned(at, listed, inspected);
-                state.set(new ScanState(daemon.name(), daemon.serverVersion(), true, true, "", unchecked.size(),
-                        seconds(start), clock.millis() / 1000.0, previous.succeeded() + 1, previous.failed()));
+                if (services != null) {
+                    inventory.services(services);
+                }
+                state.set(new ScanState(info.name(), info.serverVersion(), true, true, "", unchecked.size(),
+                        seconds(start), clock.millis() / 1000.0, previous.succeeded() + 1, previous.failed(),
+                        info.swarmManager()));
             }
             if (!previous.lastError().isEmpty() && previous.everSucceeded()) {
-                LOG.info("Docker daemon {} reachable again", daemon.name());
+                LOG.info("Docker daemon {} reachable again", info.name());
             }
         } catch (DockerException e) {
             if (!e.getMessage().equals(previous.lastError())) {
@@ -128,10 +165,35 @@ public final class Scanner {
             // the inventory is left as it was, so alerts do not flap while the daemon is away
             state.set(new ScanState(previous.host(), previous.daemonVersion(), false, previous.everSucceeded(),
                     e.getMessage(), previous.unchecked(), seconds(start), previous.lastSuccessEpochSeconds(),
-                    previous.succeeded(), previous.failed() + 1));
+                    previous.succeeded(), previous.failed() + 1, previous.swarmManager()));
         }
         firstScan.countDown();
         return current();
+    }
+
+    /**
+     * The service specs of a manager, or null (keep the last ones) if the manager refused: the
+     * containers' scan does not fail for it, and {@code GET /info} is asked again at the next scan.
+     */
+    private List<ServiceFacts> services() {
+        try {
+            List<ServiceFacts> out = new ArrayList<>();
+            for (SwarmService s : docker.listServices()) {
+                out.add(new ServiceFacts(s.id(), s.name(), s.image(), s.mode(), s.labels(), s.readOnly()));
+            }
+            if (!servicesError.isEmpty()) {
+                LOG.info("swarm services readable again");
+                servicesError = "";
+            }
+            return out;
+        } catch (DockerApiError e) {
+            if (!e.getMessage().equals(servicesError)) {
+                LOG.warn("swarm services not read this scan: {}", e.getMessage());
+                servicesError = e.getMessage();
+            }
+            daemon = null;
+            return null;
+        }
     }
 
     /** Inspects, in parallel, the listed containers the inventory does not know yet. */

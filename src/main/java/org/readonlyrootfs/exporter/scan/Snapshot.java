@@ -1,8 +1,11 @@
 package org.readonlyrootfs.exporter.scan;
 
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.readonlyrootfs.exporter.compliance.CompliancePolicy;
+import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.Status;
 
 /**
@@ -24,6 +27,10 @@ import org.readonlyrootfs.exporter.compliance.Status;
  * @param dockerRequests          Docker API requests sent, by operation
  * @param eventsStreamUp          whether the Docker events stream is connected
  * @param eventsApplied           container events applied to the inventory
+ * @param services                the swarm service specs, sorted by name; empty unless the daemon is a
+ *                                swarm manager
+ * @param swarmManager            whether the daemon is a swarm manager (as of its last {@code GET /info})
+ * @param policy                  how containers are judged: Kubernetes handling and exemptions
  */
 public record Snapshot(
         String host,
@@ -40,17 +47,60 @@ public record Snapshot(
         long findingsDetected,
         Map<String, Long> dockerRequests,
         boolean eventsStreamUp,
-        long eventsApplied) {
+        long eventsApplied,
+        List<AuditedService> services,
+        boolean swarmManager,
+        CompliancePolicy policy) {
 
     public Snapshot {
         containers = List.copyOf(containers);
         dockerRequests = Map.copyOf(dockerRequests);
+        services = List.copyOf(services);
+    }
+
+    /** A snapshot without swarm services, under the default policy. */
+    public Snapshot(String host, String daemonVersion, boolean dockerUp, boolean everSucceeded, String lastError,
+                    List<AuditedContainer> containers, int unchecked, double scanDurationSeconds,
+                    double lastSuccessEpochSeconds, long scansSucceeded, long scansFailed, long findingsDetected,
+                    Map<String, Long> dockerRequests, boolean eventsStreamUp, long eventsApplied) {
+        this(host, daemonVersion, dockerUp, everSucceeded, lastError, containers, unchecked, scanDurationSeconds,
+                lastSuccessEpochSeconds, scansSucceeded, scansFailed, findingsDetected, dockerRequests, eventsStreamUp,
+                eventsApplied, List.of(), false, CompliancePolicy.defaults());
     }
 
     /** Before the first scan: nothing known yet. */
     public static Snapshot initial(String host) {
         return new Snapshot(host, "", false, false, "no scan has run yet", List.of(), 0, 0, 0, 0, 0, 0, Map.of(),
                 false, 0);
+    }
+
+    /** Swarm services per status, every status but not_applicable present. */
+    public Map<Status, Integer> serviceCounts() {
+        Map<Status, Integer> counts = new EnumMap<>(Status.class);
+        for (Status s : Status.values()) {
+            if (s != Status.NOT_APPLICABLE) {
+                counts.put(s, 0);
+            }
+        }
+        for (AuditedService a : services) {
+            counts.merge(a.verdict().status(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /**
+     * Every exemption in effect (the built-in one first), with the number of containers and swarm
+     * services it selects now: those it exempts, plus those it would exempt had it not expired.
+     */
+    public Map<Exemption, Integer> exemptionMatches() {
+        Map<String, Integer> byId = new LinkedHashMap<>();
+        containers.forEach(c -> byId.merge(c.verdict().exemption(), 1, Integer::sum));
+        services.forEach(s -> byId.merge(s.verdict().exemption(), 1, Integer::sum));
+        Map<Exemption, Integer> out = new LinkedHashMap<>();
+        for (Exemption e : policy.effective()) {
+            out.put(e, byId.getOrDefault(e.id(), 0));
+        }
+        return out;
     }
 
     /** Containers per status, every status present. */

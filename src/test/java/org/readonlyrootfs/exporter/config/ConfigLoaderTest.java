@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.readonlyrootfs.exporter.compliance.Exemption;
+import org.readonlyrootfs.exporter.compliance.KubernetesMode;
 
 class ConfigLoaderTest {
     private static final Path TESTDATA = Path.of("src/test/resources/testdata");
@@ -36,6 +39,9 @@ class ConfigLoaderTest {
         assertEquals(4, c.inspectConcurrency());
         assertEquals(PerContainer.ALL, c.perContainer());
         assertTrue(c.exemptSystemContainers());
+        assertEquals(KubernetesMode.NOT_APPLICABLE, c.kubernetes());
+        assertEquals(List.of(), c.exemptions());
+        assertEquals(List.of(Exemption.SYSTEM), c.compliance().effective());
     }
 
     @Test
@@ -59,6 +65,59 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(3), c.docker().timeout());
         assertEquals(Duration.ofMinutes(1), c.scanInterval());
         assertFalse(c.exemptSystemContainers());
+        assertEquals(KubernetesMode.AUDIT, c.kubernetes());
+        assertEquals(2, c.exemptions().size());
+        Exemption billing = c.exemptions().get(0);
+        assertEquals("billing-vendor", billing.id());
+        assertEquals("image=~\"vendor/billing:.*\", label com.example.team=\"billing\"", billing.match().toString());
+        assertEquals("Vendor image writes its license cache to /opt/billing", billing.reason());
+        assertEquals("CHG-1234", billing.ticket());
+        assertEquals("team-billing", billing.owner());
+        assertEquals(Instant.parse("2026-03-31T00:00:00Z"), billing.expires(), "a date is its start, UTC");
+        Exemption legacy = c.exemptions().get(1);
+        assertEquals("name=~\"shop_legacy\\..*\", label com.example.tier=~\"legacy|batch\", label com.example.env=\"prod\","
+                + " stack=~\"shop\", service=~\"shop_legacy\"", legacy.match().toString());
+        assertEquals(Instant.parse("2026-02-15T17:00:00Z"), legacy.expires());
+        assertEquals("", legacy.ticket());
+        assertEquals(List.of(billing, legacy), c.compliance().effective(), "no built-in exemption when switched off");
+    }
+
+    @Test
+    void everyBadExemptionIsOneLineNamingTheElementTheRuleTheValueAndTheLine() {
+        String file = TESTDATA.resolve("config-bad-exemptions.conf").toString();
+        List<String> p = problems(Map.of(), "--config.file=" + file);
+        String at = "readonly-rootfs-exporter.compliance.exemptions";
+        assertEquals(List.of(
+                at + "[1].image must be a regular expression (Unclosed group at index 15), got [vendor/(billing] ("
+                        + file + ": 3)",
+                at + "[2].reason must be a text saying why these containers may keep a writable root filesystem, got []"
+                        + " (" + file + ": 4)",
+                at + "[3].expires must be a date such as 2026-03-31 (its start, UTC) or a time such as"
+                        + " 2026-03-31T12:00:00Z, got [31/03/2026] (" + file + ": 5)",
+                "unknown key [" + at + "[4].expire]: an exemption has id, reason, name, image, label, stack, service,"
+                        + " ticket, owner, expires (" + file + ": 6)",
+                at + "[5].id must be a name of letters, digits, '.', '_' and '-' (the exemption label of its metrics),"
+                        + " got [] (" + file + ": 7)",
+                at + "[6].id must be unique among the exemptions, got [ok] (" + file + ": 8)",
+                at + "[7].id must be other than system-containers (the built-in exemption, see"
+                        + " compliance.exempt-system-containers), got [system-containers] (" + file + ": 9)",
+                at + "[8] must select containers by at least one of name, image, label, stack, service, got [id, reason,"
+                        + " ticket] (" + file + ": 10)",
+                at + "[9].label must be key=value or key=~regex (or a list of them), got [no-equals-sign] (" + file
+                        + ": 11)",
+                at + "[10] must be an object { id = …, reason = …, name = … }, got [\"not an object\"] (" + file
+                        + ": 12)"), p);
+    }
+
+    @Test
+    void exemptionsAreAFileOnlyListAndKubernetesIsAChoice() {
+        List<String> p = problems(Map.of("READONLY_ROOTFS_COMPLIANCE_EXEMPTIONS", "[{id=x}]"),
+                "--compliance.exemptions=[]", "--compliance.kubernetes=ignore");
+        assertEquals(List.of(
+                "flag --compliance.exemptions cannot be given on the command line: it is a list, set it in config.file",
+                "readonly-rootfs-exporter.compliance.kubernetes must be one of not_applicable, audit, got [ignore]"
+                        + " (flag --compliance.kubernetes)"), p, "the environment variable is not read for a list");
+        assertEquals(KubernetesMode.AUDIT, load(Map.of("READONLY_ROOTFS_COMPLIANCE_KUBERNETES", "audit")).kubernetes());
     }
 
     @Test
@@ -167,8 +226,14 @@ class ConfigLoaderTest {
         List<Setting> s = new ConfigLoader(Map.of()).settings();
         assertEquals(List.of("web.listen-address", "web.telemetry-path", "web.config.file", "docker.host",
                 "docker.tls-verify", "docker.cert-path", "docker.timeout", "scan.interval", "scan.events",
-                "scan.inspect-concurrency", "metrics.per-container", "compliance.exempt-system-containers"),
+                "scan.inspect-concurrency", "metrics.per-container", "compliance.exempt-system-containers",
+                "compliance.kubernetes", "compliance.exemptions"),
                 s.stream().map(Setting::key).toList());
+        Setting exemptions = s.get(13);
+        assertTrue(exemptions.fileOnly());
+        assertEquals("", exemptions.envVar());
+        assertEquals("[]", exemptions.defaultValue());
+        assertTrue(s.stream().filter(x -> x != exemptions).noneMatch(Setting::fileOnly));
         Setting host = s.get(3);
         assertEquals("READONLY_ROOTFS_DOCKER_HOST", host.envVar());
         assertEquals("DOCKER_HOST", host.alias());

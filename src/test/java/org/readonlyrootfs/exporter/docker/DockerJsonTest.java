@@ -81,4 +81,47 @@ class DockerJsonTest {
                 "{\"message\":\"No such container: x\"}".getBytes(StandardCharsets.UTF_8)));
         assertEquals("bad gateway upstream", DockerJson.errorMessage("bad gateway\nupstream".getBytes(StandardCharsets.UTF_8)));
     }
+
+    @Test
+    void readsTheServicesCallOfASwarmManager() throws IOException {
+        List<SwarmService> services = DockerJson.services(fixture("services-20.10.json"));
+        assertEquals(3, services.size());
+        SwarmService web = services.get(0);
+        assertEquals(25, web.id().length());
+        assertEquals("shop_web", web.name());
+        assertEquals("rre-busybox:latest", web.image());
+        assertEquals("replicated", web.mode());
+        assertEquals(Map.of("com.docker.stack.namespace", "shop"), web.labels());
+        assertFalse(web.readOnly(), "no ReadOnly in the spec: writable");
+        SwarmService agent = services.get(1);
+        assertEquals("node-agent", agent.name());
+        assertEquals("global", agent.mode());
+        assertEquals(Map.of(), agent.labels());
+        SwarmService api = services.get(2);
+        assertEquals("shop_api", api.name());
+        assertTrue(api.readOnly());
+    }
+
+    @Test
+    void readsTheInfoCallOfASwarmManager() throws IOException {
+        DaemonInfo info = DockerJson.info(fixture("info-swarm-manager-20.10.json"));
+        assertTrue(info.swarmManager());
+        assertEquals("vm", info.name());
+    }
+
+    @Test
+    void serviceModesJobsAndOddSpecsAreRead() throws IOException {
+        List<SwarmService> list = DockerJson.services(json("""
+                [{"ID":"a","Spec":{"Name":"once","Mode":{"ReplicatedJob":{"MaxConcurrent":1}},
+                  "TaskTemplate":{"ContainerSpec":{"Image":"i","ReadOnly":false,"Mounts":[{"ReadOnly":true}]}}}},
+                 {"ID":"b","Spec":{"Name":"each","Mode":{"GlobalJob":{}},"Labels":null,"TaskTemplate":{"PluginSpec":{}}}},
+                 {"ID":"c","Spec":null,"Future":[1]},
+                 {"ID":"d","Spec":{"Name":"x","TaskTemplate":{"ContainerSpec":{"ReadOnly":true,"Labels":{"a":"b"}}}}}]"""));
+        assertEquals(new SwarmService("a", "once", "i", "replicated-job", Map.of(), false), list.get(0),
+                "a read-only mount is not a read-only root filesystem");
+        assertEquals(new SwarmService("b", "each", "", "global-job", Map.of(), false), list.get(1));
+        assertEquals(new SwarmService("c", "", "", "", Map.of(), false), list.get(2));
+        assertEquals(new SwarmService("d", "x", "", "", Map.of(), true), list.get(3),
+                "the container labels are not the service's");
+    }
 }

@@ -71,7 +71,7 @@ class ExporterCollectorTest {
         AtomicReference<Snapshot> current = new AtomicReference<>(full);
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new ExporterCollector(current::get));
-        assertEquals(6, registry.scrape().stream()
+        assertEquals(8, registry.scrape().stream()
                 .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
                 .findFirst().orElseThrow().getDataPoints().size());
         current.set(new Snapshot(full.host(), full.daemonVersion(), true, true, "", full.containers().subList(0, 1),

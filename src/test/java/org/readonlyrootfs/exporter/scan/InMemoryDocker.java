@@ -15,6 +15,7 @@ import org.readonlyrootfs.exporter.docker.DockerException;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
 import org.readonlyrootfs.exporter.docker.EventListener;
 import org.readonlyrootfs.exporter.docker.RequestListener;
+import org.readonlyrootfs.exporter.docker.SwarmService;
 
 /** A daemon in memory, for the scanner's pure logic; the real daemon is covered by the *IT tests. */
 final class InMemoryDocker implements DockerGateway {
@@ -27,6 +28,9 @@ final class InMemoryDocker implements DockerGateway {
     final RequestListener listener;
     volatile boolean down;
     String name = "node-1";
+    volatile boolean swarmManager;
+    final List<SwarmService> services = new ArrayList<>();
+    volatile String servicesError;
 
     InMemoryDocker(RequestListener listener) {
         this.listener = listener;
@@ -41,7 +45,17 @@ final class InMemoryDocker implements DockerGateway {
     public DaemonInfo info() {
         listener.requestSent("info");
         failIfDown();
-        return new DaemonInfo(name, "20.10.24", "Debian", false);
+        return new DaemonInfo(name, "20.10.24", "Debian", swarmManager);
+    }
+
+    @Override
+    public List<SwarmService> listServices() {
+        listener.requestSent("services");
+        failIfDown();
+        if (servicesError != null) {
+            throw new DockerApiError(servicesError, null);
+        }
+        return List.copyOf(services);
     }
 
     @Override

@@ -5,13 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.compliance.Classifier;
+import org.readonlyrootfs.exporter.compliance.CompliancePolicy;
+import org.readonlyrootfs.exporter.compliance.Exemption;
+import org.readonlyrootfs.exporter.compliance.KubernetesMode;
 import org.readonlyrootfs.exporter.compliance.Status;
+import org.readonlyrootfs.exporter.docker.SwarmService;
+import org.readonlyrootfs.exporter.testing.MutableClock;
 
 class ScannerTest {
     private final DockerRequestCounts requests = new DockerRequestCounts();
@@ -142,5 +149,119 @@ class ScannerTest {
         docker.add("a1", "rw", "running", false, Map.of());
         Snapshot s = scanner.scan();
         assertEquals(1800000000L, s.containers().get(0).firstSeenEpochSeconds());
+    }
+
+    // ---------------------------------------------------------------- services and exemptions
+
+    @Test
+    void serviceSpecsAreReadOnSwarmManagersOnly() {
+        docker.services.add(new SwarmService("s1", "shop_web", "web:1", "replicated",
+                Map.of("com.docker.stack.namespace", "shop"), false));
+        docker.services.add(new SwarmService("s2", "shop_api", "api:1", "global", Map.of(), true));
+        Snapshot worker = scanner.scan();
+        assertFalse(worker.swarmManager());
+        assertEquals(List.of(), worker.services());
+        assertEquals(null, worker.dockerRequests().get("services"), "a non-manager is never asked");
+
+        DockerRequestCounts counts = new DockerRequestCounts();
+        InMemoryDocker manager = new InMemoryDocker(counts);
+        manager.swarmManager = true;
+        manager.services.addAll(docker.services);
+        Scanner onManager = new Scanner(manager, new Classifier(true), counts, Clock.systemUTC(), "h");
+        Snapshot s = onManager.scan();
+        assertTrue(s.swarmManager());
+        assertEquals(List.of("shop_api", "shop_web"), s.services().stream().map(a -> a.facts().name()).toList());
+        assertEquals(Status.COMPLIANT, s.services().get(0).verdict().status());
+        assertEquals(Status.FINDING, s.services().get(1).verdict().status());
+        assertEquals("shop", s.services().get(1).verdict().stack());
+        assertEquals(1L, s.dockerRequests().get("services"));
+    }
+
+    @Test
+    void aRefusedServicesCallKeepsTheScanAndTheLastServicesAndAsksInfoAgain() {
+        docker.swarmManager = true;
+        docker.services.add(new SwarmService("s1", "shop_web", "web:1", "replicated", Map.of(), false));
+        assertEquals(1, scanner.scan().services().size());
+        docker.servicesError = "GET /services failed with HTTP 503: This node is not a swarm manager.";
+        Snapshot refused = scanner.scan();
+        assertTrue(refused.dockerUp(), "the containers were scanned");
+        assertEquals(1, refused.services().size(), "the last services are kept");
+        docker.swarmManager = false;
+        docker.servicesError = null;
+        Snapshot demoted = scanner.scan();
+        assertEquals(2L, demoted.dockerRequests().get("info"), "who is manager is asked again after a refusal");
+        assertFalse(demoted.swarmManager());
+        assertEquals(List.of(), demoted.services());
+    }
+
+    @Test
+    void anExemptionThatExpiresDuringTheRunTurnsItsContainersIntoFindingsWithoutAnyDockerChange() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-30T23:59:50Z"));
+        Exemption legacy = Exemption.of("legacy", new Exemption.Match(Pattern.compile("legacy-.*"), null, List.of(),
+                null, null), "vendor image", "", "", Instant.parse("2026-03-31T00:00:00Z"));
+        DockerRequestCounts counts = new DockerRequestCounts();
+        InMemoryDocker d = new InMemoryDocker(counts);
+        d.swarmManager = true;
+        d.services.add(new SwarmService("s1", "legacy-svc", "img", "replicated", Map.of(), false));
+        Scanner s = new Scanner(d, new Classifier(new CompliancePolicy(true, KubernetesMode.NOT_APPLICABLE,
+                List.of(legacy))), counts, clock, "h");
+        d.add("a1", "legacy-app", "running", false, Map.of());
+        d.add("b2", "web", "running", false, Map.of());
+        Snapshot before = s.scan();
+        assertEquals(Status.EXEMPT, before.containers().get(0).verdict().status());
+        assertEquals(Status.EXEMPT, before.services().get(0).verdict().status());
+        assertEquals(1, before.findingsDetected());
+        Map<String, Long> requests = before.dockerRequests();
+
+        clock.advance(Duration.ofSeconds(10));
+        Snapshot after = s.current();
+        assertEquals(requests, after.dockerRequests(), "no Docker call was needed");
+        assertEquals(Status.FINDING, after.containers().get(0).verdict().status());
+        assertEquals("legacy", after.containers().get(0).verdict().exemption());
+        assertEquals(Status.FINDING, after.services().get(0).verdict().status());
+        assertEquals(2, after.findingsDetected(), "the container turned finding is counted once");
+        assertEquals(2, after.exemptionMatches().get(legacy), "the expired exemption still names what it selects");
+        assertEquals(2, s.scan().findingsDetected());
+    }
+
+    @Test
+    void theDaemonIsAskedWhoItIsAgainEveryFiveMinutes() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        Scanner s = new Scanner(docker, new Classifier(true), requests, clock, "h");
+        s.scan();
+        clock.advance(Scanner.INFO_REFRESH.minusSeconds(1));
+        assertEquals(1L, s.scan().dockerRequests().get("info"));
+        clock.advance(Duration.ofSeconds(1));
+        docker.swarmManager = true;
+        Snapshot later = s.scan();
+        assertEquals(2L, later.dockerRequests().get("info"));
+        assertTrue(later.swarmManager(), "a node promoted to manager is noticed");
+    }
+
+    @Test
+    void anExpiryIsLoggedOnceHoweverOftenTheSnapshotIsTaken() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-30T23:59:59Z"));
+        Exemption legacy = Exemption.of("legacy", new Exemption.Match(Pattern.compile("legacy"), null, List.of(), null,
+                null), "vendor image", "", "", Instant.parse("2026-03-31T00:00:00Z"));
+        Scanner s = new Scanner(docker, new Classifier(new CompliancePolicy(true, KubernetesMode.NOT_APPLICABLE,
+                List.of(legacy))), requests, clock, "h");
+        docker.add("a1", "legacy", "running", false, Map.of());
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            s.scan();
+            clock.advance(Duration.ofSeconds(1));
+            s.current();
+            s.scan();
+            s.current();
+        } finally {
+            System.setErr(err);
+        }
+        List<String> lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("exemption legacy expired")).toList();
+        assertEquals(1, lines.size(), captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(lines.get(0).contains("WARN Scanner - exemption legacy expired at 2026-03-31T00:00:00Z and no longer"
+                + " applies: containers it selects: 1, swarm services: 0"), lines.get(0));
     }
 }
