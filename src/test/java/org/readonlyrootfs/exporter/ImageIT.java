@@ -31,6 +31,7 @@ import org.readonlyrootfs.exporter.testing.ImageBuild;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.Scrape.Sample;
+import org.readonlyrootfs.exporter.testing.TlsUnixProxy;
 import org.readonlyrootfs.exporter.testing.Tools;
 
 /**
@@ -120,12 +121,55 @@ class ImageIT {
             }
             long rssKib = Long.parseLong(field(Files.readString(Path.of("/proc", Long.toString(java), "status")), "VmRSS")
                     .replace("kB", "").trim());
-            String logs = dockerd.docker("logs", SELF);
+            String logs = logs(SELF);
+            assertTrue(logs.contains("listening on 127.0.0.1:" + port), logs);
             assertFalse(logs.contains("Exception") || logs.contains("WARN"), logs);
             report("hardened container: /-/ready %.2f s after docker run, healthy after %.1f s (interval 2s), "
                     + "RSS %d MiB (--memory 128m, 10 scrapes)", readySeconds, healthySeconds, rssKib / 1024);
         } finally {
             dockerd.tryDocker("rm", "--force", SELF);
+        }
+    }
+
+    // ---------------------------------------------------------------- a client bundle over TLS (MKE)
+
+    @Test
+    void readsTheDaemonOverTlsWithAClientBundleAsThroughMke() throws IOException {
+        Path dir = ImageBuild.LOGS.resolve("tls");
+        deleteRecursively(dir);
+        Files.createDirectories(dir);
+        try (TlsUnixProxy proxy = TlsUnixProxy.start(dockerd.socketPath(), dir)) {
+            // the bundle's key readable by the container's user only, as a bundle's owner would have it
+            for (String f : List.of("ca.pem", "cert.pem", "key.pem")) {
+                Path file = proxy.bundle().resolve(f);
+                Files.setAttribute(file, "unix:uid", USER);
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+            }
+            int port = freePort();
+            String name = "rre-image-tls";
+            dockerd.docker("run", "--detach", "--name", name,
+                    "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--memory", "128m",
+                    "--volume", proxy.bundle().toAbsolutePath() + ":/bundle:ro", "--network", "host",
+                    "--env", "DOCKER_HOST=" + proxy.host(), "--env", "DOCKER_TLS_VERIFY=1",
+                    "--env", "DOCKER_CERT_PATH=/bundle",
+                    "--env", "READONLY_ROOTFS_WEB_LISTEN_ADDRESS=127.0.0.1:" + port, TAG);
+            try {
+                Sample self;
+                try {
+                    self = await("its own container, read over TLS").atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                            .until(() -> Scrape.metrics(port).container(name), Optional::isPresent).orElseThrow();
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError(e.getMessage() + "\n--- docker logs ---\n" + logs(name)
+                            + "\n--- /-/ready ---\n" + Scrape.get(port, "/-/ready").body(), e);
+                }
+                assertEquals("compliant", self.label("status"));
+                assertEquals(1.0, Scrape.metrics(port).value("readonly_rootfs_docker_up", Map.of()));
+                String logs = logs(name);
+                assertTrue(logs.contains("auditing " + proxy.host()) && !logs.contains("Exception"), logs);
+            } finally {
+                dockerd.tryDocker("rm", "--force", name);
+            }
         }
     }
 
@@ -260,6 +304,12 @@ class ImageIT {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The container's output; the exporter logs to stderr. */
+    private static String logs(String container) {
+        PrivateDockerd.Result r = dockerd.tryDocker("logs", container);
+        return r.stdout() + r.stderr();
+    }
 
     private static JsonNode api(int port, String pathAndQuery) throws IOException {
         HttpResponse<String> r = Scrape.get(port, pathAndQuery);
