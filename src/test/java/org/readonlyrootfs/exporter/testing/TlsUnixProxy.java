@@ -24,7 +24,7 @@ import javax.net.ssl.TrustManagerFactory;
  * A TLS endpoint on 127.0.0.1 that requires a client certificate and relays every connection to a
  * Docker daemon's unix socket: the shape of MKE's API proxy, reached with a client bundle. {@link
  * #start} makes, with {@code openssl}, a CA, a server certificate for 127.0.0.1 and a client bundle
- * ({@code ca.pem}, {@code cert.pem}, {@code key.pem}) with EC P-256 keys, as MKE's bundles have.
+ * ({@code ca.pem}, {@code cert.pem}, {@code key.pem}) with EC P-256 keys (SEC1 PEM).
  */
 public final class TlsUnixProxy implements AutoCloseable {
     private static final char[] PASSWORD = "changeit".toCharArray();
