@@ -1,0 +1,94 @@
+# readonly-rootfs-exporter: a container image that passes its own check (DISA STIG V-260936).
+#
+# Run it with a read-only root filesystem and nothing writable at all:
+#   docker run -d --name readonly-rootfs-exporter --read-only --cap-drop ALL \
+#     --security-opt no-new-privileges --group-add "$(stat -c %g /var/run/docker.sock)" \
+#     -v /var/run/docker.sock:/var/run/docker.sock:ro -p 9966:9966 readonly-rootfs-exporter:0.1.0
+#
+# Both base images are build arguments, so the image builds where Docker Hub is not reachable
+# (scripts/build-image.sh makes them from Debian packages):
+#   BUILD_IMAGE    any image with a JDK 17 or later (java, jlink, jar), Maven 3.8+ and ldd
+#   RUNTIME_IMAGE  scratch (the default) or an image without its own libc, such as
+#                  gcr.io/distroless/static-debian12: the build stage assembles the whole runtime
+#                  file system (a jlink-made Java runtime, the shared libraries it links against, the
+#                  jar, /etc/passwd), so the result has no shell, no package manager, no setuid file.
+# Works with the classic builder and with BuildKit (no RUN --mount).
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=scratch
+
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /src
+
+# Dependencies and plugins first: this layer is rebuilt only when pom.xml changes. Packaging the bare
+# pom runs every plugin of the real build, so the next step can run offline.
+COPY pom.xml ./
+RUN mvn -B -ntp -q -Dmaven.test.skip=true package && rm -rf target
+
+COPY src/main ./src/main
+RUN mvn -B -ntp -q -o -Dmaven.test.skip=true package
+
+# Only the modules the exporter uses (jdk.crypto.ec: TLS to the daemon with EC keys and ECDHE).
+ARG JLINK_MODULES=java.base,java.naming,java.security.jgss,java.sql,jdk.crypto.ec,jdk.httpserver,jdk.unsupported
+RUN set -eu; \
+    mkdir -p /rootfs/app/lib /rootfs/etc /rootfs/tmp; \
+    jlink --add-modules "$JLINK_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files --compress=2 \
+      --generate-cds-archive --output /rootfs/opt/java; \
+    # the class-data archive for heaps over 32 GB is 10 MB the exporter never uses
+    rm -f /rootfs/opt/java/lib/server/classes_nocoops.jsa; \
+    cp target/readonly-rootfs-exporter-*.jar /rootfs/app/readonly-rootfs-exporter.jar; \
+    # JNA (docker-java's unix socket) would unpack its native library into a writable /tmp: ship it
+    # unpacked instead, for this machine's architecture (JNA's directory naming).
+    case "$(uname -m)" in \
+      x86_64) jna=linux-x86-64 ;; aarch64) jna=linux-aarch64 ;; armv7l) jna=linux-arm ;; \
+      ppc64le) jna=linux-ppc64le ;; s390x) jna=linux-s390x ;; *) jna="linux-$(uname -m)" ;; \
+    esac; \
+    (cd /tmp && jar xf /rootfs/app/readonly-rootfs-exporter.jar "com/sun/jna/$jna/libjnidispatch.so" \
+      && mv "com/sun/jna/$jna/libjnidispatch.so" /rootfs/app/lib/); \
+    # The shared libraries the runtime links against (glibc, zlib, ...), from this build image.
+    find /rootfs -type f \( -name '*.so' -o -perm -u+x \) -exec ldd {} + 2>/dev/null \
+      | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(0x/ { print $1 }' \
+      | grep -v '^/rootfs/' | sort -u > /tmp/libs; \
+    test -s /tmp/libs; \
+    # glibc loads libgcc_s at run time (thread cancellation, backtraces) without a DT_NEEDED entry
+    gcc_s="$(ldconfig -p | awk '$1 == "libgcc_s.so.1" { print $NF; exit }')"; \
+    if [ -n "$gcc_s" ]; then echo "$gcc_s" >> /tmp/libs; fi; \
+    while read -r lib; do cp --parents -L "$lib" /rootfs/; done < /tmp/libs; \
+    printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' \
+      > /rootfs/etc/passwd; \
+    printf 'root:x:0:\nnonroot:x:65532:\n' > /rootfs/etc/group; \
+    printf 'hosts: files dns\n' > /rootfs/etc/nsswitch.conf; \
+    chmod 1777 /rootfs/tmp; \
+    /rootfs/opt/java/bin/java -XX:-UsePerfData -Djna.boot.library.path=/rootfs/app/lib -Djna.nounpack=true \
+      -jar /rootfs/app/readonly-rootfs-exporter.jar --version
+
+FROM ${RUNTIME_IMAGE}
+ARG RUNTIME_IMAGE
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG CREATED=unknown
+LABEL org.opencontainers.image.title="readonly-rootfs-exporter" \
+      org.opencontainers.image.description="Prometheus exporter auditing every Docker container for DISA STIG V-260936: a container's root filesystem must be read-only" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}" \
+      org.opencontainers.image.documentation="README.md, section Container image"
+
+COPY --from=build /rootfs/ /
+
+# Numeric, so that Kubernetes' runAsNonRoot can verify it. Reaching the Docker socket needs its group:
+# docker run --group-add "$(stat -c %g /var/run/docker.sock)".
+USER 65532:65532
+EXPOSE 9966
+
+# Nothing is written at run time: no hsperfdata (-XX:-UsePerfData), JNA's library is unpacked already.
+# Container-aware heap: 75 % of the memory limit. Add JVM flags with JAVA_TOOL_OPTIONS (e.g. -Xmx96m);
+# configure the exporter with READONLY_ROOTFS_* variables (the HEALTHCHECK reads them too) or flags.
+ENTRYPOINT ["/opt/java/bin/java", "-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC", "-XX:-UsePerfData", \
+            "-XX:+ExitOnOutOfMemoryError", "-Djna.boot.library.path=/app/lib", "-Djna.nounpack=true", \
+            "-jar", "/app/readonly-rootfs-exporter.jar"]
+
+# GETs /-/healthy with a small class of the jar: no curl, wget or shell in the image.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+  CMD ["/opt/java/bin/java", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-Xmx16m", \
+       "-cp", "/app/readonly-rootfs-exporter.jar", "org.readonlyrootfs.exporter.HealthCheck"]

@@ -1,0 +1,103 @@
+package org.readonlyrootfs.exporter.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the repository's scripts against a {@link PrivateDockerd}: {@code scripts/build-image.sh} (the
+ * Dockerfile, with base images made from Debian packages and cached in {@code /var/cache/rre-image}),
+ * and the docker CLI with extra environment (e.g. variables of a stack file). Output goes to log files
+ * under {@code target/image-it/}, whose tail is in every failure message.
+ */
+public final class ImageBuild {
+    /** A cold cache debootstraps Debian and installs a JDK: minutes. A warm one takes about a minute. */
+    public static final long BUILD_TIMEOUT_SECONDS = 20 * 60;
+    public static final Path LOGS = Path.of("target", "image-it");
+
+    /** What a build took. */
+    public record Built(String image, double seconds, boolean warmCache, Path log) {
+    }
+
+    private ImageBuild() {
+    }
+
+    /** {@code scripts/build-image.sh --tag TAG} against the daemon; fails with the log's tail. */
+    public static Built build(PrivateDockerd dockerd, String tag) {
+        Path log = LOGS.resolve("build-image.log");
+        long t0 = System.nanoTime();
+        int exit = run(List.of("bash", "scripts/build-image.sh", "--tag", tag), dockerd, Map.of(), log,
+                BUILD_TIMEOUT_SECONDS);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String text = read(log);
+        if (exit != 0) {
+            throw new AssertionError("scripts/build-image.sh failed (exit " + exit + "), log " + log + ":\n" + tail(text, 40));
+        }
+        boolean warm = !text.contains("debootstrap --variant") && !text.contains("building rre-build-base");
+        return new Built(tag, seconds, warm, log);
+    }
+
+    /** {@code docker -H <daemon> args...} with {@code extraEnv}; returns stdout, fails with the output. */
+    public static String docker(PrivateDockerd dockerd, Map<String, String> extraEnv, String... args) {
+        Path log = LOGS.resolve("docker-" + args[0] + ".log");
+        List<String> cmd = new ArrayList<>(List.of(Tools.require("docker").toString(), "-H", dockerd.host()));
+        cmd.addAll(List.of(args));
+        int exit = run(cmd, dockerd, extraEnv, log, 300);
+        String text = read(log);
+        if (exit != 0) {
+            throw new AssertionError("failed (exit " + exit + "): " + String.join(" ", cmd) + "\n" + tail(text, 30));
+        }
+        return text;
+    }
+
+    /** Runs {@code cmd} in the project directory with the daemon's CLI environment; output to {@code log}. */
+    static int run(List<String> cmd, PrivateDockerd dockerd, Map<String, String> extraEnv, Path log, long timeoutSeconds) {
+        try {
+            Files.createDirectories(log.getParent());
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            Map<String, String> env = pb.environment();
+            for (String k : List.of("DOCKER_CONTEXT", "DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH",
+                    "DOCKER_API_VERSION")) {
+                env.remove(k);
+            }
+            env.put("DOCKER_HOST", dockerd.host());
+            env.put("DOCKER_CONFIG", dockerd.dir().resolve("cli-config").toString());
+            env.put("DOCKER_CLI_HINTS", "false");
+            env.put("PATH", env.getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/local/sbin:/usr/sbin:/sbin");
+            env.putAll(extraEnv);
+            Process p = pb.start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError("timed out after " + timeoutSeconds + " s: " + cmd + "\n" + tail(read(log), 30));
+            }
+            return p.exitValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted: " + cmd, e);
+        }
+    }
+
+    public static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(cannot read " + file + ": " + e + ")";
+        }
+    }
+
+    public static String tail(String text, int lines) {
+        List<String> all = text.lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+}
