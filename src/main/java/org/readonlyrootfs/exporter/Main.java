@@ -103,7 +103,7 @@ public final class Main {
                 security.tls().isPresent() ? "https" : "http", config.web().host(), exporter.port(),
                 config.web().telemetryPath(), security.basicAuthUsers().isEmpty() ? ""
                         : " with basic auth (" + security.basicAuthUsers().size() + " users)",
-                config.docker().host(), config.scanInterval());
+                config.docker().host(), config.scanInterval().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
         Runtime.getRuntime().addShutdownHook(new Thread(exporter::close, "shutdown"));
         return -1;
     }

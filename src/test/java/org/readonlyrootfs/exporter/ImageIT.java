@@ -116,13 +116,22 @@ class ImageIT {
             assertEquals("0000000000000000", field(status, "CapBnd"));
             assertEquals("1", field(status, "NoNewPrivs"));
 
+            // the jlink runtime has every module the endpoints need (TLS, XML for the CKL, JSON)
+            for (String path : new String[] {"/", "/findings", "/checklist.cklb", "/checklist.ckl"}) {
+                HttpResponse<String> r = Scrape.get(port, path);
+                assertEquals(200, r.statusCode(), path + ": " + r.body());
+                assertTrue(r.body().contains("rre-image-writable"), path + " names the writable container");
+            }
+            assertTrue(Scrape.get(port, "/findings").body().contains(SELF), "/findings lists every container");
+            assertTrue(Scrape.get(port, "/checklist.ckl").body().contains("<STATUS>Open</STATUS>"),
+                    "a writable container runs beside it: the rule is open");
             for (int i = 0; i < 10; i++) {
                 Scrape.metrics(port);
             }
             long rssKib = Long.parseLong(field(Files.readString(Path.of("/proc", Long.toString(java), "status")), "VmRSS")
                     .replace("kB", "").trim());
             String logs = logs(SELF);
-            assertTrue(logs.contains("listening on 127.0.0.1:" + port), logs);
+            assertTrue(logs.contains("listening on http://127.0.0.1:" + port + "/metrics"), logs);
             assertFalse(logs.contains("Exception") || logs.contains("WARN"), logs);
             report("hardened container: /-/ready %.2f s after docker run, healthy after %.1f s (interval 2s), "
                     + "RSS %d MiB (--memory 128m, 10 scrapes)", readySeconds, healthySeconds, rssKib / 1024);
