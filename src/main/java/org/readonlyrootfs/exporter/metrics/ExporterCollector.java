@@ -40,6 +40,48 @@ public final class ExporterCollector implements MultiCollector {
         this.perContainer = perContainer;
     }
 
+    /** The per-container series of one inventory; its list is immutable, so identity says "unchanged". */
+    private record ContainerSeries(List<AuditedContainer> containers, String host, GaugeSnapshot series) {
+    }
+
+    private volatile ContainerSeries lastSeries;
+
+    /**
+     * The per-container gauge. Built from the snapshot's container list, and built again only when
+     * that (immutable) list or the host is another: the inventory hands out the same list until a
+     * container changes, so a steady-state scrape of thousands of containers does not rebuild them.
+     */
+    private GaugeSnapshot containerSeries(Snapshot s) {
+        ContainerSeries last = lastSeries;
+        if (last != null && last.containers() == s.containers() && last.host().equals(s.host())) {
+            return last.series();
+        }
+        GaugeSnapshot.Builder container = GaugeSnapshot.builder().name(PREFIX + "container")
+                .help("1 if the container's root filesystem is read-only, 0 if writable (STIG V-260936);"
+                        + " one series per container that exists now, stopped ones included");
+        for (AuditedContainer c : s.containers()) {
+            if (!exported(c)) {
+                continue;
+            }
+            container.dataPoint(GaugeDataPointSnapshot.builder()
+                    .value(c.facts().readonlyRootfs() ? 1 : 0)
+                    .labels(Labels.of(
+                            "host", s.host(),
+                            "container_id", c.facts().shortId(),
+                            "container_name", c.facts().name(),
+                            "image", c.facts().image(),
+                            "state", c.facts().state(),
+                            "status", c.verdict().status().label(),
+                            "orchestrator", c.verdict().orchestrator().label(),
+                            "stack", c.verdict().stack(),
+                            "service", c.verdict().service()))
+                    .build());
+        }
+        GaugeSnapshot built = container.build();
+        lastSeries = new ContainerSeries(s.containers(), s.host(), built);
+        return built;
+    }
+
     private boolean exported(AuditedContainer c) {
         return switch (perContainer) {
             case ALL -> true;
@@ -64,28 +106,7 @@ public final class ExporterCollector implements MultiCollector {
         Labels host = Labels.of("host", s.host());
         MetricSnapshots.Builder out = MetricSnapshots.builder();
 
-        GaugeSnapshot.Builder container = GaugeSnapshot.builder().name(PREFIX + "container")
-                .help("1 if the container's root filesystem is read-only, 0 if writable (STIG V-260936);"
-                        + " one series per container that exists now, stopped ones included");
-        for (AuditedContainer c : s.containers()) {
-            if (!exported(c)) {
-                continue;
-            }
-            container.dataPoint(GaugeDataPointSnapshot.builder()
-                    .value(c.facts().readonlyRootfs() ? 1 : 0)
-                    .labels(Labels.of(
-                            "host", s.host(),
-                            "container_id", c.facts().shortId(),
-                            "container_name", c.facts().name(),
-                            "image", c.facts().image(),
-                            "state", c.facts().state(),
-                            "status", c.verdict().status().label(),
-                            "orchestrator", c.verdict().orchestrator().label(),
-                            "stack", c.verdict().stack(),
-                            "service", c.verdict().service()))
-                    .build());
-        }
-        out.metricSnapshot(container.build());
+        out.metricSnapshot(containerSeries(s));
 
         GaugeSnapshot.Builder counts = GaugeSnapshot.builder().name(PREFIX + "containers")
                 .help("Containers per status (compliant, finding, exempt, not_applicable) as of the last successful scan");

@@ -210,7 +210,7 @@ public final class ScanBenchmark {
             churnCycles(client, image, 200); // warm up
             waitUntil(() -> Scrape.metrics(port).samples("readonly_rootfs_container").size() == n);
             long heap0 = heapAfterGc();
-            int threads0 = Thread.activeCount();
+            int threads0 = threadsBesidesHttpWorkers();
             int entries0 = exporter.scanner().inventory().size();
             long c0 = System.nanoTime();
             churnCycles(client, image, cycles);
@@ -220,15 +220,21 @@ public final class ScanBenchmark {
             double scans = Scrape.metrics(port).value("readonly_rootfs_scans_total", Map.of("result", "success"));
             waitUntil(() -> Scrape.metrics(port).value("readonly_rootfs_scans_total", Map.of("result", "success")) > scans);
             long heap1 = heapAfterGc();
-            int threads1 = Thread.activeCount();
+            int threads1 = threadsBesidesHttpWorkers();
             int entries1 = exporter.scanner().inventory().size();
             rows.add(new String[] {"churn: " + cycles + " create/remove cycles", fmt(seconds), ""});
             rows.add(new String[] {"churn: heap after GC before / after", heap0 / 1024 / 1024 + " / " + heap1 / 1024 / 1024
                     + " MiB", ""});
-            rows.add(new String[] {"churn: threads before / after", threads0 + " / " + threads1, ""});
+            rows.add(new String[] {"churn: threads before / after (besides the HTTP pool, at most 64, idle ones end"
+                    + " after 30 s)", threads0 + " / " + threads1, ""});
             rows.add(new String[] {"churn: inventory entries before / after", entries0 + " / " + entries1, ""});
         }
         return rows;
+    }
+
+    private static int threadsBesidesHttpWorkers() {
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !t.getName().startsWith("http-worker-")).count();
     }
 
     private static void churnCycles(DockerClient client, String image, int cycles) {

@@ -80,4 +80,21 @@ class ExporterCollectorTest {
                 .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
                 .findFirst().orElseThrow().getDataPoints().size());
     }
+
+    @Test
+    void anUnchangedInventoryReusesItsSeriesAndAnotherHostRebuildsThem() {
+        Snapshot full = Fixtures.inventory();
+        AtomicReference<Snapshot> current = new AtomicReference<>(full);
+        ExporterCollector collector = new ExporterCollector(current::get);
+        java.util.function.Supplier<Object> series = () -> collector.collect().stream()
+                .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container")).findFirst().orElseThrow();
+        Object first = series.get();
+        assertTrue(first == series.get(), "same container list: same series object");
+        current.set(new Snapshot("node-2", full.daemonVersion(), true, true, "", full.containers(), 0, 0.01,
+                full.lastSuccessEpochSeconds(), 8, 2, 3, full.dockerRequests(), true, 12));
+        Object renamed = series.get();
+        assertTrue(first != renamed, "another host: rebuilt");
+        assertTrue(collector.collect().stream().filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
+                .findFirst().orElseThrow().getDataPoints().get(0).getLabels().get("host").equals("node-2"));
+    }
 }
