@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerJavaGateway implements DockerGateway {
     private static final Logger LOG = LoggerFactory.getLogger(DockerJavaGateway.class);
+    private static final java.util.regex.Pattern CONTAINER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+");
     private static final java.util.regex.Pattern LONG_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9+/=]{40,}");
 
     private final DockerEndpoint endpoint;
@@ -59,7 +60,7 @@ public final class DockerJavaGateway implements DockerGateway {
 
     @Override
     public Optional<ContainerDetails> inspect(String containerId) {
-        if (!containerId.matches("[A-Za-z0-9_.-]+")) {
+        if (!CONTAINER_ID.matcher(containerId).matches()) {
             throw new DockerApiError("refusing to inspect a container id with unexpected characters", null);
         }
         try {
