@@ -9,10 +9,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Gives each Docker call its own deadline, on the calling thread (no hand-off per call).
  *
- * <p>docker-java does not enforce its response timeout on unix sockets. A watchdog interrupts the
- * calling thread when the deadline passes: the unix transport reads through an interruptible channel,
- * which the interrupt closes, so the call ends at once and its connection is dropped. Over TCP the
- * response timeout (a socket timeout) is enforced as well.
+ * <p>A watchdog interrupts the calling thread when the deadline passes: {@link EngineClient} reads
+ * through interruptible channels (unix, TCP and TLS alike), which the interrupt closes, so the call
+ * ends at once and its connection is dropped.
  */
 final class CallDeadline implements AutoCloseable {
     private final Duration timeout;

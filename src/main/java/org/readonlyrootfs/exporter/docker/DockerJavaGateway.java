@@ -13,17 +13,18 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link DockerGateway} over docker-java: its zerodep transport for the request/response calls (whose
- * JSON is read field by field, see {@link DockerJson}) and its client for the events stream. No API
+ * {@link DockerGateway}: the request/response calls go over {@link EngineClient} (a small HTTP/1.1
+ * client, keep-alive, whose answers' JSON is read field by field, see {@link DockerJson}); the events
+ * stream over docker-java's client with its zerodep transport. No API
  * version is pinned: unversioned requests work on Engine 20.10 (API 1.41) and on Docker 29 (which
  * refuses &lt; 1.44). Every request is a GET.
  */
@@ -35,7 +36,7 @@ public final class DockerJavaGateway implements DockerGateway {
     private final DockerEndpoint endpoint;
     private final RequestListener requests;
     private final CallDeadline deadline;
-    private DockerHttpClient http; // guarded by this
+    private EngineClient http; // guarded by this
 
     public DockerJavaGateway(DockerEndpoint endpoint, RequestListener listener) {
         this.endpoint = endpoint;
@@ -179,31 +180,25 @@ public final class DockerJavaGateway implements DockerGateway {
 
     /** One GET with its own deadline; errors become one-line {@link DockerException}s. */
     private <T> T get(String operation, String path, BodyReader<T> reader) {
-        DockerHttpClient c = client();
+        EngineClient c = client();
         String what = "GET " + (path.startsWith("/containers/") && path.endsWith("/json")
                 ? "/containers/" + shortId(path.substring(12, path.length() - 5)) + "/json" : path);
         requests.requestSent(operation);
         Callable<T> task = () -> {
-            DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-                    .method(DockerHttpClient.Request.Method.GET).path(path).build();
-            try (DockerHttpClient.Response response = c.execute(request)) {
-                int status = response.getStatusCode();
+            try (EngineResponse response = c.get(path)) {
+                int status = response.status();
                 if (status == 404 && operation.equals("inspect")) {
                     throw new ContainerGone();
                 }
                 if (status < 200 || status > 299) {
                     throw new DockerApiError(what + " failed with HTTP " + status + ": "
-                            + DockerJson.errorMessage(response.getBody().readNBytes(4096)), null);
+                            + DockerJson.errorMessage(response.body().readNBytes(4096)), null);
                 }
-                return reader.read(response.getBody());
+                return reader.read(response.body());
             }
         };
         try {
             return deadline.call(what, task);
-        } catch (CallDeadline.DeadlineExceeded e) {
-            // the connection this call held is abandoned: later calls get fresh connections
-            replaceClient(c);
-            throw e;
         } catch (ContainerGone | DockerException e) {
             throw e;
         } catch (Exception e) {
@@ -212,26 +207,29 @@ public final class DockerJavaGateway implements DockerGateway {
         }
     }
 
-    private synchronized DockerHttpClient client() {
+    private synchronized EngineClient client() {
         if (http == null) {
-            http = newHttpClient(endpoint.timeout());
+            SSLContext tls = null;
+            if (endpoint.tlsVerify()) {
+                try {
+                    tls = new LocalDirectorySSLConfig(endpoint.certPath()).getSSLContext();
+                } catch (Exception e) {
+                    throw new DockerException("cannot set up the connection to " + endpoint.host() + ": TLS files "
+                            + certFiles() + " unusable: " + describe(e), e);
+                }
+            }
+            try {
+                http = new EngineClient(endpoint.host(), tls, endpoint.timeout());
+            } catch (IllegalArgumentException e) {
+                throw new DockerException("invalid Docker endpoint " + endpoint.host() + ": " + describe(e), e);
+            }
         }
         return http;
     }
 
-    private synchronized void replaceClient(DockerHttpClient stuck) {
-        if (http == stuck) {
-            dropClient();
-        }
-    }
-
     private synchronized void dropClient() {
         if (http != null) {
-            try {
-                http.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("closing Docker connections: {}", e.toString());
-            }
+            http.close();
             http = null;
         }
     }
@@ -250,17 +248,14 @@ public final class DockerJavaGateway implements DockerGateway {
         }
     }
 
-    /** A connection pool of its own; {@code responseTimeout} null for none (the events stream). */
-    private DockerHttpClient newHttpClient(Duration responseTimeout) {
+    /** The events stream's transport: a connection of its own, with no response deadline. */
+    private DockerHttpClient newEventsTransport() {
         try {
             ZerodepDockerHttpClient.Builder b = new ZerodepDockerHttpClient.Builder()
                     .dockerHost(URI.create(endpoint.host()))
                     .sslConfig(endpoint.tlsVerify() ? new LocalDirectorySSLConfig(endpoint.certPath()) : null)
                     .connectionTimeout(endpoint.timeout())
-                    .maxConnections(16);
-            if (responseTimeout != null) {
-                b.responseTimeout(responseTimeout);
-            }
+                    .maxConnections(2);
             return b.build();
         } catch (RuntimeException e) {
             throw new DockerException("cannot set up the connection to " + endpoint.host() + ": "
@@ -270,22 +265,22 @@ public final class DockerJavaGateway implements DockerGateway {
 
     /** A docker-java client for the events stream, over a pool of its own with no response deadline. */
     private DockerClient newEventsClient() {
-        return DockerClientImpl.getInstance(clientConfig(), newHttpClient(null));
+        return DockerClientImpl.getInstance(clientConfig(), newEventsTransport());
     }
 
     /** For a failed TLS handshake: which files to check. Empty for other failures. */
     private String tlsHint(Throwable e) {
-        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
-                return "TLS handshake failed, check " + certFiles() + ": ";
-            }
-        }
         for (Throwable t = e; endpoint.tlsVerify() && t != null && t.getCause() != t; t = t.getCause()) {
             // with TLS 1.3 a daemon that refuses our client certificate often just drops the connection
-            if (t instanceof java.net.SocketException && t.getMessage() != null
+            if (t instanceof IOException && t.getMessage() != null
                     && (t.getMessage().contains("Broken pipe") || t.getMessage().contains("Connection reset"))) {
                 return "connection dropped during TLS, the daemon may refuse the client certificate: check "
                         + certFiles() + ": ";
+            }
+        }
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+                return "TLS handshake failed, check " + certFiles() + ": ";
             }
         }
         return "";
@@ -322,9 +317,5 @@ public final class DockerJavaGateway implements DockerGateway {
 
     private static String shortId(String id) {
         return id.length() > 12 ? id.substring(0, 12) : id;
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
     }
 }

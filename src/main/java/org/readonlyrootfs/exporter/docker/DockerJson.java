@@ -72,10 +72,7 @@ final class DockerJson {
                     case "Id" -> id = text(p);
                     case "Name" -> name = stripSlash(text(p));
                     case "Created" -> created = epochSeconds(text(p));
-                    case "State" -> {
-                        Map<String, String> s = scalars(p, value);
-                        state = s.getOrDefault("Status", "");
-                    }
+                    case "State" -> state = member(p, value, "Status");
                     case "Config" -> {
                         if (value == JsonToken.START_OBJECT) {
                             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -91,7 +88,7 @@ final class DockerJson {
                             }
                         }
                     }
-                    case "HostConfig" -> readonly = "true".equals(scalars(p, value).get("ReadonlyRootfs"));
+                    case "HostConfig" -> readonly = "true".equals(member(p, value, "ReadonlyRootfs"));
                     default -> p.skipChildren();
                 }
             }
@@ -200,7 +197,7 @@ final class DockerJson {
                     case "Name" -> name = text(p);
                     case "ServerVersion" -> version = text(p);
                     case "OperatingSystem" -> os = text(p);
-                    case "Swarm" -> manager = "true".equals(scalars(p, value).get("ControlAvailable"));
+                    case "Swarm" -> manager = "true".equals(member(p, value, "ControlAvailable"));
                     default -> p.skipChildren();
                 }
             }
@@ -245,6 +242,25 @@ final class DockerJson {
             return "";
         }
         return t == JsonToken.VALUE_NULL ? "" : p.getText();
+    }
+
+    /** One scalar member of an object as text ("" if absent); the rest skipped, nothing else kept. */
+    private static String member(JsonParser p, JsonToken start, String name) throws IOException {
+        if (start != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return "";
+        }
+        String found = "";
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean wanted = name.equals(p.currentName());
+            p.nextToken();
+            if (wanted) {
+                found = text(p);
+            } else {
+                p.skipChildren();
+            }
+        }
+        return found;
     }
 
     /** The scalar fields of an object as text; nested values skipped. */
@@ -292,14 +308,64 @@ final class DockerJson {
         return name.startsWith("/") ? name.substring(1) : name;
     }
 
-    private static long epochSeconds(String created) {
+    /** RFC 3339 as the daemon writes it ({@code 2026-11-28T14:25:49.389845109Z}); 0 if unreadable. */
+    static long epochSeconds(String created) {
         if (created.isEmpty()) {
             return 0;
+        }
+        long fast = utcSeconds(created);
+        if (fast != Long.MIN_VALUE) {
+            return fast;
         }
         try {
             return Instant.parse(created).getEpochSecond();
         } catch (DateTimeParseException e) {
             return 0;
         }
+    }
+
+    /** The common form, UTC with an optional fraction, without a date-time parser; MIN_VALUE if another form. */
+    private static long utcSeconds(String t) {
+        int n = t.length();
+        if (n < 20 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
+                || t.charAt(16) != ':' || t.charAt(n - 1) != 'Z' || (n > 20 && t.charAt(19) != '.')) {
+            return Long.MIN_VALUE;
+        }
+        for (int i = 20; i < n - 1; i++) {
+            if (!isDigit(t.charAt(i))) {
+                return Long.MIN_VALUE;
+            }
+        }
+        int year = digits(t, 0, 4);
+        int month = digits(t, 5, 7);
+        int day = digits(t, 8, 10);
+        int hour = digits(t, 11, 13);
+        int minute = digits(t, 14, 16);
+        int second = digits(t, 17, 19);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
+                || minute > 59 || second < 0 || second > 59) {
+            return Long.MIN_VALUE;
+        }
+        try {
+            return java.time.LocalDate.of(year, month, day).toEpochDay() * 86_400L + hour * 3600L + minute * 60L + second;
+        } catch (java.time.DateTimeException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    private static int digits(String t, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = t.charAt(i);
+            if (!isDigit(c)) {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 }

@@ -124,4 +124,32 @@ class DockerJsonTest {
         assertEquals(new SwarmService("d", "x", "", "", Map.of(), true), list.get(3),
                 "the container labels are not the service's");
     }
+
+    @Test
+    void creationTimesAgreeWithInstantParse() {
+        for (String t : List.of("2026-11-28T14:25:49.389845109Z", "2024-02-29T23:59:59Z", "1970-01-01T00:00:00.5Z",
+                "0001-01-01T00:00:00Z", "2038-01-19T03:14:08.000000001Z", "2000-12-31T12:00:00.123Z")) {
+            assertEquals(java.time.Instant.parse(t).getEpochSecond(), DockerJson.epochSeconds(t), t);
+        }
+        // other forms go through the full parser
+        assertEquals(java.time.OffsetDateTime.parse("2026-11-28T16:25:49.1+02:00").toEpochSecond(),
+                DockerJson.epochSeconds("2026-11-28T16:25:49.1+02:00"));
+        for (String bad : List.of("", "yesterday", "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-28T14:25:49.Z1",
+                "2026-11-28T14:25:49.x9Z", "20261128T142549Z")) {
+            assertEquals(0, DockerJson.epochSeconds(bad), bad);
+        }
+    }
+
+    @Test
+    void inspectReadsOnlyWhatItNeedsFromStateAndHostConfig() throws IOException {
+        ContainerDetails d = DockerJson.container(json("""
+                {"Id":"x","State":{"Pid":1,"Health":{"Status":"healthy"},"Status":"running","Dead":false},
+                 "HostConfig":{"Binds":["/a:/b"],"LogConfig":{"Type":"json-file","Config":{"ReadonlyRootfs":"true"}},
+                 "ReadonlyRootfs":false,"Tmpfs":{"/tmp":""}},"Name":"/n","Created":"2026-11-28T14:25:49Z"}"""));
+        assertEquals("running", d.state(), "the nested Health.Status is not the container's");
+        assertFalse(d.readonlyRootfs(), "only HostConfig's own ReadonlyRootfs counts");
+        assertEquals(java.time.Instant.parse("2026-11-28T14:25:49Z").getEpochSecond(), d.createdEpochSeconds());
+        assertTrue(DockerJson.container(json("{\"HostConfig\":{\"ReadonlyRootfs\":true}}")).readonlyRootfs());
+        assertEquals("", DockerJson.container(json("{\"State\":\"odd\",\"HostConfig\":[1]}")).state());
+    }
 }
