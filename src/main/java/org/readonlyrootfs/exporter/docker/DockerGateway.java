@@ -2,6 +2,7 @@ package org.readonlyrootfs.exporter.docker;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The exporter's whole view of the Docker Engine API: GET requests only. Every call has its own
@@ -14,6 +15,16 @@ public interface DockerGateway extends AutoCloseable {
 
     /** {@code GET /containers/json?all=true}: every container, stopped and created ones included. */
     List<ContainerSummary> listContainers();
+
+    /**
+     * As {@link #listContainers()}, handing each container to {@code each} as soon as it is read, on
+     * the calling thread, so its inspect can start while the rest of the list arrives.
+     */
+    default List<ContainerSummary> listContainers(Consumer<ContainerSummary> each) {
+        List<ContainerSummary> all = listContainers();
+        all.forEach(each);
+        return all;
+    }
 
     /**
      * {@code GET /containers/{id}/json}, or empty if the container no longer exists (404 is not an

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +52,12 @@ public final class DockerJavaGateway implements DockerGateway {
 
     @Override
     public List<ContainerSummary> listContainers() {
-        return get("list", "/containers/json?all=1", DockerJson::containers);
+        return listContainers(c -> { });
+    }
+
+    @Override
+    public List<ContainerSummary> listContainers(Consumer<ContainerSummary> each) {
+        return get("list", "/containers/json?all=1", body -> DockerJson.containers(body, each));
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Reads just the fields the exporter needs from the Engine API's JSON, streaming: no object mapping
@@ -19,12 +20,20 @@ import java.util.Map;
  */
 final class DockerJson {
     private static final JsonFactory JSON = new JsonFactory();
+    private static final Map<String, Integer> INSPECT_MEMBERS = Map.of("Id", 1, "Name", 2, "Created", 4, "State", 8,
+            "Config", 16, "HostConfig", 32);
+    private static final int ALL_INSPECT_MEMBERS = 63;
 
     private DockerJson() {
     }
 
     /** {@code GET /containers/json?all=1}. */
     static List<ContainerSummary> containers(InputStream body) throws IOException {
+        return containers(body, c -> { });
+    }
+
+    /** As {@link #containers(InputStream)}, handing each container to {@code each} as soon as it is read. */
+    static List<ContainerSummary> containers(InputStream body, Consumer<ContainerSummary> each) throws IOException {
         List<ContainerSummary> out = new ArrayList<>();
         try (JsonParser p = JSON.createParser(body)) {
             expect(p.nextToken(), JsonToken.START_ARRAY, p);
@@ -48,13 +57,18 @@ final class DockerJson {
                         default -> p.skipChildren();
                     }
                 }
-                out.add(new ContainerSummary(id, name, image, state, labels, created));
+                ContainerSummary summary = new ContainerSummary(id, name, image, state, labels, created);
+                out.add(summary);
+                each.accept(summary);
             }
         }
         return out;
     }
 
-    /** {@code GET /containers/{id}/json}. */
+    /**
+     * {@code GET /containers/{id}/json}. Reading stops once every wanted member was read (Go writes
+     * each member once): the rest, mostly {@code NetworkSettings}, is left untokenized.
+     */
     static ContainerDetails container(InputStream body) throws IOException {
         String id = "";
         String name = "";
@@ -63,11 +77,13 @@ final class DockerJson {
         long created = 0;
         Map<String, String> labels = Map.of();
         boolean readonly = false;
+        int seen = 0;
         try (JsonParser p = JSON.createParser(body)) {
             expect(p.nextToken(), JsonToken.START_OBJECT, p);
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
+            while (seen != ALL_INSPECT_MEMBERS && p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
+                seen |= INSPECT_MEMBERS.getOrDefault(field, 0);
                 switch (field) {
                     case "Id" -> id = text(p);
                     case "Name" -> name = stripSlash(text(p));

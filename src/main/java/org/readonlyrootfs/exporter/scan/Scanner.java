@@ -142,10 +142,23 @@ public final class Scanner {
             }
             DaemonInfo info = daemon;
             long at = inventory.nextSeq();
-            List<ContainerSummary> listed = docker.listContainers();
-            List<ServiceFacts> services = info.swarmManager() ? services() : List.of();
             Set<String> unchecked = ConcurrentHashMap.newKeySet();
-            Map<String, Boolean> inspected = inspectUnknown(listed, unchecked);
+            Inspections inspections = new Inspections(unchecked);
+            List<ContainerSummary> listed;
+            List<ServiceFacts> services;
+            try {
+                // containers the inventory does not know are inspected while the rest of the list arrives
+                listed = docker.listContainers(s -> {
+                    if (inventory.readonly(s.id()).isEmpty()) {
+                        inspections.start(s.id());
+                    }
+                });
+                services = info.swarmManager() ? services() : List.of();
+            } catch (RuntimeException e) {
+                inspections.cancel();
+                throw e;
+            }
+            Map<String, Boolean> inspected = inspections.await();
             synchronized (inventory) {
                 inventory.scanned(at, listed, inspected);
                 if (services != null) {
@@ -196,43 +209,54 @@ public final class Scanner {
         }
     }
 
-    /** Inspects, in parallel, the listed containers the inventory does not know yet. */
-    private Map<String, Boolean> inspectUnknown(List<ContainerSummary> listed, Set<String> unchecked) {
-        Map<String, Boolean> inspected = new ConcurrentHashMap<>();
-        List<Future<?>> pending = new ArrayList<>();
-        for (ContainerSummary s : listed) {
-            if (inventory.readonly(s.id()).isPresent()) {
-                continue;
-            }
+    /** The inspects of one scan, run in parallel on the inspector pool. */
+    private final class Inspections {
+        private final Map<String, Boolean> inspected = new ConcurrentHashMap<>();
+        private final List<Future<?>> pending = new ArrayList<>();
+        private final Set<String> unchecked;
+
+        Inspections(Set<String> unchecked) {
+            this.unchecked = unchecked;
+        }
+
+        void start(String id) {
             FutureTask<Void> task = new FutureTask<>(() -> {
                 try {
-                    docker.inspect(s.id()).ifPresent(d -> inspected.put(s.id(), d.readonlyRootfs()));
+                    docker.inspect(id).ifPresent(d -> inspected.put(id, d.readonlyRootfs()));
                 } catch (DockerApiError e) {
                     // the daemon answered for the others: this one container waits for the next scan
-                    LOG.warn("container {} not checked this scan: {}", s.id(), e.getMessage());
-                    unchecked.add(s.id());
+                    LOG.warn("container {} not checked this scan: {}", id, e.getMessage());
+                    unchecked.add(id);
                 }
                 return null;
             });
             pending.add(task);
             inspectors.execute(task);
         }
-        try {
-            for (Future<?> f : pending) {
-                f.get();
-            }
-        } catch (ExecutionException e) {
+
+        void cancel() {
             pending.forEach(f -> f.cancel(false));
-            if (e.getCause() instanceof DockerException de) {
-                throw de;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            pending.forEach(f -> f.cancel(false));
-            Thread.currentThread().interrupt();
-            throw new DockerException("scan interrupted");
         }
-        return inspected;
+
+        /** The read-only flag of each inspected container (vanished ones absent); the first failure fails all. */
+        Map<String, Boolean> await() {
+            try {
+                for (Future<?> f : pending) {
+                    f.get();
+                }
+            } catch (ExecutionException e) {
+                cancel();
+                if (e.getCause() instanceof DockerException de) {
+                    throw de;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                cancel();
+                Thread.currentThread().interrupt();
+                throw new DockerException("scan interrupted");
+            }
+            return inspected;
+        }
     }
 
     private static double seconds(long startNanos) {

@@ -152,4 +152,18 @@ class DockerJsonTest {
         assertTrue(DockerJson.container(json("{\"HostConfig\":{\"ReadonlyRootfs\":true}}")).readonlyRootfs());
         assertEquals("", DockerJson.container(json("{\"State\":\"odd\",\"HostConfig\":[1]}")).state());
     }
+
+    @Test
+    void inspectStopsReadingOnceItHasEverythingItNeeds() throws IOException {
+        String doc = """
+                {"Id":"x","Created":"2026-11-28T14:25:49Z","State":{"Status":"exited"},"Name":"/n",
+                 "HostConfig":{"ReadonlyRootfs":true},"Config":{"Image":"i","Labels":{"a":"b"}},
+                 "NetworkSettings":{"Networks":{"none":{}}}, this part is never tokenized""";
+        ContainerDetails d = DockerJson.container(json(doc));
+        assertEquals(new ContainerDetails("x", "n", "i", "exited", Map.of("a", "b"),
+                java.time.Instant.parse("2026-11-28T14:25:49Z").getEpochSecond(), true), d);
+        // without every member, it reads on (and so fails on the broken rest)
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> DockerJson.container(json(doc.replace("\"Name\":\"/n\",", ""))));
+    }
 }

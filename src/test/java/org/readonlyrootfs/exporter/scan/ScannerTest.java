@@ -17,6 +17,8 @@ import org.readonlyrootfs.exporter.compliance.CompliancePolicy;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.KubernetesMode;
 import org.readonlyrootfs.exporter.compliance.Status;
+import org.readonlyrootfs.exporter.docker.DockerException;
+import org.readonlyrootfs.exporter.docker.DockerGateway;
 import org.readonlyrootfs.exporter.docker.SwarmService;
 import org.readonlyrootfs.exporter.testing.MutableClock;
 
@@ -263,5 +265,98 @@ class ScannerTest {
         assertEquals(1, lines.size(), captured.toString(java.nio.charset.StandardCharsets.UTF_8));
         assertTrue(lines.get(0).contains("WARN Scanner - exemption legacy expired at 2026-03-31T00:00:00Z and no longer"
                 + " applies: containers it selects: 1, swarm services: 0"), lines.get(0));
+    }
+
+    /** A daemon whose list call hands out one container, then waits until that container was inspected. */
+    private static final class SlowListDocker implements DockerGateway {
+        final InMemoryDocker inner;
+        final java.util.concurrent.CountDownLatch firstInspected = new java.util.concurrent.CountDownLatch(1);
+        final boolean failAfterFirst;
+
+        SlowListDocker(InMemoryDocker inner, boolean failAfterFirst) {
+            this.inner = inner;
+            this.failAfterFirst = failAfterFirst;
+        }
+
+        @Override
+        public org.readonlyrootfs.exporter.docker.DaemonInfo info() {
+            return inner.info();
+        }
+
+        @Override
+        public List<org.readonlyrootfs.exporter.docker.ContainerSummary> listContainers() {
+            return inner.listContainers();
+        }
+
+        @Override
+        public List<org.readonlyrootfs.exporter.docker.ContainerSummary> listContainers(
+                java.util.function.Consumer<org.readonlyrootfs.exporter.docker.ContainerSummary> each) {
+            List<org.readonlyrootfs.exporter.docker.ContainerSummary> all = inner.listContainers();
+            each.accept(all.get(0));
+            try {
+                if (!firstInspected.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new AssertionError("the first container was not inspected while the list was read");
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            if (failAfterFirst) {
+                throw new DockerException("GET /containers/json?all=1: the connection broke");
+            }
+            all.subList(1, all.size()).forEach(each);
+            return all;
+        }
+
+        @Override
+        public java.util.Optional<org.readonlyrootfs.exporter.docker.ContainerDetails> inspect(String id) {
+            try {
+                return inner.inspect(id);
+            } finally {
+                firstInspected.countDown();
+            }
+        }
+
+        @Override
+        public AutoCloseable followEvents(long since, org.readonlyrootfs.exporter.docker.EventListener l) {
+            return () -> { };
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void inspectsStartWhileTheListIsStillBeingRead() {
+        docker.add("a1", "first", "running", false, Map.of());
+        docker.add("b2", "second", "exited", true, Map.of());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            SlowListDocker slow = new SlowListDocker(docker, false);
+            Scanner s = new Scanner(slow, new Inventory(new Classifier(true), Clock.systemUTC()), requests, pool,
+                    Clock.systemUTC(), "h");
+            Snapshot snap = s.scan();
+            assertTrue(snap.dockerUp(), snap.lastError());
+            assertEquals(List.of("first", "second"), names(snap));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aListThatBreaksMidwayFailsTheScanAndKeepsNothingOfIt() {
+        docker.add("a1", "first", "running", false, Map.of());
+        docker.add("b2", "second", "exited", true, Map.of());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            Scanner s = new Scanner(new SlowListDocker(docker, true), new Inventory(new Classifier(true),
+                    Clock.systemUTC()), requests, pool, Clock.systemUTC(), "h");
+            Snapshot snap = s.scan();
+            assertFalse(snap.dockerUp());
+            assertEquals("GET /containers/json?all=1: the connection broke", snap.lastError());
+            assertEquals(List.of(), names(snap));
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
