@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.readonlyrootfs.exporter.config.CommandLine;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
+import org.readonlyrootfs.exporter.docker.RequestPathWarmup;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.config.InvalidConfigException;
 import org.readonlyrootfs.exporter.config.Setting;
@@ -27,6 +28,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        RequestPathWarmup.start(); // on the other core, while the configuration is read
         int status = run(args, System.getenv(), System.out, System.err);
         if (status >= 0) {
             System.exit(status);
