@@ -23,6 +23,7 @@ import org.readonlyrootfs.exporter.scan.Scanner;
 /** The running exporter: gateway, inventory, scans, events, registry and HTTP server, wired together. */
 public final class Exporter implements AutoCloseable {
     static final Duration FIRST_SCAN_WAIT = Duration.ofSeconds(5);
+    private static final Duration EVENTS_START_WAIT = Duration.ofSeconds(60);
 
     private final DockerGateway docker;
     private final ExecutorService inspectors;
@@ -84,7 +85,15 @@ public final class Exporter implements AutoCloseable {
         EventFollower events = null;
         if (config.followEvents()) {
             events = new EventFollower(docker, scanner, inspectors, loop::scanSoon, clock);
-            events.start();
+            // the stream (and its client's start-up) waits for the first scan, which so has the CPU to
+            // itself; the resync that every connection of the stream runs covers what happened meanwhile
+            EventFollower follower = events;
+            Thread starter = new Thread(() -> {
+                scanner.currentAfterFirstScan(EVENTS_START_WAIT);
+                follower.start();
+            }, "events-start");
+            starter.setDaemon(true);
+            starter.start();
         }
         return new Exporter(docker, inspectors, scanner, loop, events, server);
     }
