@@ -117,42 +117,42 @@ final class EngineConnection implements AutoCloseable {
     private record Head(int status, long contentLength, boolean chunked, boolean connectionClose) {
     }
 
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONNECTION = "connection".getBytes(StandardCharsets.US_ASCII);
+
+    /** The status line and the three headers that frame the body, read as bytes: no string per header. */
     private Head readHead(int first) throws IOException {
-        int[] budget = {MAX_HEAD_BYTES};
-        String statusLine = (char) first + line(budget);
+        int budget = MAX_HEAD_BYTES;
+        line[0] = (byte) first;
+        int n = 1 + readLine(1);
+        budget -= n;
         // HTTP/1.1 200 OK
-        String[] parts = statusLine.split(" ", 3);
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-            throw new IOException("not an HTTP answer: " + printable(statusLine));
+        if (n < 12 || !startsWith(line, n, "HTTP/1.") || line[8] != ' ' || !digit(line[9]) || !digit(line[10])
+                || !digit(line[11]) || (n > 12 && line[12] != ' ')) {
+            String text = new String(line, 0, n, StandardCharsets.ISO_8859_1);
+            throw new IOException((startsWith(line, n, "HTTP/") ? "not an HTTP status: " : "not an HTTP answer: ")
+                    + printable(text));
         }
-        int status;
-        try {
-            status = Integer.parseInt(parts[1]);
-        } catch (NumberFormatException e) {
-            throw new IOException("not an HTTP status: " + printable(statusLine));
-        }
+        int status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
         long length = -1;
         boolean chunked = false;
-        boolean close = parts[0].equals("HTTP/1.0");
-        for (String h = line(budget); !h.isEmpty(); h = line(budget)) {
-            int colon = h.indexOf(':');
+        boolean close = line[7] == '0';
+        for (n = readLine(0); n > 0; n = readLine(0)) {
+            budget -= n;
+            if (budget < 0) {
+                throw new IOException("the Docker daemon's answer headers exceed " + MAX_HEAD_BYTES + " bytes");
+            }
+            int colon = indexOf(line, n, (byte) ':');
             if (colon <= 0) {
                 continue;
             }
-            String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String value = h.substring(colon + 1).trim();
-            switch (name) {
-                case "content-length" -> {
-                    try {
-                        length = Long.parseLong(value);
-                    } catch (NumberFormatException e) {
-                        throw new IOException("bad Content-Length: " + printable(value));
-                    }
-                }
-                case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
-                case "connection" -> close = value.equalsIgnoreCase("close");
-                default -> {
-                }
+            if (nameIs(colon, CONTENT_LENGTH)) {
+                length = number(colon + 1, n);
+            } else if (nameIs(colon, TRANSFER_ENCODING)) {
+                chunked = value(colon + 1, n).toLowerCase(Locale.ROOT).endsWith("chunked");
+            } else if (nameIs(colon, CONNECTION)) {
+                close = value(colon + 1, n).equalsIgnoreCase("close");
             }
         }
         if (status >= 100 && status < 200) {
@@ -165,21 +165,86 @@ final class EngineConnection implements AutoCloseable {
         return new Head(status, length, chunked, close);
     }
 
-    /** One header line without its CRLF; the whole head is capped. */
-    private String line(int[] budget) throws IOException {
-        StringBuilder sb = new StringBuilder(64);
+    private final byte[] line = new byte[8 * 1024];
+
+    /**
+     * Reads one line into {@link #line} from {@code off}, without its CR LF; returns the bytes stored.
+     * A line longer than the buffer is an error (the daemon's header lines are short).
+     */
+    private int readLine(int off) throws IOException {
+        int n = off;
         for (int b = in.read(); b != '\n'; b = in.read()) {
             if (b == -1) {
                 throw new IOException("the Docker daemon closed the connection in the middle of an answer");
             }
-            if (--budget[0] < 0) {
-                throw new IOException("the Docker daemon's answer headers exceed " + MAX_HEAD_BYTES + " bytes");
+            if (n == line.length) {
+                throw new IOException("a header line of the Docker daemon's answer exceeds " + line.length + " bytes");
             }
-            if (b != '\r') {
-                sb.append((char) b);
+            line[n++] = (byte) b;
+        }
+        if (n > off && line[n - 1] == '\r') {
+            n--;
+        }
+        return n - off;
+    }
+
+    private boolean nameIs(int colon, byte[] lowerName) {
+        int end = colon;
+        while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t')) {
+            end--;
+        }
+        if (end != lowerName.length) {
+            return false;
+        }
+        for (int i = 0; i < end; i++) {
+            int c = line[i];
+            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != lowerName[i]) {
+                return false;
             }
         }
-        return sb.toString();
+        return true;
+    }
+
+    private String value(int from, int to) {
+        return new String(line, from, to - from, StandardCharsets.ISO_8859_1).trim();
+    }
+
+    private long number(int from, int to) throws IOException {
+        String v = value(from, to);
+        try {
+            long n = Long.parseLong(v);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IOException("bad Content-Length: " + printable(v));
+        }
+    }
+
+    private static boolean startsWith(byte[] b, int n, String prefix) {
+        if (n < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (b[i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOf(byte[] b, int n, byte x) {
+        for (int i = 0; i < n; i++) {
+            if (b[i] == x) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean digit(byte b) {
+        return b >= '0' && b <= '9';
     }
 
     private static String printable(String s) {

@@ -150,6 +150,18 @@ class EngineClientTest {
     }
 
     @Test
+    void headerNamesAreCaseInsensitiveAndOthersIgnored() throws IOException {
+        try (EngineClient c = client(req -> req.contains("/a")
+                ? "HTTP/1.1 200 OK\r\nX-Content-Length: 99\r\nCONTENT-LENGTH : 2\r\nno colon line\r\n\r\nok"
+                : "HTTP/1.1 204 No Content\r\ntransfer-encoding: Chunked\r\n\r\n")) {
+            assertEquals("ok@200", body(c, "/a"));
+            assertEquals("@204", body(c, "/b"), "204 has no body, whatever its headers say");
+            assertEquals("ok@200", body(c, "/a"));
+            assertEquals(1, daemon.accepted.get());
+        }
+    }
+
+    @Test
     void aBodyLeftUnreadIsDrainedAndTheConnectionReused() throws IOException {
         try (EngineClient c = client(req -> ok("{\"a\":[" + "1,".repeat(5000) + "1]}"))) {
             for (int i = 0; i < 3; i++) {
@@ -212,6 +224,7 @@ class EngineClientTest {
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n",
                 "SSH-2.0-OpenSSH\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nX: " + "y".repeat(70_000) + "\r\n\r\n",
+                "HTTP/1.1 200 OK\r\n" + ("X: " + "y".repeat(4000) + "\r\n").repeat(20) + "\r\n",
                 "HTTP/1.1 abc OK\r\n\r\n"));
         try (EngineClient c = client(req -> answers.poll())) {
             assertEquals("the Docker daemon closed the connection in the middle of an answer",
@@ -220,10 +233,12 @@ class EngineClientTest {
                     assertThrows(IOException.class, () -> body(c, "/2")).getMessage());
             assertEquals("not an HTTP answer: SSH-2.0-OpenSSH",
                     assertThrows(IOException.class, () -> body(c, "/3")).getMessage());
-            assertEquals("the Docker daemon's answer headers exceed 65536 bytes",
+            assertEquals("a header line of the Docker daemon's answer exceeds 8192 bytes",
                     assertThrows(IOException.class, () -> body(c, "/4")).getMessage());
-            assertEquals("not an HTTP status: HTTP/1.1 abc OK",
+            assertEquals("the Docker daemon's answer headers exceed 65536 bytes",
                     assertThrows(IOException.class, () -> body(c, "/5")).getMessage());
+            assertEquals("not an HTTP status: HTTP/1.1 abc OK",
+                    assertThrows(IOException.class, () -> body(c, "/6")).getMessage());
             assertEquals(0, c.idleConnections(), "no broken connection is kept");
         }
     }
