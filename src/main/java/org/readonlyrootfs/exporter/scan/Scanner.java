@@ -141,19 +141,23 @@ public final class Scanner {
                 daemonReadAt = now;
             }
             DaemonInfo info = daemon;
-            long at = inventory.nextSeq();
-            List<ContainerSummary> listed = docker.listContainers();
-            List<ServiceFacts> services = info.swarmManager() ? services() : List.of();
-            Set<String> unchecked = ConcurrentHashMap.newKeySet();
-            Map<String, Boolean> inspected = inspectUnknown(listed, unchecked);
-            synchronized (inventory) {
-                inventory.scanned(at, listed, inspected);
-                if (services != null) {
-                    inventory.services(services);
+            long at = inventory.begin();
+            try {
+                List<ContainerSummary> listed = docker.listContainers();
+                List<ServiceFacts> services = info.swarmManager() ? services() : List.of();
+                Set<String> unchecked = ConcurrentHashMap.newKeySet();
+                Map<String, Boolean> inspected = inspectUnknown(listed, unchecked);
+                synchronized (inventory) {
+                    inventory.scanned(at, listed, inspected);
+                    if (services != null) {
+                        inventory.services(services);
+                    }
+                    state.set(new ScanState(info.name(), info.serverVersion(), true, true, "", unchecked.size(),
+                            seconds(start), clock.millis() / 1000.0, previous.succeeded() + 1, previous.failed(),
+                            info.swarmManager()));
                 }
-                state.set(new ScanState(info.name(), info.serverVersion(), true, true, "", unchecked.size(),
-                        seconds(start), clock.millis() / 1000.0, previous.succeeded() + 1, previous.failed(),
-                        info.swarmManager()));
+            } finally {
+                inventory.end();
             }
             if (!previous.lastError().isEmpty() && previous.everSucceeded()) {
                 LOG.info("Docker daemon {} reachable again", info.name());
