@@ -64,6 +64,11 @@ public final class ScanBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        run(args);
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         int n = 1000;
         int churn = 0;
         boolean literal = true;
@@ -92,13 +97,14 @@ public final class ScanBenchmark {
             System.err.printf(Locale.ROOT, "created %d containers in %.1f s%n", n, secs(t0));
             if (churnOnly) { // for iterating on the churn alone
                 check(churn > 0, "--churn-only needs --churn=C");
+                List<String[]> churned = churn(jar, dockerd, client, image, churn, n);
                 System.out.println();
                 System.out.println("| N = " + n + " containers | seconds |");
                 System.out.println("|---|---|");
-                for (String[] r : churn(jar, dockerd, client, image, churn, n)) {
+                for (String[] r : churned) {
                     System.out.println("| " + r[0] + " | " + r[1] + " |");
                 }
-                System.exit(0);
+                return; // closes the dockerd; nothing of ours is left running
             }
             String cli = Files.isExecutable(Path.of("/usr/bin/docker")) ? "/usr/bin/docker"
                     : Tools.require("docker").toString();
@@ -221,7 +227,6 @@ public final class ScanBenchmark {
             System.out.printf(Locale.ROOT, "%nwarm scan / raw list call = %.2f; cold scan / batched inspect = %.2f%n",
                     warm / rawList, coldScan / batched);
         }
-        System.exit(0);
     }
 
     /**
