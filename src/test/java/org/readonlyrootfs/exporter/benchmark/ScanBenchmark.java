@@ -233,15 +233,16 @@ public final class ScanBenchmark {
      * Create/remove cycles against the exporter run from the jar as a process of its own (nothing of
      * this benchmark's JVM is counted): nothing may stay behind. Measured, each time at rest (see
      * {@link #settle}): its live heap after a full GC (the total of {@code jcmd GC.class_histogram},
-     * which collects first), its threads (from /proc), its container series and inventory entries. The two histograms, and their largest
-     * differences, are written to {@code target/churn-histogram-*.txt}.
+     * which collects first), its threads (from /proc), its container series and inventory entries. The
+     * two histograms, and their largest differences, are written to {@code target/churn-histogram-*.txt}.
      */
     private static List<String[]> churn(Path jar, PrivateDockerd dockerd, DockerClient client, String image, int cycles,
                                         int n) throws Exception {
         List<String[]> rows = new ArrayList<>();
         int port = freePort();
         Path log = Path.of("target", "churn-exporter.log");
-        Process p = exporter(jar, dockerd.host(), port, log, CHURN_JVM_FLAGS, "--scan.interval=" + CHURN_SCAN_INTERVAL.toSeconds() + "s");
+        Process p = exporter(jar, dockerd.host(), port, log, CHURN_JVM_FLAGS,
+                "--scan.interval=" + CHURN_SCAN_INTERVAL.toSeconds() + "s");
         try {
             waitFor(() -> tryScrape(port), x -> x != null && x.samples("readonly_rootfs_container").size() == n
                     && x.value("readonly_rootfs_events_stream_up", Map.of()) == 1, Duration.ofMinutes(5));
@@ -307,8 +308,8 @@ public final class ScanBenchmark {
         double scans = Scrape.metrics(port).value("readonly_rootfs_scans_total", Map.of("result", "success"));
         Scrape s = waitFor(() -> Scrape.metrics(port), x -> x.value("readonly_rootfs_scans_total",
                 Map.of("result", "success")) > scans, Duration.ofMinutes(2));
-        // scans start CHURN_SCAN_INTERVAL after the previous one ended: the third from now starts at
-        // 3 intervals + 2 durations
+        // a scan starts CHURN_SCAN_INTERVAL after the previous one ended: the second from now ends after
+        // 2 intervals + 2 durations, the third starts after 3 intervals + 2 durations
         double d = s.value("readonly_rootfs_scan_duration_seconds", Map.of());
         Thread.sleep((long) ((2.5 * CHURN_SCAN_INTERVAL.toSeconds() + 2 * d) * 1000));
     }
@@ -358,7 +359,8 @@ public final class ScanBenchmark {
         String largestDifferences(Histogram before, int limit) {
             Set<String> names = new TreeSet<>(classes.keySet());
             names.addAll(before.classes.keySet());
-            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%12s %14s  %s%n", "instances", "bytes", "class"));
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%12s %14s  %s%n", "instances", "bytes",
+                    "class"));
             names.stream()
                     .map(c -> new Object[] {c, classes.getOrDefault(c, new long[2])[0]
                             - before.classes.getOrDefault(c, new long[2])[0], classes.getOrDefault(c, new long[2])[1]
