@@ -150,11 +150,11 @@ public final class EventFollower implements AutoCloseable {
             inventory.gone(e.containerId(), inventory.nextSeq());
             inventory.eventApplied();
         } else if (REFRESH.contains(action)) {
-            long at = inventory.nextSeq();
+            long at = inventory.begin();
             try {
                 inspectors.execute(() -> refresh(e.containerId(), at));
             } catch (RejectedExecutionException ignored) {
-                // shutting down
+                inventory.end(); // shutting down
             }
         }
     }
@@ -167,6 +167,8 @@ public final class EventFollower implements AutoCloseable {
             LOG.debug("inspect after event failed, the next scan retries: {}", e.getMessage());
         } catch (DockerException e) {
             LOG.debug("inspect after event failed: {}", e.getMessage());
+        } finally {
+            inventory.end();
         }
     }
 

@@ -39,9 +39,10 @@ public final class Inventory {
     private final Classifier classifier;
     private final Clock clock;
     private final Map<String, Entry> entries = new HashMap<>();
-    private final Map<String, Long> destroyedAt = new HashMap<>();
+    private Map<String, Long> destroyedAt = new HashMap<>();
     private final Set<String> findingsCounted = new HashSet<>();
     private long seq;
+    private int pending; // observations begun and not ended
     private long findingsDetected;
     private long eventsApplied;
     private List<AuditedContainer> sorted = List.of();
@@ -104,6 +105,26 @@ public final class Inventory {
     /** A sequence number for an observation about to be made (an event received, a list call). */
     public synchronized long nextSeq() {
         return ++seq;
+    }
+
+    /**
+     * As {@link #nextSeq()}, for an observation whose result is applied later (a scan's list call, an
+     * inspect after an event): pending until {@link #end()}, which must follow whatever happens.
+     */
+    public synchronized long begin() {
+        pending++;
+        return ++seq;
+    }
+
+    /**
+     * A begun observation was applied or abandoned. Remembered destroys only guard against older
+     * observations applied late: once none is pending they are forgotten, without waiting for a
+     * successful scan (which may be an interval of up to a day away, or fail for long).
+     */
+    public synchronized void end() {
+        if (pending > 0 && --pending == 0 && !destroyedAt.isEmpty()) {
+            destroyedAt = new HashMap<>(); // a new map: a burst of destroys does not leave its large table behind
+        }
     }
 
     /** The cached root filesystem flag of a known container. */

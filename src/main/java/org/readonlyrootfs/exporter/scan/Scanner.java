@@ -141,32 +141,36 @@ public final class Scanner {
                 daemonReadAt = now;
             }
             DaemonInfo info = daemon;
-            long at = inventory.nextSeq();
-            Set<String> unchecked = ConcurrentHashMap.newKeySet();
-            Inspections inspections = new Inspections(unchecked);
-            List<ContainerSummary> listed;
-            List<ServiceFacts> services;
+            long at = inventory.begin();
             try {
-                // containers the inventory does not know are inspected while the rest of the list arrives
-                listed = docker.listContainers(s -> {
-                    if (inventory.readonly(s.id()).isEmpty()) {
-                        inspections.start(s.id());
-                    }
-                });
-                services = info.swarmManager() ? services() : List.of();
-            } catch (RuntimeException e) {
-                inspections.cancel();
-                throw e;
-            }
-            Map<String, Boolean> inspected = inspections.await();
-            synchronized (inventory) {
-                inventory.scanned(at, listed, inspected);
-                if (services != null) {
-                    inventory.services(services);
+                Set<String> unchecked = ConcurrentHashMap.newKeySet();
+                Inspections inspections = new Inspections(unchecked);
+                List<ContainerSummary> listed;
+                List<ServiceFacts> services;
+                try {
+                    // containers the inventory does not know are inspected while the rest of the list arrives
+                    listed = docker.listContainers(s -> {
+                        if (inventory.readonly(s.id()).isEmpty()) {
+                            inspections.start(s.id());
+                        }
+                    });
+                    services = info.swarmManager() ? services() : List.of();
+                } catch (RuntimeException e) {
+                    inspections.cancel();
+                    throw e;
                 }
-                state.set(new ScanState(info.name(), info.serverVersion(), true, true, "", unchecked.size(),
-                        seconds(start), clock.millis() / 1000.0, previous.succeeded() + 1, previous.failed(),
-                        info.swarmManager()));
+                Map<String, Boolean> inspected = inspections.await();
+                synchronized (inventory) {
+                    inventory.scanned(at, listed, inspected);
+                    if (services != null) {
+                        inventory.services(services);
+                    }
+                    state.set(new ScanState(info.name(), info.serverVersion(), true, true, "", unchecked.size(),
+                            seconds(start), clock.millis() / 1000.0, previous.succeeded() + 1, previous.failed(),
+                            info.swarmManager()));
+                }
+            } finally {
+                inventory.end();
             }
             if (!previous.lastError().isEmpty() && previous.everSucceeded()) {
                 LOG.info("Docker daemon {} reachable again", info.name());

@@ -14,15 +14,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.config.CommandLine;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
@@ -41,22 +45,38 @@ import org.readonlyrootfs.exporter.testing.Tools;
  * from the jar, so its cold start and memory are real): cold and warm scans, detection latency through
  * events, scrape time, resident memory; optionally a churn of create/remove cycles.
  *
- * <p>Run with {@code scripts/benchmark.sh [N] [--churn=C] [--skip-literal]}.
+ * <p>Run with {@code scripts/benchmark.sh [N] [--churn=C] [--skip-literal] [--churn-only]} ({@code --churn-only}:
+ * provisioning and the churn alone).
  */
 public final class ScanBenchmark {
     private static final int DETECTIONS = 50;
     private static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75",
             "-Xss512k", "-XX:TieredStopAtLevel=1");
+    /**
+     * For the churn's exporter, in addition: every full GC compacts completely. The serial collector
+     * otherwise leaves up to 5% of the old generation as "dead wood" (dead objects turned into int[]
+     * fillers, which a class histogram counts as live), enough to fake a leak of several MiB.
+     */
+    private static final List<String> CHURN_JVM_FLAGS = List.of("-XX:MarkSweepDeadRatio=0");
+    private static final Duration CHURN_SCAN_INTERVAL = Duration.ofSeconds(15);
 
     private ScanBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
+        run(args);
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         int n = 1000;
         int churn = 0;
         boolean literal = true;
+        boolean churnOnly = false;
         for (String a : args) {
-            if (a.startsWith("--churn=")) {
+            if (a.equals("--churn-only")) {
+                churnOnly = true;
+            } else if (a.startsWith("--churn=")) {
                 churn = Integer.parseInt(a.substring(8));
             } else if (a.equals("--skip-literal")) {
                 literal = false;
@@ -75,6 +95,17 @@ public final class ScanBenchmark {
             long t0 = System.nanoTime();
             provision(client, image, "bench-", n);
             System.err.printf(Locale.ROOT, "created %d containers in %.1f s%n", n, secs(t0));
+            if (churnOnly) { // for iterating on the churn alone
+                check(churn > 0, "--churn-only needs --churn=C");
+                List<String[]> churned = churn(jar, dockerd, client, image, churn, n);
+                System.out.println();
+                System.out.println("| N = " + n + " containers | seconds |");
+                System.out.println("|---|---|");
+                for (String[] r : churned) {
+                    System.out.println("| " + r[0] + " | " + r[1] + " |");
+                }
+                return; // closes the dockerd; nothing of ours is left running
+            }
             String cli = Files.isExecutable(Path.of("/usr/bin/docker")) ? "/usr/bin/docker"
                     : Tools.require("docker").toString();
             String cliVersion = Tools.run(List.of(cli, "--version"), null, 30).stdout().trim();
@@ -185,7 +216,7 @@ public final class ScanBenchmark {
                     fmt(pct(remove, 50)) + " / " + fmt(pct(remove, 95)), ""});
             rows.add(new String[] {"exporter resident memory / threads", rssKb / 1024 + " MiB / " + threads, ""});
             if (churn > 0) {
-                rows.addAll(churn(dockerd, client, image, churn, n));
+                rows.addAll(churn(jar, dockerd, client, image, churn, n));
             }
             System.out.println();
             System.out.println("| " + header + " | seconds | STIG / this |");
@@ -196,45 +227,151 @@ public final class ScanBenchmark {
             System.out.printf(Locale.ROOT, "%nwarm scan / raw list call = %.2f; cold scan / batched inspect = %.2f%n",
                     warm / rawList, coldScan / batched);
         }
-        System.exit(0);
     }
 
-    /** Create/remove cycles against an in-process exporter: nothing may stay behind. */
-    private static List<String[]> churn(PrivateDockerd dockerd, DockerClient client, String image, int cycles, int n)
-            throws Exception {
+    /**
+     * Create/remove cycles against the exporter run from the jar as a process of its own (nothing of
+     * this benchmark's JVM is counted): nothing may stay behind. Measured, each time at rest (see
+     * {@link #settle}): its live heap after a full GC (the total of {@code jcmd GC.class_histogram},
+     * which collects first), its threads (from /proc), its container series and inventory entries. The
+     * two histograms, and their largest differences, are written to {@code target/churn-histogram-*.txt}.
+     */
+    private static List<String[]> churn(Path jar, PrivateDockerd dockerd, DockerClient client, String image, int cycles,
+                                        int n) throws Exception {
         List<String[]> rows = new ArrayList<>();
-        try (Exporter exporter = Exporter.start(config(dockerd.host(), "127.0.0.1:0", "15s"))) {
-            int port = exporter.port();
+        int port = freePort();
+        Path log = Path.of("target", "churn-exporter.log");
+        Process p = exporter(jar, dockerd.host(), port, log, CHURN_JVM_FLAGS,
+                "--scan.interval=" + CHURN_SCAN_INTERVAL.toSeconds() + "s");
+        try {
             waitFor(() -> tryScrape(port), x -> x != null && x.samples("readonly_rootfs_container").size() == n
                     && x.value("readonly_rootfs_events_stream_up", Map.of()) == 1, Duration.ofMinutes(5));
             churnCycles(client, image, 200); // warm up
             waitUntil(() -> Scrape.metrics(port).samples("readonly_rootfs_container").size() == n);
-            long heap0 = heapAfterGc();
-            int threads0 = threadsBesidesHttpWorkers();
-            int entries0 = exporter.scanner().inventory().size();
+            settle(port);
+            Histogram before = Histogram.of(p.pid());
+            heapDump(p.pid(), "before");
+            List<String> threads0 = threadNames(p.pid());
+            int series0 = Scrape.metrics(port).samples("readonly_rootfs_container").size();
             long c0 = System.nanoTime();
             churnCycles(client, image, cycles);
             double seconds = secs(c0);
             waitUntil(() -> Scrape.metrics(port).samples("readonly_rootfs_container").size() == n);
-            // remembered destroys are forgotten by the next full scan
-            double scans = Scrape.metrics(port).value("readonly_rootfs_scans_total", Map.of("result", "success"));
-            waitUntil(() -> Scrape.metrics(port).value("readonly_rootfs_scans_total", Map.of("result", "success")) > scans);
-            long heap1 = heapAfterGc();
-            int threads1 = threadsBesidesHttpWorkers();
-            int entries1 = exporter.scanner().inventory().size();
-            rows.add(new String[] {"churn: " + cycles + " create/remove cycles", fmt(seconds), ""});
-            rows.add(new String[] {"churn: heap after GC before / after", heap0 / 1024 / 1024 + " / " + heap1 / 1024 / 1024
-                    + " MiB", ""});
-            rows.add(new String[] {"churn: threads before / after (besides the HTTP pool, at most 64, idle ones end"
-                    + " after 30 s)", threads0 + " / " + threads1, ""});
-            rows.add(new String[] {"churn: inventory entries before / after", entries0 + " / " + entries1, ""});
+            settle(port);
+            Histogram after = Histogram.of(p.pid());
+            heapDump(p.pid(), "after");
+            List<String> threads1 = threadNames(p.pid());
+            int series1 = Scrape.metrics(port).samples("readonly_rootfs_container").size();
+            check(p.isAlive(), "exporter exited during churn, see " + log);
+            Files.writeString(Path.of("target", "churn-histogram-before.txt"), before.text());
+            Files.writeString(Path.of("target", "churn-histogram-after.txt"), after.text());
+            String deltas = after.largestDifferences(before, 25);
+            Files.writeString(Path.of("target", "churn-histogram-diff.txt"), deltas);
+            System.err.printf(Locale.ROOT, "churn: live heap %d -> %d bytes (%+d); largest histogram differences:%n%s",
+                    before.bytes(), after.bytes(), after.bytes() - before.bytes(), deltas);
+            System.err.printf(Locale.ROOT, "churn: threads before %s%nchurn: threads after  %s%n", threads0, threads1);
+            String entry = "org.readonlyrootfs.exporter.scan.Inventory$Entry";
+            rows.add(new String[] {"churn: " + cycles + " create/remove cycles (exporter process)", fmt(seconds), ""});
+            rows.add(new String[] {"churn: live heap after full GC before / after", mib(before.bytes()) + " / "
+                    + mib(after.bytes()) + " MiB (" + String.format(Locale.ROOT, "%+.1f%%", 100.0
+                    * (after.bytes() - before.bytes()) / before.bytes()) + ")", ""});
+            rows.add(new String[] {"churn: threads before / after (all; the HTTP worker pool idle, its threads ended)",
+                    threads0.size() + " / " + threads1.size(), ""});
+            rows.add(new String[] {"churn: container series before / after", series0 + " / " + series1, ""});
+            rows.add(new String[] {"churn: inventory entries (live Inventory$Entry objects) before / after",
+                    before.instances(entry) + " / " + after.instances(entry), ""});
+        } finally {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
         }
         return rows;
     }
 
-    private static int threadsBesidesHttpWorkers() {
-        return (int) Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && !t.getName().startsWith("http-worker-")).count();
+    /** With {@code -Dchurn.heapdump=true}: target/churn-{when}.hprof, live objects only. */
+    private static void heapDump(long pid, String when) {
+        if (Boolean.getBoolean("churn.heapdump")) {
+            Path file = Path.of("target", "churn-" + when + ".hprof").toAbsolutePath();
+            Tools.run(List.of("rm", "-f", file.toString()), null, 10);
+            Tools.Run r = Tools.run(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "GC.heap_dump", file.toString()), null, 300);
+            check(r.exitCode() == 0, "jcmd GC.heap_dump: " + r.stderr() + r.stdout());
+        }
+    }
+
+    /**
+     * Waits for a full scan (which forgets remembered destroys), then, without scraping, until the HTTP
+     * workers have ended (idle for {@code sun.net.httpserver.idleInterval} = 30 s) and mid-way between
+     * two scans: what is measured then is the exporter at rest, not a scan's or a scrape's garbage or
+     * threads.
+     */
+    private static void settle(int port) throws InterruptedException {
+        double scans = Scrape.metrics(port).value("readonly_rootfs_scans_total", Map.of("result", "success"));
+        Scrape s = waitFor(() -> Scrape.metrics(port), x -> x.value("readonly_rootfs_scans_total",
+                Map.of("result", "success")) > scans, Duration.ofMinutes(2));
+        // a scan starts CHURN_SCAN_INTERVAL after the previous one ended: the second from now ends after
+        // 2 intervals + 2 durations, the third starts after 3 intervals + 2 durations
+        double d = s.value("readonly_rootfs_scan_duration_seconds", Map.of());
+        Thread.sleep((long) ((2.5 * CHURN_SCAN_INTERVAL.toSeconds() + 2 * d) * 1000));
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f", bytes / 1024.0 / 1024.0);
+    }
+
+    /** The names of a process's threads, sorted (Linux's, which the JVM sets from Java's, cut to 15 characters). */
+    private static List<String> threadNames(long pid) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return tasks.map(t -> {
+                try {
+                    return Files.readString(t.resolve("comm")).trim();
+                } catch (IOException e) {
+                    return null; // ended meanwhile
+                }
+            }).filter(Objects::nonNull).sorted().toList();
+        }
+    }
+
+    /** A {@code jcmd <pid> GC.class_histogram} (live objects only: it runs a full GC first). */
+    private record Histogram(String text, Map<String, long[]> classes, long bytes) {
+        static Histogram of(long pid) {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Tools.Run r = Tools.run(List.of(jcmd.toString(), Long.toString(pid), "GC.class_histogram"), null, 120);
+            check(r.exitCode() == 0, "jcmd GC.class_histogram: " + r.stderr() + r.stdout());
+            Map<String, long[]> classes = new HashMap<>();
+            long total = -1;
+            for (String line : r.stdout().lines().toList()) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 4 && f[0].endsWith(":")) {
+                    classes.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+                } else if (f.length == 3 && f[0].equals("Total")) {
+                    total = Long.parseLong(f[2]);
+                }
+            }
+            check(total > 0, "no total in the class histogram: " + r.stdout());
+            return new Histogram(r.stdout(), classes, total);
+        }
+
+        long instances(String className) {
+            return classes.getOrDefault(className, new long[2])[0];
+        }
+
+        /** The classes whose live bytes differ most from {@code before}'s, one a line. */
+        String largestDifferences(Histogram before, int limit) {
+            Set<String> names = new TreeSet<>(classes.keySet());
+            names.addAll(before.classes.keySet());
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%12s %14s  %s%n", "instances", "bytes",
+                    "class"));
+            names.stream()
+                    .map(c -> new Object[] {c, classes.getOrDefault(c, new long[2])[0]
+                            - before.classes.getOrDefault(c, new long[2])[0], classes.getOrDefault(c, new long[2])[1]
+                            - before.classes.getOrDefault(c, new long[2])[1]})
+                    .filter(d -> (long) d[2] != 0 || (long) d[1] != 0)
+                    .sorted(Comparator.comparingLong((Object[] d) -> -Math.abs((long) d[2])))
+                    .limit(limit)
+                    .forEach(d -> b.append(String.format(Locale.ROOT, "%+12d %+14d  %s%n", d[1], d[2], d[0])));
+            b.append(String.format(Locale.ROOT, "%12s %+14d  total%n", "", bytes - before.bytes));
+            return b.toString();
+        }
     }
 
     private static void churnCycles(DockerClient client, String image, int cycles) {
@@ -262,12 +399,20 @@ public final class ScanBenchmark {
     }
 
     private static Process exporter(Path jar, String host, int port, String... flags) throws IOException {
+        return exporter(jar, host, port, null, List.of(), flags);
+    }
+
+    /** The exporter from the jar, with extra JVM flags; its output to {@code log}, or discarded if null. */
+    private static Process exporter(Path jar, String host, int port, Path log, List<String> jvmFlags, String... flags)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(JVM_FLAGS);
+        cmd.addAll(jvmFlags);
         cmd.addAll(List.of("-jar", jar.toString(), "--docker.host=" + host, "--web.listen-address=127.0.0.1:" + port,
                 "--docker.timeout=60s"));
         cmd.addAll(List.of(flags));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log == null
+                ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(log.toFile())).start();
     }
 
     private static Scrape tryScrape(int port) {
@@ -293,14 +438,6 @@ public final class ScanBenchmark {
 
     private static void waitUntil(BooleanSupplier done) {
         waitFor(done::getAsBoolean, b -> b, Duration.ofMinutes(2));
-    }
-
-    private static long heapAfterGc() {
-        Runtime rt = Runtime.getRuntime();
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
-        return rt.totalMemory() - rt.freeMemory();
     }
 
     private static ExporterConfig config(String host, String listen, String interval) {

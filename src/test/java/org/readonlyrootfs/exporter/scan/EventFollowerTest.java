@@ -49,6 +49,21 @@ class EventFollowerTest {
     }
 
     @Test
+    void churnThroughEventsAloneLeavesNothingBehind() {
+        follower.start();
+        for (int i = 0; i < 1000; i++) {
+            String id = "c" + i;
+            docker.add(id, "job-" + i, "created", false, Map.of());
+            docker.events.event(new ContainerEvent("create", id, 0));
+            docker.containers.remove(id);
+            docker.events.event(new ContainerEvent("destroy", id, 0));
+        }
+        assertEquals(List.of(), names());
+        // no scan since the churn: at most the last destroy is remembered, until the next inspect or scan ends
+        assertTrue(scanner.inventory().size() <= 1, "inventory holds " + scanner.inventory().size());
+    }
+
+    @Test
     void renameAndStateChangesAreReadAgain() {
         follower.start();
         docker.add("a1", "before", "created", true, Map.of());

@@ -88,6 +88,34 @@ class InventoryTest {
     }
 
     @Test
+    void rememberedDestroysAreForgottenOnceNoOlderObservationIsPending() {
+        long inspect = inventory.begin(); // after a create event
+        long scan = inventory.begin();
+        inventory.gone("a", inventory.nextSeq());
+        inventory.inspected(inspected("a", "web", "created", false), inspect);
+        inventory.end();
+        assertEquals(List.of(), names(), "the late inspect is dropped");
+        assertEquals(1, inventory.size(), "the destroy is remembered while the scan is pending");
+        inventory.scanned(scan, List.of(listed("a", "web", "created")), Map.of("a", false));
+        assertEquals(List.of(), names(), "the scan's list predates the destroy");
+        inventory.end();
+        assertEquals(0, inventory.size());
+    }
+
+    @Test
+    void churnWithoutASuccessfulScanLeavesNothingBehind() {
+        for (int i = 0; i < 10_000; i++) {
+            String id = "c" + i;
+            long create = inventory.begin();
+            inventory.gone(id, inventory.nextSeq());
+            inventory.gone(id, create); // its inspect answered 404
+            inventory.end();
+        }
+        assertEquals(0, inventory.size());
+        assertEquals(List.of(), names());
+    }
+
+    @Test
     void findingsAreCountedOnceAndTheSortedListIsReusedUntilAChange() {
         inventory.inspected(inspected("a", "web", "running", false), inventory.nextSeq());
         inventory.inspected(inspected("a", "web", "running", false), inventory.nextSeq());
