@@ -136,16 +136,18 @@ public final class Scanner {
         ScanState previous = state.get();
         try {
             Instant now = clock.instant();
+            // GET /info (who the daemon is, whether it manages a swarm) runs beside the list call
+            FutureTask<DaemonInfo> infoCall = null;
             if (daemon == null || !previous.dockerUp() || !now.isBefore(daemonReadAt.plus(INFO_REFRESH))) {
-                daemon = docker.info();
-                daemonReadAt = now;
+                infoCall = new FutureTask<>(docker::info);
+                inspectors.execute(infoCall);
             }
-            DaemonInfo info = daemon;
             long at = inventory.begin();
             try {
                 Set<String> unchecked = ConcurrentHashMap.newKeySet();
                 Inspections inspections = new Inspections(unchecked);
                 List<ContainerSummary> listed;
+                DaemonInfo info;
                 List<ServiceFacts> services;
                 try {
                     // containers the inventory does not know are inspected while the rest of the list arrives
@@ -154,9 +156,17 @@ public final class Scanner {
                             inspections.start(s.id());
                         }
                     });
+                    if (infoCall != null) {
+                        daemon = await(infoCall);
+                        daemonReadAt = now;
+                    }
+                    info = daemon;
                     services = info.swarmManager() ? services() : List.of();
                 } catch (RuntimeException e) {
                     inspections.cancel();
+                    if (infoCall != null && !(e instanceof InfoFailed)) {
+                        await(infoCall); // when both fail, the scan's error is the info call's
+                    }
                     throw e;
                 }
                 Map<String, Boolean> inspected = inspections.await();
@@ -173,7 +183,7 @@ public final class Scanner {
                 inventory.end();
             }
             if (!previous.lastError().isEmpty() && previous.everSucceeded()) {
-                LOG.info("Docker daemon {} reachable again", info.name());
+                LOG.info("Docker daemon {} reachable again", state.get().host());
             }
         } catch (DockerException e) {
             if (!e.getMessage().equals(previous.lastError())) {
@@ -210,6 +220,28 @@ public final class Scanner {
             }
             daemon = null;
             return null;
+        }
+    }
+
+    /** The info call failed: its error is the scan's. */
+    private static final class InfoFailed extends DockerException {
+        InfoFailed(DockerException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private static DaemonInfo await(FutureTask<DaemonInfo> infoCall) {
+        try {
+            return infoCall.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof DockerException de) {
+                throw new InfoFailed(de);
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            infoCall.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new DockerException("scan interrupted");
         }
     }
 

@@ -359,4 +359,83 @@ class ScannerTest {
             pool.shutdownNow();
         }
     }
+
+    /** A daemon whose info call answers only once the list call has begun (or fails, when told to). */
+    private static final class InfoAfterListDocker implements DockerGateway {
+        final InMemoryDocker inner;
+        final java.util.concurrent.CountDownLatch listing = new java.util.concurrent.CountDownLatch(1);
+        volatile String infoError;
+        volatile String listError;
+
+        InfoAfterListDocker(InMemoryDocker inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public org.readonlyrootfs.exporter.docker.DaemonInfo info() {
+            try {
+                if (!listing.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new AssertionError("the list call did not start while the info call was running");
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            if (infoError != null) {
+                throw new DockerException(infoError);
+            }
+            return inner.info();
+        }
+
+        @Override
+        public List<org.readonlyrootfs.exporter.docker.ContainerSummary> listContainers() {
+            listing.countDown();
+            if (listError != null) {
+                throw new DockerException(listError);
+            }
+            return inner.listContainers();
+        }
+
+        @Override
+        public java.util.Optional<org.readonlyrootfs.exporter.docker.ContainerDetails> inspect(String id) {
+            return inner.inspect(id);
+        }
+
+        @Override
+        public AutoCloseable followEvents(long since, org.readonlyrootfs.exporter.docker.EventListener l) {
+            return () -> { };
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void theInfoCallRunsBesideTheListCallAndItsErrorIsTheScans() {
+        docker.add("a1", "first", "running", false, Map.of());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            InfoAfterListDocker d = new InfoAfterListDocker(docker);
+            Scanner s = new Scanner(d, new Inventory(new Classifier(true), Clock.systemUTC()), requests, pool,
+                    Clock.systemUTC(), "h");
+            Snapshot ok = s.scan();
+            assertTrue(ok.dockerUp(), ok.lastError());
+            assertEquals("node-1", ok.host());
+            assertEquals(List.of("first"), names(ok));
+
+            InfoAfterListDocker failing = new InfoAfterListDocker(docker);
+            failing.infoError = "Docker daemon did not answer GET /info within 300 ms";
+            failing.listError = "Docker daemon did not answer GET /containers/json?all=1 within 300 ms";
+            Scanner t = new Scanner(failing, new Inventory(new Classifier(true), Clock.systemUTC()), requests, pool,
+                    Clock.systemUTC(), "h");
+            assertEquals(failing.infoError, t.scan().lastError(), "when both fail, the info call's error is reported");
+            failing.listError = null;
+            assertEquals(failing.infoError, t.scan().lastError());
+            failing.infoError = null;
+            failing.listError = "GET /containers/json?all=1 failed with HTTP 500: boom";
+            assertEquals(failing.listError, t.scan().lastError());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
