@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
@@ -117,13 +118,16 @@ public final class Exporter implements AutoCloseable {
         docker.close();
     }
 
+    /** The inspect (and info) calls' threads, all started at once: their number never changes after. */
     static ExecutorService inspectPool(int threads) {
         AtomicInteger n = new AtomicInteger();
-        return Executors.newFixedThreadPool(threads, r -> {
+        ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "inspect-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        pool.prestartAllCoreThreads();
+        return pool;
     }
 
     /** The host label until the daemon first answers with its name. */
