@@ -33,6 +33,14 @@ public interface DockerGateway extends AutoCloseable {
     Optional<ContainerDetails> inspect(String containerId);
 
     /**
+     * {@code GET /containers/{id}/json}, read only as far as {@code HostConfig.ReadonlyRootfs} (all a
+     * scan needs: the list gave the rest); empty if the container no longer exists.
+     */
+    default Optional<Boolean> readonlyRootfs(String containerId) {
+        return inspect(containerId).map(ContainerDetails::readonlyRootfs);
+    }
+
+    /**
      * {@code GET /services}: the swarm service specs. Only a swarm manager answers (see {@link
      * DaemonInfo#swarmManager()}); others fail with a {@link DockerApiError}. Test doubles that
      * know no swarm need not implement it.

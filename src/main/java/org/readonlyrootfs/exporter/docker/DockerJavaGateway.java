@@ -67,11 +67,20 @@ public final class DockerJavaGateway implements DockerGateway {
 
     @Override
     public Optional<ContainerDetails> inspect(String containerId) {
+        return inspect(containerId, DockerJson::container);
+    }
+
+    @Override
+    public Optional<Boolean> readonlyRootfs(String containerId) {
+        return inspect(containerId, DockerJson::readonlyRootfs);
+    }
+
+    private <T> Optional<T> inspect(String containerId, BodyReader<T> reader) {
         if (!CONTAINER_ID.matcher(containerId).matches()) {
             throw new DockerApiError("refusing to inspect a container id with unexpected characters", null);
         }
         try {
-            return Optional.of(get("inspect", "/containers/" + containerId + "/json", DockerJson::container));
+            return Optional.of(get("inspect", "/containers/" + containerId + "/json", reader));
         } catch (ContainerGone e) {
             return Optional.empty();
         }

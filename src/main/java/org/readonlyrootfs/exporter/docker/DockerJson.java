@@ -112,6 +112,35 @@ final class DockerJson {
         return new ContainerDetails(id, name, image, state, labels, created, readonly);
     }
 
+    /**
+     * {@code HostConfig.ReadonlyRootfs} of {@code GET /containers/{id}/json}, exactly what the STIG
+     * command prints ({@code {{ .HostConfig.ReadonlyRootfs }}}): reading stops there, about a third
+     * into the document. Absent (an odd daemon) reads as false: writable, a finding.
+     */
+    static boolean readonlyRootfs(InputStream body) throws IOException {
+        try (JsonParser p = JSON.createParser(body)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT, p);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean hostConfig = p.currentName().equals("HostConfig");
+                JsonToken value = p.nextToken();
+                if (!hostConfig || value != JsonToken.START_OBJECT) {
+                    p.skipChildren();
+                    continue;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    boolean wanted = p.currentName().equals("ReadonlyRootfs");
+                    p.nextToken();
+                    if (wanted) {
+                        return "true".equals(text(p));
+                    }
+                    p.skipChildren();
+                }
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** {@code GET /services} (swarm managers only). */
     static List<SwarmService> services(InputStream body) throws IOException {
         List<SwarmService> out = new ArrayList<>();

@@ -258,7 +258,7 @@ public final class Scanner {
         void start(String id) {
             FutureTask<Void> task = new FutureTask<>(() -> {
                 try {
-                    docker.inspect(id).ifPresent(d -> inspected.put(id, d.readonlyRootfs()));
+                    docker.readonlyRootfs(id).ifPresent(readonly -> inspected.put(id, readonly));
                 } catch (DockerApiError e) {
                     // the daemon answered for the others: this one container waits for the next scan
                     LOG.warn("container {} not checked this scan: {}", id, e.getMessage());

@@ -166,4 +166,20 @@ class DockerJsonTest {
         org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
                 () -> DockerJson.container(json(doc.replace("\"Name\":\"/n\",", ""))));
     }
+
+    @Test
+    void theScansReadOfAnInspectIsHostConfigsOwnReadonlyRootfsAndStopsThere() throws IOException {
+        assertEquals(DockerJson.container(fixture("inspect-20.10.json")).readonlyRootfs(),
+                DockerJson.readonlyRootfs(fixture("inspect-20.10.json")));
+        assertFalse(DockerJson.readonlyRootfs(json("""
+                {"Id":"x","ReadonlyRootfs":true,"State":{"ReadonlyRootfs":true},
+                 "HostConfig":{"LogConfig":{"Config":{"ReadonlyRootfs":"true"}},"Tmpfs":{"ReadonlyRootfs":""},
+                 "ReadonlyRootfs":false},"Config":{"ReadonlyRootfs":true}}""")), "only HostConfig's own member counts");
+        assertTrue(DockerJson.readonlyRootfs(json("""
+                {"Id":"x","HostConfig":{"Binds":["/a:/b:ro"],"ReadonlyRootfs":true,"Tmpfs":{}},
+                 "NetworkSettings": never read""")), "reading stops at the answer");
+        assertFalse(DockerJson.readonlyRootfs(json("{\"HostConfig\":null,\"Id\":\"x\"}")));
+        assertFalse(DockerJson.readonlyRootfs(json("{\"HostConfig\":{\"Privileged\":true}}")));
+        assertFalse(DockerJson.readonlyRootfs(json("{}")));
+    }
 }
