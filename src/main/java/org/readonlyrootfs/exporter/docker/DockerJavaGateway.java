@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerJavaGateway implements DockerGateway {
     private static final Logger LOG = LoggerFactory.getLogger(DockerJavaGateway.class);
-    private static final java.util.regex.Pattern CONTAINER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+");
     private static final java.util.regex.Pattern LONG_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9+/=]{40,}");
 
     private final DockerEndpoint endpoint;
@@ -76,7 +75,7 @@ public final class DockerJavaGateway implements DockerGateway {
     }
 
     private <T> Optional<T> inspect(String containerId, BodyReader<T> reader) {
-        if (!CONTAINER_ID.matcher(containerId).matches()) {
+        if (!isContainerId(containerId)) {
             throw new DockerApiError("refusing to inspect a container id with unexpected characters", null);
         }
         try {
@@ -328,6 +327,21 @@ public final class DockerJavaGateway implements DockerGateway {
         message = LONG_TOKEN.matcher(message).replaceAll(m -> m.group().chars().anyMatch(Character::isUpperCase)
                 ? "[…]" : m.group());
         return message.replaceAll("\\s+", " ").trim();
+    }
+
+    /** [A-Za-z0-9_.-]+: an id or a name, nothing that could change the request's path. */
+    static boolean isContainerId(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String shortId(String id) {
