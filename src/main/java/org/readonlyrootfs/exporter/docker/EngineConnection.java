@@ -41,6 +41,14 @@ final class EngineConnection implements AutoCloseable {
         this.out = tlsSocket != null ? tlsSocket.getOutputStream() : Channels.newOutputStream(channel);
     }
 
+    /** Over given streams, no socket: for the request path's warm-up (and tests). */
+    EngineConnection(InputStream in, OutputStream out) {
+        this.channel = null;
+        this.tlsSocket = null;
+        this.in = new Buffered(in);
+        this.out = out;
+    }
+
     static EngineConnection unix(UnixDomainSocketAddress address) throws IOException {
         SocketChannel ch = SocketChannel.open(address);
         try {
@@ -262,7 +270,9 @@ final class EngineConnection implements AutoCloseable {
             // closing anyway
         }
         try {
-            channel.close();
+            if (channel != null) {
+                channel.close();
+            }
         } catch (IOException e) {
             // nothing more to do
         }
