@@ -27,7 +27,7 @@ final class CallDeadline implements AutoCloseable {
         this.watchdog.setRemoveOnCancelPolicy(true);
     }
 
-    /** Thrown when a call misses its deadline; the caller should drop its connections. */
+    /** Thrown when a call misses its deadline (the interrupt has closed the connection it was using). */
     static final class DeadlineExceeded extends DockerException {
         DeadlineExceeded(String message, Throwable cause) {
             super(message, cause);

@@ -113,7 +113,7 @@ final class EngineConnection implements AutoCloseable {
             keepAlive = false;
         }
         boolean reuse = keepAlive;
-        return new EngineResponse(head.status, body, complete -> {
+        return new EngineResponse(head.status, body, line, complete -> { // the head's line buffer is free now
             if (complete && reuse) {
                 reusable.accept(this);
             } else {

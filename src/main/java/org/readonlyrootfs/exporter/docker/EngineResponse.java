@@ -18,9 +18,11 @@ final class EngineResponse implements AutoCloseable {
     private final int status;
     private final InputStream body;
     private final Done done;
+    private final byte[] scratch;
     private boolean closed;
 
-    EngineResponse(int status, InputStream body, Done done) {
+    /** @param scratch a buffer of the connection, free while this answer is open, to drain into */
+    EngineResponse(int status, InputStream body, byte[] scratch, Done done) {
         this.status = status;
         this.body = new InputStream() { // closing the body (as a JSON parser does) must not end the response
             @Override
@@ -39,6 +41,7 @@ final class EngineResponse implements AutoCloseable {
             }
         };
         this.done = done;
+        this.scratch = scratch;
     }
 
     int status() {
@@ -57,9 +60,8 @@ final class EngineResponse implements AutoCloseable {
         closed = true;
         boolean complete = false;
         try {
-            byte[] skip = new byte[4096];
             int drained = 0;
-            for (int n = body.read(skip); drained <= MAX_DRAIN; n = body.read(skip)) {
+            for (int n = body.read(scratch); drained <= MAX_DRAIN; n = body.read(scratch)) {
                 if (n == -1) {
                     complete = true;
                     break;

@@ -288,21 +288,17 @@ public final class ScanBenchmark {
                     && x.value("readonly_rootfs_events_stream_up", Map.of()) == 1, Duration.ofMinutes(5));
             churnCycles(client, image, 200); // warm up
             waitUntil(() -> Scrape.metrics(port).samples("readonly_rootfs_container").size() == n);
-            settle(port);
-            Histogram before = Histogram.of(p.pid());
-            heapDump(p.pid(), "before");
-            List<String> threads0 = threadNames(p.pid());
-            int series0 = Scrape.metrics(port).samples("readonly_rootfs_container").size();
+            AtRest first = AtRest.measure(p.pid(), port, "before");
             long c0 = System.nanoTime();
             churnCycles(client, image, cycles);
             double seconds = secs(c0);
             waitUntil(() -> Scrape.metrics(port).samples("readonly_rootfs_container").size() == n);
-            settle(port);
-            Histogram after = Histogram.of(p.pid());
-            heapDump(p.pid(), "after");
-            List<String> threads1 = threadNames(p.pid());
-            int series1 = Scrape.metrics(port).samples("readonly_rootfs_container").size();
+            AtRest last = AtRest.measure(p.pid(), port, "after");
             check(p.isAlive(), "exporter exited during churn, see " + log);
+            Histogram before = first.heap();
+            Histogram after = last.heap();
+            List<String> threads0 = first.threads();
+            List<String> threads1 = last.threads();
             Files.writeString(Path.of("target", "churn-histogram-before.txt"), before.text());
             Files.writeString(Path.of("target", "churn-histogram-after.txt"), after.text());
             String deltas = after.largestDifferences(before, 25);
@@ -317,7 +313,7 @@ public final class ScanBenchmark {
                     * (after.bytes() - before.bytes()) / before.bytes()) + ")", ""});
             rows.add(new String[] {"churn: threads before / after (all; the HTTP worker pool idle, its threads ended)",
                     threads0.size() + " / " + threads1.size(), ""});
-            rows.add(new String[] {"churn: container series before / after", series0 + " / " + series1, ""});
+            rows.add(new String[] {"churn: container series before / after", first.series() + " / " + last.series(), ""});
             rows.add(new String[] {"churn: inventory entries (live Inventory$Entry objects) before / after",
                     before.instances(entry) + " / " + after.instances(entry), ""});
         } finally {
@@ -325,6 +321,16 @@ public final class ScanBenchmark {
             p.waitFor(20, TimeUnit.SECONDS);
         }
         return rows;
+    }
+
+    /** The churn's exporter at rest (see {@link #settle}): its live heap, threads and container series. */
+    private record AtRest(Histogram heap, List<String> threads, int series) {
+        static AtRest measure(long pid, int port, String when) throws Exception {
+            settle(port);
+            Histogram heap = Histogram.of(pid);
+            heapDump(pid, when);
+            return new AtRest(heap, threadNames(pid), Scrape.metrics(port).samples("readonly_rootfs_container").size());
+        }
     }
 
     /** With {@code -Dchurn.heapdump=true}: target/churn-{when}.hprof, live objects only. */

@@ -10,6 +10,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.compliance.Classifier;
@@ -17,8 +23,12 @@ import org.readonlyrootfs.exporter.compliance.CompliancePolicy;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.KubernetesMode;
 import org.readonlyrootfs.exporter.compliance.Status;
+import org.readonlyrootfs.exporter.docker.ContainerDetails;
+import org.readonlyrootfs.exporter.docker.ContainerSummary;
+import org.readonlyrootfs.exporter.docker.DaemonInfo;
 import org.readonlyrootfs.exporter.docker.DockerException;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
+import org.readonlyrootfs.exporter.docker.EventListener;
 import org.readonlyrootfs.exporter.docker.SwarmService;
 import org.readonlyrootfs.exporter.testing.MutableClock;
 
@@ -267,39 +277,75 @@ class ScannerTest {
                 + " applies: containers it selects: 1, swarm services: 0"), lines.get(0));
     }
 
-    /** A daemon whose list call hands out one container, then waits until that container was inspected. */
-    private static final class SlowListDocker implements DockerGateway {
+    /** The in-memory daemon behind a wrapper that changes one call or two. */
+    private abstract static class Wrapped implements DockerGateway {
         final InMemoryDocker inner;
-        final java.util.concurrent.CountDownLatch firstInspected = new java.util.concurrent.CountDownLatch(1);
-        final boolean failAfterFirst;
 
-        SlowListDocker(InMemoryDocker inner, boolean failAfterFirst) {
+        Wrapped(InMemoryDocker inner) {
             this.inner = inner;
-            this.failAfterFirst = failAfterFirst;
         }
 
         @Override
-        public org.readonlyrootfs.exporter.docker.DaemonInfo info() {
+        public DaemonInfo info() {
             return inner.info();
         }
 
         @Override
-        public List<org.readonlyrootfs.exporter.docker.ContainerSummary> listContainers() {
+        public List<ContainerSummary> listContainers() {
             return inner.listContainers();
         }
 
         @Override
-        public List<org.readonlyrootfs.exporter.docker.ContainerSummary> listContainers(
-                java.util.function.Consumer<org.readonlyrootfs.exporter.docker.ContainerSummary> each) {
-            List<org.readonlyrootfs.exporter.docker.ContainerSummary> all = inner.listContainers();
-            each.accept(all.get(0));
-            try {
-                if (!firstInspected.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                    throw new AssertionError("the first container was not inspected while the list was read");
-                }
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
+        public Optional<ContainerDetails> inspect(String id) {
+            return inner.inspect(id);
+        }
+
+        @Override
+        public AutoCloseable followEvents(long since, EventListener l) {
+            return () -> { };
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static void await(CountDownLatch latch, String failure) {
+        try {
+            if (!latch.await(5, TimeUnit.SECONDS)) {
+                throw new AssertionError(failure);
             }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A scan over {@code docker} with a fresh inventory and two inspector threads. */
+    private Snapshot scanWithPool(DockerGateway docker) {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            return new Scanner(docker, new Inventory(new Classifier(true), Clock.systemUTC()), requests, pool,
+                    Clock.systemUTC(), "h").scan();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A daemon whose list call hands out one container, then waits until that container was inspected. */
+    private static final class SlowListDocker extends Wrapped {
+        final CountDownLatch firstInspected = new CountDownLatch(1);
+        final boolean failAfterFirst;
+
+        SlowListDocker(InMemoryDocker inner, boolean failAfterFirst) {
+            super(inner);
+            this.failAfterFirst = failAfterFirst;
+        }
+
+        @Override
+        public List<ContainerSummary> listContainers(Consumer<ContainerSummary> each) {
+            List<ContainerSummary> all = inner.listContainers();
+            each.accept(all.get(0));
+            await(firstInspected, "the first container was not inspected while the list was read");
             if (failAfterFirst) {
                 throw new DockerException("GET /containers/json?all=1: the connection broke");
             }
@@ -308,21 +354,12 @@ class ScannerTest {
         }
 
         @Override
-        public java.util.Optional<org.readonlyrootfs.exporter.docker.ContainerDetails> inspect(String id) {
+        public Optional<ContainerDetails> inspect(String id) {
             try {
                 return inner.inspect(id);
             } finally {
                 firstInspected.countDown();
             }
-        }
-
-        @Override
-        public AutoCloseable followEvents(long since, org.readonlyrootfs.exporter.docker.EventListener l) {
-            return () -> { };
-        }
-
-        @Override
-        public void close() {
         }
     }
 
@@ -330,56 +367,34 @@ class ScannerTest {
     void inspectsStartWhileTheListIsStillBeingRead() {
         docker.add("a1", "first", "running", false, Map.of());
         docker.add("b2", "second", "exited", true, Map.of());
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            SlowListDocker slow = new SlowListDocker(docker, false);
-            Scanner s = new Scanner(slow, new Inventory(new Classifier(true), Clock.systemUTC()), requests, pool,
-                    Clock.systemUTC(), "h");
-            Snapshot snap = s.scan();
-            assertTrue(snap.dockerUp(), snap.lastError());
-            assertEquals(List.of("first", "second"), names(snap));
-        } finally {
-            pool.shutdownNow();
-        }
+        Snapshot snap = scanWithPool(new SlowListDocker(docker, false));
+        assertTrue(snap.dockerUp(), snap.lastError());
+        assertEquals(List.of("first", "second"), names(snap));
     }
 
     @Test
     void aListThatBreaksMidwayFailsTheScanAndKeepsNothingOfIt() {
         docker.add("a1", "first", "running", false, Map.of());
         docker.add("b2", "second", "exited", true, Map.of());
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            Scanner s = new Scanner(new SlowListDocker(docker, true), new Inventory(new Classifier(true),
-                    Clock.systemUTC()), requests, pool, Clock.systemUTC(), "h");
-            Snapshot snap = s.scan();
-            assertFalse(snap.dockerUp());
-            assertEquals("GET /containers/json?all=1: the connection broke", snap.lastError());
-            assertEquals(List.of(), names(snap));
-        } finally {
-            pool.shutdownNow();
-        }
+        Snapshot snap = scanWithPool(new SlowListDocker(docker, true));
+        assertFalse(snap.dockerUp());
+        assertEquals("GET /containers/json?all=1: the connection broke", snap.lastError());
+        assertEquals(List.of(), names(snap));
     }
 
     /** A daemon whose info call answers only once the list call has begun (or fails, when told to). */
-    private static final class InfoAfterListDocker implements DockerGateway {
-        final InMemoryDocker inner;
-        final java.util.concurrent.CountDownLatch listing = new java.util.concurrent.CountDownLatch(1);
+    private static final class InfoAfterListDocker extends Wrapped {
+        final CountDownLatch listing = new CountDownLatch(1);
         volatile String infoError;
         volatile String listError;
 
         InfoAfterListDocker(InMemoryDocker inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
-        public org.readonlyrootfs.exporter.docker.DaemonInfo info() {
-            try {
-                if (!listing.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                    throw new AssertionError("the list call did not start while the info call was running");
-                }
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
+        public DaemonInfo info() {
+            await(listing, "the list call did not start while the info call was running");
             if (infoError != null) {
                 throw new DockerException(infoError);
             }
@@ -387,42 +402,25 @@ class ScannerTest {
         }
 
         @Override
-        public List<org.readonlyrootfs.exporter.docker.ContainerSummary> listContainers() {
+        public List<ContainerSummary> listContainers() {
             listing.countDown();
             if (listError != null) {
                 throw new DockerException(listError);
             }
             return inner.listContainers();
         }
-
-        @Override
-        public java.util.Optional<org.readonlyrootfs.exporter.docker.ContainerDetails> inspect(String id) {
-            return inner.inspect(id);
-        }
-
-        @Override
-        public AutoCloseable followEvents(long since, org.readonlyrootfs.exporter.docker.EventListener l) {
-            return () -> { };
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     @Test
     void theInfoCallRunsBesideTheListCallAndItsErrorIsTheScans() {
         docker.add("a1", "first", "running", false, Map.of());
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            InfoAfterListDocker d = new InfoAfterListDocker(docker);
-            Scanner s = new Scanner(d, new Inventory(new Classifier(true), Clock.systemUTC()), requests, pool,
-                    Clock.systemUTC(), "h");
-            Snapshot ok = s.scan();
-            assertTrue(ok.dockerUp(), ok.lastError());
-            assertEquals("node-1", ok.host());
-            assertEquals(List.of("first"), names(ok));
+        Snapshot ok = scanWithPool(new InfoAfterListDocker(docker));
+        assertTrue(ok.dockerUp(), ok.lastError());
+        assertEquals("node-1", ok.host());
+        assertEquals(List.of("first"), names(ok));
 
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
             InfoAfterListDocker failing = new InfoAfterListDocker(docker);
             failing.infoError = "Docker daemon did not answer GET /info within 300 ms";
             failing.listError = "Docker daemon did not answer GET /containers/json?all=1 within 300 ms";
