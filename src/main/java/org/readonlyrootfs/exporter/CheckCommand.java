@@ -18,7 +18,7 @@ import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.docker.DaemonInfo;
 import org.readonlyrootfs.exporter.docker.DockerException;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
-import org.readonlyrootfs.exporter.docker.DockerJavaGateway;
+import org.readonlyrootfs.exporter.docker.EngineGateway;
 import org.readonlyrootfs.exporter.evidence.Ckl;
 import org.readonlyrootfs.exporter.evidence.Cklb;
 import org.readonlyrootfs.exporter.evidence.Evidence;
@@ -46,7 +46,7 @@ final class CheckCommand {
 
     static int run(ExporterConfig config, Map<String, String> outputs, PrintStream out, PrintStream err) {
         DockerRequestCounts requests = new DockerRequestCounts();
-        try (DockerGateway docker = new DockerJavaGateway(config.docker(), requests)) {
+        try (DockerGateway docker = new EngineGateway(config.docker(), requests)) {
             return run(config, docker, requests, outputs, Clock.systemUTC(), out, err);
         }
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
-import org.readonlyrootfs.exporter.docker.DockerJavaGateway;
+import org.readonlyrootfs.exporter.docker.EngineGateway;
 import org.readonlyrootfs.exporter.http.ExporterServer;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
@@ -46,13 +46,13 @@ public final class Exporter implements AutoCloseable {
     /** Starts serving at once; the first scan runs in the background. */
     public static Exporter start(ExporterConfig config) throws IOException {
         DockerRequestCounts requests = new DockerRequestCounts();
-        return start(config, new DockerJavaGateway(config.docker(), requests), requests);
+        return start(config, new EngineGateway(config.docker(), requests), requests);
     }
 
     /** As {@link #start(ExporterConfig)}, with a given clock (which decides when exemptions expire). */
     public static Exporter start(ExporterConfig config, Clock clock) throws IOException {
         DockerRequestCounts requests = new DockerRequestCounts();
-        return start(config, new DockerJavaGateway(config.docker(), requests), requests, clock);
+        return start(config, new EngineGateway(config.docker(), requests), requests, clock);
     }
 
     /** As {@link #start(ExporterConfig)}, over a given gateway that reports to {@code requests}. */

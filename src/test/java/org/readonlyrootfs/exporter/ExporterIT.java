@@ -24,7 +24,7 @@ import org.readonlyrootfs.exporter.docker.ContainerDetails;
 import org.readonlyrootfs.exporter.docker.ContainerSummary;
 import org.readonlyrootfs.exporter.docker.DaemonInfo;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
-import org.readonlyrootfs.exporter.docker.DockerJavaGateway;
+import org.readonlyrootfs.exporter.docker.EngineGateway;
 import org.readonlyrootfs.exporter.docker.EventListener;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
 import org.readonlyrootfs.exporter.scan.Scanner;
@@ -200,7 +200,7 @@ class ExporterIT {
         String victim = prefix + "vanishes";
         dockerd.createSleeper(victim, false);
         DockerRequestCounts requests = new DockerRequestCounts();
-        try (DockerGateway real = new DockerJavaGateway(config(dockerd.host()).docker(), requests)) {
+        try (DockerGateway real = new EngineGateway(config(dockerd.host()).docker(), requests)) {
             DockerGateway removingAfterList = new DockerGateway() {
                 @Override
                 public DaemonInfo info() {

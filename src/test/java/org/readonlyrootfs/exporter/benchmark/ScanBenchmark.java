@@ -31,7 +31,7 @@ import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.config.CommandLine;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
-import org.readonlyrootfs.exporter.docker.DockerJavaGateway;
+import org.readonlyrootfs.exporter.docker.EngineGateway;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
 import org.readonlyrootfs.exporter.scan.Scanner;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -175,7 +175,7 @@ public final class ScanBenchmark {
             ExporterConfig config = config(dockerd.host(), "127.0.0.1:0", "1h");
             DockerRequestCounts requests = new DockerRequestCounts();
             double warm;
-            try (DockerJavaGateway gateway = new DockerJavaGateway(config.docker(), requests)) {
+            try (EngineGateway gateway = new EngineGateway(config.docker(), requests)) {
                 Scanner scanner = new Scanner(gateway, new Classifier(true), requests, Clock.systemUTC(), "x");
                 Snapshot first = scanner.scan();
                 check(first.dockerUp() && first.containers().size() == n, "scan: " + first.lastError());

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * version is pinned: unversioned requests work on Engine 20.10 (API 1.41) and on Docker 29 (which
  * refuses &lt; 1.44). Every request is a GET.
  */
-public final class DockerJavaGateway implements DockerGateway {
-    private static final Logger LOG = LoggerFactory.getLogger(DockerJavaGateway.class);
+public final class EngineGateway implements DockerGateway {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineGateway.class);
     private static final java.util.regex.Pattern LONG_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9+/=]{40,}");
 
     private final DockerEndpoint endpoint;
@@ -38,7 +38,7 @@ public final class DockerJavaGateway implements DockerGateway {
     private final CallDeadline deadline;
     private EngineClient http; // guarded by this
 
-    public DockerJavaGateway(DockerEndpoint endpoint, RequestListener listener) {
+    public EngineGateway(DockerEndpoint endpoint, RequestListener listener) {
         this.endpoint = endpoint;
         this.requests = listener;
         this.deadline = new CallDeadline(endpoint.timeout());
