@@ -11,24 +11,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.compliance.Status;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.docker.DaemonInfo;
 import org.readonlyrootfs.exporter.docker.DockerException;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
-import org.readonlyrootfs.exporter.docker.EngineGateway;
 import org.readonlyrootfs.exporter.evidence.Ckl;
 import org.readonlyrootfs.exporter.evidence.Cklb;
 import org.readonlyrootfs.exporter.evidence.Evidence;
 import org.readonlyrootfs.exporter.evidence.FindingsJson;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
-import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
-import org.readonlyrootfs.exporter.scan.Inventory;
-import org.readonlyrootfs.exporter.scan.Scanner;
 import org.readonlyrootfs.exporter.scan.Snapshot;
+import org.readonlyrootfs.exporter.product.BuildInfo;
 
 /**
  * {@code check}: one scan, one line per container as the STIG command prints it plus its verdict
@@ -45,34 +40,26 @@ final class CheckCommand {
     }
 
     static int run(ExporterConfig config, Map<String, String> outputs, PrintStream out, PrintStream err) {
-        DockerRequestCounts requests = new DockerRequestCounts();
-        try (DockerGateway docker = new EngineGateway(config.docker(), requests)) {
-            return run(config, docker, requests, outputs, Clock.systemUTC(), out, err);
+        try (ScanWiring scan = ScanWiring.of(config, Clock.systemUTC())) {
+            return run(config, scan, outputs, Clock.systemUTC(), out, err);
         }
     }
 
-    static int run(ExporterConfig config, DockerGateway docker, DockerRequestCounts requests,
-                   Map<String, String> outputs, Clock clock, PrintStream out, PrintStream err) {
+    private static int run(ExporterConfig config, ScanWiring scan, Map<String, String> outputs, Clock clock,
+                           PrintStream out, PrintStream err) {
+        DockerGateway docker = scan.docker();
         try {
             DaemonInfo info = docker.info(); // an unreachable daemon says so here, on one line
             if (info.name().isEmpty()) {
                 throw new DockerException("the Docker daemon at " + config.docker().host() + " gave no name");
             }
         } catch (DockerException e) {
-            err.println(Main.NAME + ": error: " + e.getMessage());
+            err.println(BuildInfo.NAME + ": error: " + e.getMessage());
             return 2;
         }
-        ExecutorService inspectors = Exporter.inspectPool(config.inspectConcurrency());
-        Snapshot s;
-        try {
-            Scanner scanner = new Scanner(docker, new Inventory(new Classifier(config.compliance()), clock), requests,
-                    inspectors, clock, Exporter.localHostName());
-            s = scanner.scan();
-        } finally {
-            inspectors.shutdownNow();
-        }
+        Snapshot s = scan.scanner().scan();
         if (!s.dockerUp()) {
-            err.println(Main.NAME + ": error: " + s.lastError());
+            err.println(BuildInfo.NAME + ": error: " + s.lastError());
             return 2;
         }
         for (AuditedContainer c : s.containers()) {
@@ -92,14 +79,14 @@ final class CheckCommand {
             try {
                 Files.writeString(Path.of(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
             } catch (IOException | RuntimeException e) {
-                err.println(Main.NAME + ": error: cannot write " + f.getKey() + ": " + e);
+                err.println(BuildInfo.NAME + ": error: cannot write " + f.getKey() + ": " + e);
                 return 2;
             }
         }
         long findings = s.counts().get(Status.FINDING) + s.serviceCounts().get(Status.FINDING);
-        err.println(Main.NAME + ": " + summary(s));
+        err.println(BuildInfo.NAME + ": " + summary(s));
         if (s.unchecked() > 0 && findings == 0) {
-            err.println(Main.NAME + ": error: " + s.unchecked() + " containers could not be inspected: no verdict"
+            err.println(BuildInfo.NAME + ": error: " + s.unchecked() + " containers could not be inspected: no verdict"
                     + " for them");
             return 2;
         }

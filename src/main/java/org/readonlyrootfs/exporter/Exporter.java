@@ -2,22 +2,14 @@ package org.readonlyrootfs.exporter;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
-import org.readonlyrootfs.exporter.docker.EngineGateway;
 import org.readonlyrootfs.exporter.http.ExporterServer;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
 import org.readonlyrootfs.exporter.scan.EventFollower;
-import org.readonlyrootfs.exporter.scan.Inventory;
 import org.readonlyrootfs.exporter.scan.ScanLoop;
 import org.readonlyrootfs.exporter.scan.Scanner;
 
@@ -26,18 +18,13 @@ public final class Exporter implements AutoCloseable {
     static final Duration FIRST_SCAN_WAIT = Duration.ofSeconds(5);
     private static final Duration EVENTS_START_WAIT = Duration.ofSeconds(60);
 
-    private final DockerGateway docker;
-    private final ExecutorService inspectors;
-    private final Scanner scanner;
+    private final ScanWiring scan;
     private final ScanLoop loop;
     private final EventFollower events;
     private final ExporterServer server;
 
-    private Exporter(DockerGateway docker, ExecutorService inspectors, Scanner scanner, ScanLoop loop,
-                     EventFollower events, ExporterServer server) {
-        this.docker = docker;
-        this.inspectors = inspectors;
-        this.scanner = scanner;
+    private Exporter(ScanWiring scan, ScanLoop loop, EventFollower events, ExporterServer server) {
+        this.scan = scan;
         this.loop = loop;
         this.events = events;
         this.server = server;
@@ -45,27 +32,22 @@ public final class Exporter implements AutoCloseable {
 
     /** Starts serving at once; the first scan runs in the background. */
     public static Exporter start(ExporterConfig config) throws IOException {
-        DockerRequestCounts requests = new DockerRequestCounts();
-        return start(config, new EngineGateway(config.docker(), requests), requests);
+        return start(ScanWiring.of(config, Clock.systemUTC()), config, Clock.systemUTC());
     }
 
     /** As {@link #start(ExporterConfig)}, with a given clock (which decides when exemptions expire). */
     public static Exporter start(ExporterConfig config, Clock clock) throws IOException {
-        DockerRequestCounts requests = new DockerRequestCounts();
-        return start(config, new EngineGateway(config.docker(), requests), requests, clock);
+        return start(ScanWiring.of(config, clock), config, clock);
     }
 
     /** As {@link #start(ExporterConfig)}, over a given gateway that reports to {@code requests}. */
     public static Exporter start(ExporterConfig config, DockerGateway docker, DockerRequestCounts requests)
             throws IOException {
-        return start(config, docker, requests, Clock.systemUTC());
+        return start(ScanWiring.over(config, docker, requests, Clock.systemUTC()), config, Clock.systemUTC());
     }
 
-    private static Exporter start(ExporterConfig config, DockerGateway docker, DockerRequestCounts requests,
-                                  Clock clock) throws IOException {
-        ExecutorService inspectors = inspectPool(config.inspectConcurrency());
-        Scanner scanner = new Scanner(docker, new Inventory(new Classifier(config.compliance()), clock),
-                requests, inspectors, clock, localHostName());
+    private static Exporter start(ScanWiring scan, ExporterConfig config, Clock clock) throws IOException {
+        Scanner scanner = scan.scanner();
         PrometheusRegistry registry = new PrometheusRegistry();
         // a scrape right after start-up waits (briefly) for the first scan: no empty inventory that would
         // resolve and re-raise every finding alert when the exporter restarts
@@ -77,15 +59,14 @@ public final class Exporter implements AutoCloseable {
         try {
             server = ExporterServer.start(config.web(), registry, scanner::current, clock);
         } catch (IOException | RuntimeException e) {
-            inspectors.shutdownNow();
-            docker.close();
+            scan.close();
             throw e;
         }
         ScanLoop loop = new ScanLoop(scanner, config.scanInterval());
         loop.start();
         EventFollower events = null;
         if (config.followEvents()) {
-            events = new EventFollower(docker, scanner, inspectors, loop::scanSoon, clock);
+            events = new EventFollower(scan.docker(), scanner, scan.inspectors(), loop::scanSoon, clock);
             // the stream (and its client's start-up) waits for the first scan, which so has the CPU to
             // itself; the resync that every connection of the stream runs covers what happened meanwhile
             EventFollower follower = events;
@@ -96,7 +77,7 @@ public final class Exporter implements AutoCloseable {
             starter.setDaemon(true);
             starter.start();
         }
-        return new Exporter(docker, inspectors, scanner, loop, events, server);
+        return new Exporter(scan, loop, events, server);
     }
 
     public int port() {
@@ -104,7 +85,7 @@ public final class Exporter implements AutoCloseable {
     }
 
     public Scanner scanner() {
-        return scanner;
+        return scan.scanner();
     }
 
     @Override
@@ -114,29 +95,6 @@ public final class Exporter implements AutoCloseable {
             events.close();
         }
         loop.close();
-        inspectors.shutdownNow();
-        docker.close();
-    }
-
-    /** The inspect (and info) calls' threads, all started at once: their number never changes after. */
-    static ExecutorService inspectPool(int threads) {
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "inspect-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        pool.prestartAllCoreThreads();
-        return pool;
-    }
-
-    /** The host label until the daemon first answers with its name. */
-    static String localHostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            String env = System.getenv("HOSTNAME");
-            return env == null || env.isEmpty() ? "unknown" : env;
-        }
+        scan.close();
     }
 }

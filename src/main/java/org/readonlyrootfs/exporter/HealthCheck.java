@@ -12,6 +12,8 @@ import org.readonlyrootfs.exporter.config.CommandLine;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.config.InvalidConfigException;
+import org.readonlyrootfs.exporter.product.Endpoints;
+import org.readonlyrootfs.exporter.product.BuildInfo;
 
 /**
  * The container image's {@code HEALTHCHECK}: GETs {@code /-/healthy} of the exporter running next to
@@ -39,7 +41,7 @@ public final class HealthCheck {
         try {
             config = new ConfigLoader(env).load(CommandLine.parse(args));
         } catch (InvalidConfigException e) {
-            e.problems().forEach(p -> err.println(Main.NAME + " healthcheck: error: " + p));
+            e.problems().forEach(p -> err.println(BuildInfo.NAME + " healthcheck: error: " + p));
             return 2;
         }
         URI uri = healthUri(config.web().host(), config.web().port());
@@ -71,6 +73,6 @@ public final class HealthCheck {
         if (h.contains(":") && !h.startsWith("[")) {
             h = "[" + h + "]";
         }
-        return URI.create("http://" + h + ":" + port + "/-/healthy");
+        return URI.create("http://" + h + ":" + port + Endpoints.HEALTHY);
     }
 }

@@ -13,7 +13,7 @@ import org.readonlyrootfs.exporter.docker.RequestPathWarmup;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.config.InvalidConfigException;
 import org.readonlyrootfs.exporter.config.Setting;
-import org.readonlyrootfs.exporter.metrics.BuildInfo;
+import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * configuration, 1 if it cannot start. {@code check}: see {@link CheckCommand}.
  */
 public final class Main {
-    public static final String NAME = "readonly-rootfs-exporter";
+    static final String NAME = BuildInfo.NAME;
 
     private Main() {
     }

@@ -23,6 +23,7 @@ import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.KubernetesMode;
 import org.readonlyrootfs.exporter.docker.DockerEndpoint;
 import org.readonlyrootfs.exporter.security.WebSecurity;
+import org.readonlyrootfs.exporter.product.Endpoints;
 
 /**
  * Builds the validated {@link ExporterConfig} from, highest first: flags, environment, the config
@@ -36,8 +37,7 @@ public final class ConfigLoader {
             "docker.host", "DOCKER_HOST",
             "docker.tls-verify", "DOCKER_TLS_VERIFY",
             "docker.cert-path", "DOCKER_CERT_PATH");
-    private static final Set<String> RESERVED_PATHS = Set.of("/", "/-/healthy", "/-/ready", "/findings",
-            "/checklist.cklb", "/checklist.ckl");
+    private static final Set<String> RESERVED_PATHS = Set.copyOf(Endpoints.FIXED);
     private static final Pattern BARE_NUMBER = Pattern.compile("\\s*-?[0-9]+(\\.[0-9]+)?\\s*");
     private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 

@@ -16,11 +16,12 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.readonlyrootfs.exporter.product.BuildInfo;
 
 /** One HTTP/1.1 connection to the daemon: writes a GET, reads the status line and headers, frames the body. */
 final class EngineConnection implements AutoCloseable {
     private static final int MAX_HEAD_BYTES = 64 * 1024;
-    private static final String USER_AGENT = "readonly-rootfs-exporter";
+    private static final String USER_AGENT = BuildInfo.NAME;
 
     private final SocketChannel channel;
     private final Socket tlsSocket; // null without TLS

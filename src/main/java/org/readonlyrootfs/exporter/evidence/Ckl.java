@@ -7,8 +7,8 @@ import java.util.Map;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
-import org.readonlyrootfs.exporter.metrics.BuildInfo;
-import org.readonlyrootfs.exporter.metrics.StigRule;
+import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 
 /**
@@ -34,7 +34,7 @@ public final class Ckl {
             Indenting x = new Indenting(w);
             w.writeStartDocument("UTF-8", "1.0");
             w.writeCharacters("\n");
-            w.writeComment("readonly-rootfs-exporter " + clean(BuildInfo.version()));
+            w.writeComment(BuildInfo.NAME + " " + clean(BuildInfo.version()));
             x.start("CHECKLIST");
             x.start("ASSET");
             x.element("ROLE", "None");
@@ -60,7 +60,7 @@ public final class Ckl {
             info.put("customname", "");
             info.put("stigid", StigRule.BENCHMARK_ID);
             info.put("description", "");
-            info.put("filename", "readonly-rootfs-exporter");
+            info.put("filename", BuildInfo.NAME);
             info.put("releaseinfo", StigRule.RELEASE_INFO);
             info.put("title", StigRule.STIG_NAME);
             info.put("uuid", Evidence.stigUuid().toString());

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import org.readonlyrootfs.exporter.metrics.BuildInfo;
-import org.readonlyrootfs.exporter.metrics.StigRule;
+import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 
 /**
@@ -26,7 +26,7 @@ public final class Cklb {
     public static String render(Evidence e) {
         String stigUuid = Evidence.stigUuid().toString();
         ObjectNode root = NODES.objectNode();
-        root.put("title", "readonly-rootfs-exporter " + BuildInfo.version() + ": " + e.host() + " "
+        root.put("title", BuildInfo.NAME + " " + BuildInfo.version() + ": " + e.host() + " "
                 + StigRule.FINDING_ID);
         root.put("id", e.checklistId().toString());
 

@@ -11,8 +11,8 @@ import java.util.UUID;
 import java.util.function.Function;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.Status;
-import org.readonlyrootfs.exporter.metrics.BuildInfo;
-import org.readonlyrootfs.exporter.metrics.StigRule;
+import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -65,7 +65,7 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
     }
 
     private static UUID uuid(String name) {
-        return UUID.nameUUIDFromBytes(("readonly-rootfs-exporter:" + name).getBytes(StandardCharsets.UTF_8));
+        return UUID.nameUUIDFromBytes((BuildInfo.NAME + ":" + name).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The STIG command's line for a container: {@code /name: ReadonlyRootfs=false}. */

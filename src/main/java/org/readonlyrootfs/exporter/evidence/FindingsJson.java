@@ -13,8 +13,8 @@ import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.Status;
 import org.readonlyrootfs.exporter.compliance.Verdict;
-import org.readonlyrootfs.exporter.metrics.BuildInfo;
-import org.readonlyrootfs.exporter.metrics.StigRule;
+import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -36,7 +36,7 @@ public final class FindingsJson {
 
     public static String render(Snapshot s, Instant generatedAt) {
         ObjectNode root = NODES.objectNode();
-        root.put("generator", "readonly-rootfs-exporter " + BuildInfo.version());
+        root.put("generator", BuildInfo.NAME + " " + BuildInfo.version());
         root.put("generated_at", generatedAt.truncatedTo(ChronoUnit.SECONDS).toString());
         root.set("stig", stig());
         root.put("host", s.host());

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.readonlyrootfs.exporter.security.Bcrypt;
+import org.readonlyrootfs.exporter.product.BuildInfo;
 
 /**
  * HTTP basic authentication against the bcrypt hashes of the web config file. Wrong or missing
@@ -24,7 +25,7 @@ import org.readonlyrootfs.exporter.security.Bcrypt;
  * does not tell which users exist.
  */
 final class BasicAuth extends Authenticator {
-    private static final String REALM = "readonly-rootfs-exporter";
+    private static final String REALM = BuildInfo.NAME;
     /** Compared against for unknown users so they take as long as known ones (a hash of a random password). */
     private static final String DUMMY_HASH = "$2y$10$METJDCytFHKSvsvLcKccQ.VlW5nLW6168ol/Tl9X442nK0gkcOi.2";
 

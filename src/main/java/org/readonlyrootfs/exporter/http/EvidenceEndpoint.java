@@ -4,14 +4,15 @@ import java.time.Instant;
 import org.readonlyrootfs.exporter.evidence.Ckl;
 import org.readonlyrootfs.exporter.evidence.Cklb;
 import org.readonlyrootfs.exporter.evidence.FindingsJson;
-import org.readonlyrootfs.exporter.metrics.StigRule;
+import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.scan.Snapshot;
+import org.readonlyrootfs.exporter.product.Endpoints;
 
 /** {@code /findings}, {@code /checklist.cklb} and {@code /checklist.ckl}, rendered from the snapshot. */
 final class EvidenceEndpoint {
-    static final String FINDINGS = "/findings";
-    static final String CKLB = "/checklist.cklb";
-    static final String CKL = "/checklist.ckl";
+    static final String FINDINGS = Endpoints.FINDINGS;
+    static final String CKLB = Endpoints.CHECKLIST_CKLB;
+    static final String CKL = Endpoints.CHECKLIST_CKL;
 
     /** One response: status, content type, body, and the file name to save it as (null for none). */
     record Response(int status, String contentType, String body, String fileName) {

@@ -28,6 +28,7 @@ import org.readonlyrootfs.exporter.security.ServerTls;
 import org.readonlyrootfs.exporter.security.TlsServerConfig;
 import org.readonlyrootfs.exporter.security.WebSecurity;
 import org.readonlyrootfs.exporter.scan.Snapshot;
+import org.readonlyrootfs.exporter.product.Endpoints;
 
 /**
  * The HTTP endpoints: the telemetry path (Prometheus text or OpenMetrics by content negotiation),
@@ -115,9 +116,9 @@ public final class ExporterServer implements AutoCloseable {
             server = HttpServer.create(address, BACKLOG);
         }
         Authenticator auth = security.basicAuthUsers().isEmpty() ? null : new BasicAuth(security.basicAuthUsers());
-        context(server, "/", exchange -> route(exchange, snapshots.get(), web.telemetryPath(), clock), auth);
+        context(server, Endpoints.LANDING, exchange -> route(exchange, snapshots.get(), web.telemetryPath(), clock), auth);
         context(server, web.telemetryPath(), new MetricsHandler(registry), auth);
-        context(server, "/-/healthy", new HealthyHandler(), auth);
+        context(server, Endpoints.HEALTHY, new HealthyHandler(), auth);
         ThreadPoolExecutor workers = workers();
         server.setExecutor(workers);
         server.start();
@@ -159,8 +160,8 @@ public final class ExporterServer implements AutoCloseable {
             }
             String path = exchange.getRequestURI().getPath();
             switch (path) {
-                case "/" -> send(exchange, 200, "text/html; charset=utf-8", LandingPage.render(snapshot, telemetryPath));
-                case "/-/ready" -> {
+                case Endpoints.LANDING -> send(exchange, 200, "text/html; charset=utf-8", LandingPage.render(snapshot, telemetryPath));
+                case Endpoints.READY -> {
                     if (snapshot.everSucceeded()) {
                         send(exchange, 200, "text/plain; charset=utf-8", "Exporter is Ready.\n");
                     } else {

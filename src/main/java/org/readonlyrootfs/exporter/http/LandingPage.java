@@ -3,10 +3,11 @@ package org.readonlyrootfs.exporter.http;
 import java.time.Instant;
 import java.util.Map;
 import org.readonlyrootfs.exporter.compliance.Status;
-import org.readonlyrootfs.exporter.metrics.BuildInfo;
-import org.readonlyrootfs.exporter.metrics.StigRule;
+import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.Snapshot;
+import org.readonlyrootfs.exporter.product.Endpoints;
 
 /** Our own landing page: what this is, the daemon, counts per status, the current findings, links. */
 final class LandingPage {
@@ -69,13 +70,19 @@ final class LandingPage {
         b.append("<h2>Endpoints</h2>\n<ul>")
                 .append("<li><a href=\"").append(Html.escape(telemetryPath.substring(1))).append("\">")
                 .append(Html.escape(telemetryPath)).append("</a>: metrics</li>")
-                .append("<li><a href=\"-/healthy\">/-/healthy</a>: process alive</li>")
-                .append("<li><a href=\"-/ready\">/-/ready</a>: 200 once a scan has succeeded</li>")
-                .append("<li><a href=\"findings\">/findings</a>: every container's verdict and reason, as JSON</li>")
-                .append("<li><a href=\"checklist.cklb\">/checklist.cklb</a>, <a href=\"checklist.ckl\">")
-                .append("/checklist.ckl</a>: STIG Viewer checklists of this host</li>")
+                .append(link(Endpoints.HEALTHY, "process alive"))
+                .append(link(Endpoints.READY, "200 once a scan has succeeded"))
+                .append(link(Endpoints.FINDINGS, "every container's verdict and reason, as JSON"))
+                .append("<li><a href=\"").append(Endpoints.CHECKLIST_CKLB.substring(1)).append("\">")
+                .append(Endpoints.CHECKLIST_CKLB).append("</a>, <a href=\"").append(Endpoints.CHECKLIST_CKL.substring(1))
+                .append("\">").append(Endpoints.CHECKLIST_CKL).append("</a>: STIG Viewer checklists of this host</li>")
                 .append("</ul>\n</body></html>\n");
         return b.toString();
+    }
+
+    /** A relative link (the page may sit behind a path prefix), so {@code /-/ready} is {@code -/ready}. */
+    private static String link(String path, String what) {
+        return "<li><a href=\"" + path.substring(1) + "\">" + path + "</a>: " + what + "</li>";
     }
 
     private static void row(StringBuilder b, String key, String value) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.compliance.ContainerFacts;
 import org.readonlyrootfs.exporter.metrics.Fixtures;
-import org.readonlyrootfs.exporter.metrics.StigRule;
+import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 import org.w3c.dom.Document;
@@ -40,7 +40,7 @@ class EvidenceTest {
     private static void assertGolden(String name, String actual) throws IOException {
         Path file = GOLDEN.resolve(name);
         // the version changes with every release: pin it
-        String pinned = actual.replace("readonly-rootfs-exporter " + org.readonlyrootfs.exporter.metrics.BuildInfo.version(),
+        String pinned = actual.replace("readonly-rootfs-exporter " + org.readonlyrootfs.exporter.product.BuildInfo.version(),
                 "readonly-rootfs-exporter VERSION");
         if (Boolean.getBoolean("golden.update")) {
             Files.writeString(file, pinned);

@@ -1,11 +1,13 @@
-package org.readonlyrootfs.exporter.metrics;
+package org.readonlyrootfs.exporter.product;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** Version of this build, from the Maven-filtered {@code build.properties}. */
+/** The program's name and the version of this build (from the Maven-filtered {@code build.properties}). */
 public final class BuildInfo {
+    /** The program name: log lines, error lines, the user agent, the checklists' tool name. */
+    public static final String NAME = "readonly-rootfs-exporter";
     private static final String VERSION = load();
 
     private BuildInfo() {

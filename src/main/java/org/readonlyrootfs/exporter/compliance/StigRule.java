@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter.metrics;
+package org.readonlyrootfs.exporter.compliance;
 
 /**
  * The one STIG rule this exporter checks: its identifiers and, for checklists, its texts as DISA
