@@ -50,6 +50,22 @@ public interface DockerGateway extends AutoCloseable {
     }
 
     /**
+     * {@code GET /containers/{id}/json} read in full, for a remediation plan; empty if the container no
+     * longer exists.
+     */
+    default Optional<RuntimeFacts> runtimeFacts(String containerId) {
+        throw new DockerApiError("this gateway reads no runtime facts", null);
+    }
+
+    /**
+     * {@code GET /containers/{id}/changes} (what {@code docker diff} shows), each entry handed to
+     * {@code sink} as it is read; returns how many there were, or empty if the container no longer exists.
+     */
+    default Optional<Long> changes(String containerId, ChangeSink sink) {
+        throw new DockerApiError("this gateway reads no changes", null);
+    }
+
+    /**
      * {@code GET /events?filters={"type":["container"]}&since=…}: follows container events on a
      * connection of its own (no deadline: the stream is meant to stay open) until the returned handle
      * is closed or the stream ends; {@link EventListener#ended} is then called exactly once.

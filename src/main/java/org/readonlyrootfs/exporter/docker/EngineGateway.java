@@ -74,12 +74,28 @@ public final class EngineGateway implements DockerGateway {
         return inspect(containerId, DockerJson::readonlyRootfs);
     }
 
+    @Override
+    public Optional<RuntimeFacts> runtimeFacts(String containerId) {
+        return inspect(containerId, ChangesJson::runtimeFacts);
+    }
+
+    @Override
+    public Optional<Long> changes(String containerId, ChangeSink sink) {
+        return ofContainer("changes", containerId, "/changes", body -> ChangesJson.changes(body, sink));
+    }
+
     private <T> Optional<T> inspect(String containerId, BodyReader<T> reader) {
+        return ofContainer("inspect", containerId, "/json", reader);
+    }
+
+    /** {@code GET /containers/{id}<suffix>}; empty when the container is gone (404). */
+    private <T> Optional<T> ofContainer(String operation, String containerId, String suffix, BodyReader<T> reader) {
         if (!isContainerId(containerId)) {
-            throw new DockerApiError("refusing to inspect a container id with unexpected characters", null);
+            throw new DockerApiError("refusing to " + operation + " a container id with unexpected characters",
+                    null);
         }
         try {
-            return Optional.of(get("inspect", "/containers/" + containerId + "/json", reader));
+            return Optional.of(get(operation, "/containers/" + containerId + suffix, reader));
         } catch (ContainerGone e) {
             return Optional.empty();
         }
@@ -195,13 +211,12 @@ public final class EngineGateway implements DockerGateway {
     /** One GET with its own deadline; errors become one-line {@link DockerException}s. */
     private <T> T get(String operation, String path, BodyReader<T> reader) {
         EngineClient c = client();
-        String what = "GET " + (path.startsWith("/containers/") && path.endsWith("/json")
-                ? "/containers/" + shortId(path.substring(12, path.length() - 5)) + "/json" : path);
+        String what = "GET " + shortPath(path);
         requests.requestSent(operation);
         Callable<T> task = () -> {
             try (EngineResponse response = c.get(path)) {
                 int status = response.status();
-                if (status == 404 && operation.equals("inspect")) {
+                if (status == 404 && (operation.equals("inspect") || operation.equals("changes"))) {
                     throw new ContainerGone();
                 }
                 if (status < 200 || status > 299) {
@@ -342,6 +357,15 @@ public final class EngineGateway implements DockerGateway {
             }
         }
         return true;
+    }
+
+    /** {@code /containers/<12 hex>/json} for a log line: the full id says nothing more. */
+    private static String shortPath(String path) {
+        if (!path.startsWith("/containers/")) {
+            return path;
+        }
+        int slash = path.indexOf('/', 12);
+        return slash < 0 ? path : "/containers/" + shortId(path.substring(12, slash)) + path.substring(slash);
     }
 
     private static String shortId(String id) {
