@@ -72,7 +72,7 @@ LABEL org.opencontainers.image.title="readonly-rootfs-exporter" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.base.name="${RUNTIME_IMAGE}" \
-      org.opencontainers.image.documentation="README.md, section Container image"
+      org.opencontainers.image.documentation="docs/deployment.md, section Container image"
 
 COPY --from=build /rootfs/ /
 

@@ -1,44 +1,79 @@
 package org.readonlyrootfs.exporter;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.Setting;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
 import org.readonlyrootfs.exporter.metrics.Fixtures;
 
-/** The README documents every setting and every metric the code has. */
+/**
+ * The documentation has every setting and every metric the code has: the tables of
+ * docs/configuration.md and docs/metrics.md, and the README's summary names only real metrics.
+ */
 class ReadmeTest {
-    private static String readme() throws IOException {
-        return Files.readString(Path.of("README.md"));
+    private static final Path README = Path.of("README.md");
+    private static final Path CONFIGURATION = Path.of("docs", "configuration.md");
+    private static final Path METRICS = Path.of("docs", "metrics.md");
+    private static final Pattern METRIC_ROW = Pattern.compile("(?m)^\\| `(readonly_rootfs_[a-z_]+)` \\|");
+
+    private static String read(Path file) throws IOException {
+        return Files.readString(file);
+    }
+
+    /** Every metric name the exporter exposes, with its _total or _info suffix. */
+    private static Set<String> exposedMetrics() {
+        return new ExporterCollector(Fixtures::inventory).collect().stream().map(m -> {
+            String name = m.getMetadata().getPrometheusName();
+            return switch (m.getClass().getSimpleName()) {
+                case "CounterSnapshot" -> name + "_total";
+                case "InfoSnapshot" -> name + "_info";
+                default -> name;
+            };
+        }).collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test
     void everySettingIsInTheConfigurationTable() throws IOException {
-        String readme = readme();
+        String doc = read(CONFIGURATION);
         for (Setting s : new ConfigLoader(Map.of()).settings()) {
             String env = s.fileOnly() ? "config file only" : "`" + s.envVar() + "`";
-            assertTrue(readme.contains("| `" + s.key() + "` | " + env), s.key() + " / " + env);
-            assertTrue(readme.contains("`" + s.defaultValue() + "`"), s.key() + " default " + s.defaultValue());
+            assertTrue(doc.contains("| `" + s.key() + "` | " + env), CONFIGURATION + ": " + s.key() + " / " + env);
+            assertTrue(doc.contains("`" + s.defaultValue() + "`"), CONFIGURATION + ": " + s.key() + " default " + s.defaultValue());
         }
     }
 
     @Test
     void everyMetricIsInTheMetricsTable() throws IOException {
-        String readme = readme();
-        new ExporterCollector(Fixtures::inventory).collect().forEach(m -> {
-            String name = m.getMetadata().getPrometheusName();
-            String exposed = switch (m.getClass().getSimpleName()) {
-                case "CounterSnapshot" -> name + "_total";
-                case "InfoSnapshot" -> name + "_info";
-                default -> name;
-            };
-            assertTrue(readme.contains("| `" + exposed + "` |"), exposed);
-        });
+        String doc = read(METRICS);
+        for (String exposed : exposedMetrics()) {
+            assertTrue(doc.contains("| `" + exposed + "` |"), METRICS + ": " + exposed);
+        }
+    }
+
+    /** The README's short metrics table lists only metrics that exist (and is not empty). */
+    @Test
+    void theReadmeSummaryNamesRealMetrics() throws IOException {
+        Set<String> exposed = exposedMetrics();
+        Matcher m = METRIC_ROW.matcher(read(README));
+        Set<String> summary = new TreeSet<>();
+        while (m.find()) {
+            summary.add(m.group(1));
+        }
+        assertFalse(summary.isEmpty(), README + " has no metrics table");
+        for (String name : summary) {
+            assertTrue(exposed.contains(name), README + " names " + name + ", which the exporter does not expose: " + exposed);
+        }
     }
 }

@@ -136,15 +136,15 @@ class AlertRulesTest {
                 .filter(a -> "critical".equals(a.labels().get("severity"))).map(Rule::alert).toList());
     }
 
-    /** Every alert's runbook_url lands on a README subsection of "## Alerts" that says what to do. */
+    /** Every alert's runbook_url lands on its own {@code ##} section of docs/alerts.md that says what to do. */
     @Test
-    void everyAlertHasARunbookInTheReadme() {
-        Map<String, String> sections = MonitoringFiles.readmeSubsections("Alerts");
+    void everyAlertHasARunbookInTheAlertsDoc() {
+        Map<String, String> sections = MonitoringFiles.docSections(MonitoringFiles.ALERTS_DOC, 2);
         Set<String> anchors = new TreeSet<>();
         sections.keySet().forEach(h -> anchors.add(MonitoringFiles.githubAnchor(h)));
         for (Rule a : MonitoringFiles.alerts()) {
             String anchor = a.annotations().get("runbook_url").substring(MonitoringFiles.RUNBOOK_BASE.length());
-            assertTrue(anchors.contains(anchor), a.alert() + ": no README heading for #" + anchor + " in " + anchors);
+            assertTrue(anchors.contains(anchor), a.alert() + ": no " + MonitoringFiles.ALERTS_DOC + " heading for #" + anchor + " in " + anchors);
             String body = sections.get(a.alert());
             assertNotNull(body, a.alert());
             assertTrue(body.contains(a.labels().get("severity")), a.alert() + ": runbook names the severity");

@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.readonlyrootfs.exporter.testing.Markdown;
 
 /** The shipped alert rules, rule tests, dashboards and deploy examples, read for tests. */
 public final class MonitoringFiles {
@@ -24,8 +24,10 @@ public final class MonitoringFiles {
     public static final Path PROVISIONING = Path.of("grafana/provisioning");
     public static final Path PROMETHEUS_CONFIG = Path.of("deploy/prometheus.yml");
     public static final Path ALERTMANAGER_CONFIG = Path.of("deploy/alertmanager.yml");
+    /** The alerts' documentation: one {@code ##} section per alert, its runbook. */
+    public static final Path ALERTS_DOC = Path.of("docs", "alerts.md");
     public static final String RUNBOOK_BASE =
-            "https://github.com/readonly-rootfs-exporter/readonly-rootfs-exporter/blob/main/README.md#";
+            "https://github.com/readonly-rootfs-exporter/readonly-rootfs-exporter/blob/main/docs/alerts.md#";
     /** The data source variable every panel and query must use. */
     public static final String DATASOURCE_UID = "${datasource}";
 
@@ -177,53 +179,19 @@ public final class MonitoringFiles {
 
     /** GitHub's anchor of a Markdown heading. */
     public static String githubAnchor(String heading) {
-        return heading.trim().toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+        return Markdown.anchor(heading);
     }
 
     /**
-     * The {@code ###} headings of the README section {@code ## title}, each with its text up to the
-     * next heading.
+     * The sections of a Markdown file at one heading level ({@code 2} for {@code ##}), each with its
+     * text up to the next heading of that level or above.
      */
-    public static Map<String, String> readmeSubsections(String title) {
-        String readme;
+    public static Map<String, String> docSections(Path file, int level) {
         try {
-            readme = Files.readString(Path.of("README.md"));
+            return Markdown.sections(Files.readString(file), level);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot read " + file, e);
         }
-        Map<String, String> out = new LinkedHashMap<>();
-        boolean inSection = false;
-        String current = null;
-        StringBuilder body = new StringBuilder();
-        boolean inFence = false;
-        for (String line : readme.split("\n", -1)) {
-            if (line.startsWith("```")) {
-                inFence = !inFence;
-            }
-            if (!inFence && line.startsWith("## ")) {
-                if (current != null) {
-                    out.put(current, body.toString());
-                    current = null;
-                }
-                inSection = line.substring(3).trim().equals(title);
-                continue;
-            }
-            if (!inFence && inSection && line.startsWith("### ")) {
-                if (current != null) {
-                    out.put(current, body.toString());
-                }
-                current = line.substring(4).trim();
-                body.setLength(0);
-                continue;
-            }
-            if (current != null) {
-                body.append(line).append('\n');
-            }
-        }
-        if (current != null) {
-            out.put(current, body.toString());
-        }
-        return out;
     }
 
     private static List<Path> list(Path dir, String suffix) {
