@@ -168,10 +168,11 @@ public final class Planner {
         long written = d.changes - d.deletions;
         if (written > 0) {
             String local = "./" + v.name();
+            String target = Text.shellWord(context.name() + ":" + d.path);
             warnings.add(d.path + " holds " + written + " change(s) this container wrote, lost when it is"
-                    + " recreated: copy them out first (docker cp " + Text.shellWord(context.name() + ":" + d.path)
-                    + " " + local + "), recreate it with these flags, then copy them into the new volume (docker cp "
-                    + local + "/. " + Text.shellWord(context.name() + ":" + d.path) + ")");
+                    + " recreated: copy them out first (docker cp " + target + " " + local + "), recreate it with"
+                    + " these flags by docker create, copy them into the new volume (docker cp -a " + local + "/. "
+                    + target + ": -a gives them to the container's user), then docker start it");
         }
         if (d.deletions > 0) {
             warnings.add("the container deleted " + d.deletions + " entr" + (d.deletions == 1 ? "y" : "ies")

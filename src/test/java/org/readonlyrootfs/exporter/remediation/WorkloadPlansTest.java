@@ -71,7 +71,7 @@ class WorkloadPlansTest {
         assertEquals(List.of("--read-only", "--volume", "app-etc-app:/etc/app"), p.dockerRunFlags());
         assertEquals(2, p.warnings().size(), p.warnings().toString());
         assertTrue(p.warnings().get(0).contains("docker cp app:/etc/app ./app-etc-app"), p.warnings().get(0));
-        assertTrue(p.warnings().get(0).contains("docker cp ./app-etc-app/. app:/etc/app"), p.warnings().get(0));
+        assertTrue(p.warnings().get(0).contains("docker cp -a ./app-etc-app/. app:/etc/app"), p.warnings().get(0));
         assertTrue(p.warnings().get(1).contains("newer image"), p.warnings().get(1));
     }
 
