@@ -86,12 +86,35 @@ public final class WriteObserver {
         }
     }
 
+    /**
+     * Takes one raw entry of the changes API as it was read: an unknown {@code Kind} code counts as
+     * an unusable change instead of failing the container's plan.
+     */
+    public void accept(String path, int kindCode) {
+        if (kindCode < 0 || kindCode > 2) {
+            checkOpen();
+            changes++;
+            invalid.merge("unknown kind", 1L, Long::sum);
+            return;
+        }
+        accept(new Change(path, ChangeKind.fromCode(kindCode)));
+    }
+
     /** Takes one change. */
     public void accept(Change change) {
+        checkOpen();
+        changes++;
+        take(change);
+        peakTracked = Math.max(peakTracked, trackedEntries());
+    }
+
+    private void checkOpen() {
         if (finished) {
             throw new IllegalStateException("observer already finished");
         }
-        changes++;
+    }
+
+    private void take(Change change) {
         String path = change.path();
         String reason = ChangePaths.invalidReason(path);
         if (reason != null) {
@@ -145,7 +168,6 @@ public final class WriteObserver {
                 pendingTotal++;
             }
         }
-        peakTracked = Math.max(peakTracked, trackedEntries());
     }
 
     /** Directory aggregates plus pending names held now. */
@@ -165,9 +187,7 @@ public final class WriteObserver {
 
     /** The places, once every change has been fed. Call once. */
     public ObservedWrites finish() {
-        if (finished) {
-            throw new IllegalStateException("observer already finished");
-        }
+        checkOpen();
         finished = true;
         List<Dir> all = new ArrayList<>(dirs.values());
         all.sort(Comparator.comparingInt((Dir d) -> d.depth).thenComparing(d -> d.path));

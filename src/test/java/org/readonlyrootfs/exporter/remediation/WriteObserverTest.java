@@ -168,6 +168,19 @@ class WriteObserverTest {
     }
 
     @Test
+    void rawEntriesWithUnknownKindsAreCountedNotThrown() {
+        WriteObserver o = new WriteObserver(List.of());
+        o.accept("/tmp", 0);
+        o.accept("/tmp/x", 1);
+        o.accept("/tmp/y", 9);
+        o.accept("/tmp/z", -1);
+        ObservedWrites w = o.finish();
+        assertEquals(Map.of("unknown kind", 2L), w.invalid());
+        assertEquals(4, w.changes());
+        assertEquals(List.of("/tmp"), w.places().stream().map(WritePlace::path).toList());
+    }
+
+    @Test
     void duplicateEntriesCountOnce() {
         ObservedWrites w = observe(Changes.of("C /tmp", "A /tmp/x", "A /tmp/x"));
         assertEquals(List.of(new WritePlace("/tmp", false, 1, 0, false, false, "/tmp/x", "")), w.places());
