@@ -20,6 +20,7 @@ import org.readonlyrootfs.exporter.evidence.Ckl;
 import org.readonlyrootfs.exporter.evidence.Cklb;
 import org.readonlyrootfs.exporter.evidence.Evidence;
 import org.readonlyrootfs.exporter.evidence.FindingsJson;
+import org.readonlyrootfs.exporter.evidence.Remediations;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -57,16 +58,25 @@ final class CheckCommand {
             err.println(BuildInfo.NAME + ": error: " + e.getMessage());
             return 2;
         }
-        Snapshot s = scan.scanner().scan();
+        Snapshot s = withPlans(scan, scan.scanner().scan());
         if (!s.dockerUp()) {
             err.println(BuildInfo.NAME + ": error: " + s.lastError());
             return 2;
         }
         for (AuditedContainer c : s.containers()) {
             out.println(line(c));
+            if (c.verdict().status() == Status.FINDING) {
+                out.println("  fix: " + Remediations.line(s.remediation(c)));
+                s.remediation(c).ifPresent(p -> p.warnings().forEach(w -> out.println("  warning: " + w)));
+            }
         }
         for (AuditedService a : s.services()) {
             out.println(line(a));
+            if (a.verdict().status() == Status.FINDING) {
+                out.println("  fix: " + Remediations.service(s, a).map(Remediations::line)
+                        .orElse("docker service update --read-only <service> (plus the mounts its tasks need: none of"
+                                + " its tasks was observed on this node)"));
+            }
         }
         Instant now = clock.instant();
         Map<String, String> files = new LinkedHashMap<>();
@@ -91,6 +101,15 @@ final class CheckCommand {
             return 2;
         }
         return findings > 0 ? 1 : 0;
+    }
+
+    /** The scan with a remediation plan for every finding (their writes read one container at a time). */
+    private static Snapshot withPlans(ScanWiring scan, Snapshot s) {
+        if (!s.dockerUp() || scan.remediation().isEmpty()) {
+            return s;
+        }
+        scan.remediation().get().observeDue();
+        return s.withRemediations(scan.remediation().get().plans());
     }
 
     /** {@code /name: ReadonlyRootfs=false status=finding}, plus the reason where it says more than the flag. */

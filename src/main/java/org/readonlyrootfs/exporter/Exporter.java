@@ -10,6 +10,7 @@ import org.readonlyrootfs.exporter.http.ExporterServer;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
 import org.readonlyrootfs.exporter.scan.EventFollower;
+import org.readonlyrootfs.exporter.scan.RemediationObserver;
 import org.readonlyrootfs.exporter.scan.ScanLoop;
 import org.readonlyrootfs.exporter.scan.Scanner;
 
@@ -64,6 +65,7 @@ public final class Exporter implements AutoCloseable {
         }
         ScanLoop loop = new ScanLoop(scanner, config.scanInterval());
         loop.start();
+        scan.remediation().ifPresent(RemediationObserver::start);
         EventFollower events = null;
         if (config.followEvents()) {
             events = new EventFollower(scan.docker(), scanner, scan.inspectors(), loop::scanSoon, clock);

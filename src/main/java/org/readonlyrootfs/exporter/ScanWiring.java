@@ -3,6 +3,7 @@ package org.readonlyrootfs.exporter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -13,6 +14,7 @@ import org.readonlyrootfs.exporter.docker.DockerGateway;
 import org.readonlyrootfs.exporter.docker.EngineGateway;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
 import org.readonlyrootfs.exporter.scan.Inventory;
+import org.readonlyrootfs.exporter.scan.RemediationObserver;
 import org.readonlyrootfs.exporter.scan.Scanner;
 
 /**
@@ -25,13 +27,15 @@ final class ScanWiring implements AutoCloseable {
     private final DockerRequestCounts requests;
     private final ExecutorService inspectors;
     private final Scanner scanner;
+    private final RemediationObserver remediation;
 
     private ScanWiring(DockerGateway docker, DockerRequestCounts requests, ExecutorService inspectors,
-                       Scanner scanner) {
+                       Scanner scanner, RemediationObserver remediation) {
         this.docker = docker;
         this.requests = requests;
         this.inspectors = inspectors;
         this.scanner = scanner;
+        this.remediation = remediation;
     }
 
     /** Over the daemon the configuration names. */
@@ -45,7 +49,13 @@ final class ScanWiring implements AutoCloseable {
         ExecutorService inspectors = inspectPool(config.inspectConcurrency());
         Scanner scanner = new Scanner(docker, new Inventory(new Classifier(config.compliance()), clock), requests,
                 inspectors, clock, localHostName());
-        return new ScanWiring(docker, requests, inspectors, scanner);
+        RemediationObserver remediation = null;
+        if (config.remediation().enabled()) {
+            remediation = new RemediationObserver(docker, () -> scanner.inventory().containers(),
+                    config.remediation().refresh(), clock);
+            scanner.remediations(remediation::plans);
+        }
+        return new ScanWiring(docker, requests, inspectors, scanner, remediation);
     }
 
     DockerGateway docker() {
@@ -64,8 +74,16 @@ final class ScanWiring implements AutoCloseable {
         return scanner;
     }
 
+    /** The findings' remediation plans; empty when {@code remediation.enabled} is false. */
+    Optional<RemediationObserver> remediation() {
+        return Optional.ofNullable(remediation);
+    }
+
     @Override
     public void close() {
+        if (remediation != null) {
+            remediation.close();
+        }
         inspectors.shutdownNow();
         docker.close();
     }

@@ -18,6 +18,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.remediation.ContainerContext;
+import org.readonlyrootfs.exporter.remediation.ObservedWrites;
+import org.readonlyrootfs.exporter.remediation.Planner;
 import org.junit.jupiter.api.io.TempDir;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.Setting;
@@ -188,7 +191,11 @@ class CliIT {
                     "/chk-legacy: ReadonlyRootfs=false status=exempt reason=\"exemption legacy: vendor image (ticket"
                             + " CHG-1, expires 2999-01-01)\"",
                     "/chk-ro: ReadonlyRootfs=true status=compliant",
-                    "/chk-rw: ReadonlyRootfs=false status=finding"), open.stdout().lines().toList());
+                    "/chk-rw: ReadonlyRootfs=false status=finding",
+                    "  fix: not_observed: docker run --read-only …",
+                    "  warning: " + new Planner().plan(new ContainerContext("chk-rw", "", "", "", List.of(), false,
+                            false, null, ""), ObservedWrites.none()).warnings().get(0)),
+                    open.stdout().lines().toList());
             for (String stigLine : dockerd.stigCheck()) {
                 assertTrue(open.stdout().lines().anyMatch(l -> l.startsWith(stigLine + " status=")),
                         "the STIG command's own line, then the verdict: " + stigLine);

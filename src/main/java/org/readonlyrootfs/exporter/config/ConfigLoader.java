@@ -81,11 +81,13 @@ public final class ConfigLoader {
         boolean exempt = r.bool("compliance.exempt-system-containers");
         KubernetesMode kubernetes = r.oneOf("compliance.kubernetes", KubernetesMode.class);
         List<Exemption> exemptions = new ExemptionReader(merged, problems).read("compliance.exemptions");
+        ExporterConfig.Remediation remediation = new ExporterConfig.Remediation(r.bool("remediation.enabled"),
+                r.duration("remediation.refresh", Duration.ofSeconds(1), Duration.ofDays(7)));
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
         return new ExporterConfig(web, docker, interval, events, concurrency, perContainer, exempt, kubernetes,
-                exemptions);
+                exemptions, remediation);
     }
 
     private Config flagLayer(CommandLine cli, List<String> problems) {

@@ -28,8 +28,26 @@ final class ChangesJson {
     private ChangesJson() {
     }
 
-    /** Hands every entry to {@code sink}; returns how many there were. Malformed JSON is an IOException. */
+    /** An answer that is not the changes array: malformed, truncated or too large in one of its parts. */
+    static final class Malformed extends IOException {
+        Malformed(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Hands every entry to {@code sink}; returns how many there were. An answer that is not a changes array
+     * is {@link Malformed}; other IOExceptions are the connection's.
+     */
     static long changes(InputStream body, ChangeSink sink) throws IOException {
+        try {
+            return read(body, sink);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new Malformed(e.getOriginalMessage().replaceAll("\\s+", " "));
+        }
+    }
+
+    private static long read(InputStream body, ChangeSink sink) throws IOException {
         long n = 0;
         try (JsonParser p = JSON.createParser(body)) {
             JsonToken first = p.nextToken();
@@ -37,8 +55,7 @@ final class ChangesJson {
                 return 0; // nothing changed
             }
             if (first != JsonToken.START_ARRAY) {
-                throw new IOException("unexpected JSON from the Docker daemon: " + first + " where the changes"
-                        + " array belongs");
+                throw new Malformed("not a changes array: " + first);
             }
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
@@ -59,7 +76,7 @@ final class ChangesJson {
                 sink.change(path == null ? "" : path, kind);
             }
             if (t != JsonToken.END_ARRAY) {
-                throw new IOException("unexpected JSON from the Docker daemon: " + t + " in the changes array");
+                throw new Malformed("unexpected " + t + " in the changes array");
             }
         }
         return n;

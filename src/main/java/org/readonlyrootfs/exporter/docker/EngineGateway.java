@@ -81,7 +81,14 @@ public final class EngineGateway implements DockerGateway {
 
     @Override
     public Optional<Long> changes(String containerId, ChangeSink sink) {
-        return ofContainer("changes", containerId, "/changes", body -> ChangesJson.changes(body, sink));
+        return ofContainer("changes", containerId, "/changes", body -> {
+            try {
+                return ChangesJson.changes(body, sink);
+            } catch (ChangesJson.Malformed e) {
+                throw new DockerApiError("GET /containers/" + shortId(containerId) + "/changes gave an unreadable"
+                        + " answer: " + e.getMessage(), null);
+            }
+        });
     }
 
     private <T> Optional<T> inspect(String containerId, BodyReader<T> reader) {

@@ -35,7 +35,8 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
 
     public static Evidence of(Snapshot s, Instant generatedAt) {
         Instant at = generatedAt.truncatedTo(ChronoUnit.SECONDS);
-        return new Evidence(s.host(), s.daemonVersion(), status(s), cut(details(s, at), MAX_TEXT),
+        return new Evidence(s.host(), s.daemonVersion(), status(s), cut(withoutLongestFixes(details(s, at), MAX_TEXT),
+                MAX_TEXT),
                 cut(comments(s, at), MAX_TEXT));
     }
 
@@ -73,6 +74,9 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
         return "/" + c.facts().name() + ": ReadonlyRootfs=" + c.facts().readonlyRootfs();
     }
 
+    /** How a finding's fix line starts in the details, under the finding's own line. */
+    static final String FIX = "  fix: ";
+
     static String details(Snapshot s, Instant now) {
         List<String> lines = new ArrayList<>();
         Map<Status, Integer> counts = s.counts();
@@ -90,13 +94,15 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
         }
         section(lines, "Containers with a writable root filesystem (findings):", s.containers(), Status.FINDING,
                 c -> stigLine(c) + " (" + where(c) + (c.verdict().exemptionExpired()
-                        ? ", exemption " + c.verdict().exemption() + " expired" : "") + ")");
+                        ? ", exemption " + c.verdict().exemption() + " expired" : "") + ")\n" + FIX
+                        + Remediations.line(s.remediation(c)));
         List<String> services = new ArrayList<>();
         for (AuditedService a : s.services()) {
             if (a.verdict().status() == Status.FINDING) {
                 services.add(a.facts().name() + ": ReadOnly=false (" + a.facts().mode()
                         + (a.verdict().stack().isEmpty() ? "" : ", stack " + a.verdict().stack())
-                        + ", image " + a.facts().image() + ")");
+                        + ", image " + a.facts().image() + ")"
+                        + Remediations.service(s, a).map(u -> "\n" + FIX + Remediations.line(u)).orElse(""));
             }
         }
         if (!services.isEmpty()) {
@@ -134,6 +140,40 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
                 Evidence::stigLine);
         section(lines, "Compliant containers:", s.containers(), Status.COMPLIANT, Evidence::stigLine);
         return String.join("\n", lines);
+    }
+
+    /**
+     * {@code text} with its longest fix lines dropped, one after the other, until it fits in {@code max}: the
+     * list of findings outlives their fixes (every fix stays at /findings).
+     */
+    static String withoutLongestFixes(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+        List<Integer> fixes = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(FIX)) {
+                fixes.add(i);
+            }
+        }
+        fixes.sort((a, b) -> Integer.compare(lines.get(b).length(), lines.get(a).length()));
+        int length = text.length();
+        java.util.Set<Integer> dropped = new java.util.HashSet<>();
+        for (int i : fixes) {
+            if (length <= max) {
+                break;
+            }
+            length -= lines.get(i).length() + 1;
+            dropped.add(i);
+        }
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (!dropped.contains(i)) {
+                kept.add(lines.get(i));
+            }
+        }
+        return String.join("\n", kept);
     }
 
     private static void section(List<String> lines, String title, List<AuditedContainer> containers, Status status,

@@ -14,6 +14,8 @@ import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.Status;
 import org.readonlyrootfs.exporter.compliance.Verdict;
 import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.remediation.Plan;
+import org.readonlyrootfs.exporter.remediation.WriteCount;
 import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
@@ -76,6 +78,7 @@ public final class FindingsJson {
                     .sorted(Map.Entry.comparingByKey()).forEach(e -> l.put(e.getKey(), e.getValue()));
             time(o, "created", c.facts().createdEpochSeconds());
             time(o, "first_seen", c.firstSeenEpochSeconds());
+            s.remediation(c).ifPresent(p -> o.set("remediation", remediation(p)));
         }
 
         root.put("swarm_manager", s.swarmManager());
@@ -88,6 +91,14 @@ public final class FindingsJson {
             o.put("image", a.facts().image());
             o.put("read_only", a.facts().readOnly());
             verdict(o, a.verdict());
+            if (a.verdict().status() == Status.FINDING) {
+                Remediations.service(s, a).ifPresent(u -> {
+                    ObjectNode r = o.putObject("remediation");
+                    r.put("tasks_observed", u.tasks());
+                    strings(r.putArray("docker_service_update_flags"), u.flags());
+                    strings(r.putArray("warnings"), u.warnings());
+                });
+            }
         }
 
         ArrayNode exemptions = root.putArray("exemptions");
@@ -109,6 +120,33 @@ public final class FindingsJson {
             o.put("matches", e.getValue());
         }
         return Json.write(root);
+    }
+
+    /** A finding's plan: what it wrote, the mounts that let it run read-only, and how to say so. */
+    static ObjectNode remediation(Plan p) {
+        ObjectNode r = NODES.objectNode();
+        r.put("plan", p.kind().label());
+        if (p.observedAt() != null) {
+            r.put("observed_at", p.observedAt().truncatedTo(ChronoUnit.SECONDS).toString());
+        } else {
+            r.putNull("observed_at");
+        }
+        r.put("changes", p.changes());
+        ArrayNode writes = r.putArray("writes");
+        for (WriteCount w : p.writes()) {
+            writes.addObject().put("path", w.path()).put("changes", w.changes());
+        }
+        r.put("writes_omitted", p.writesOmitted());
+        strings(r.putArray("tmpfs"), p.tmpfsPaths());
+        strings(r.putArray("volumes"), p.volumePaths());
+        strings(r.putArray("docker_run_flags"), p.dockerRunFlags());
+        r.put("compose", p.compose());
+        strings(r.putArray("warnings"), p.warnings());
+        return r;
+    }
+
+    private static void strings(ArrayNode a, java.util.List<String> values) {
+        values.forEach(a::add);
     }
 
     private static void verdict(ObjectNode o, Verdict v) {

@@ -2,12 +2,15 @@ package org.readonlyrootfs.exporter.http;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.readonlyrootfs.exporter.compliance.Status;
 import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.Snapshot;
+import org.readonlyrootfs.exporter.evidence.Remediations;
 import org.readonlyrootfs.exporter.product.Endpoints;
+import org.readonlyrootfs.exporter.remediation.Plan;
 
 /** Our own landing page: what this is, the daemon, counts per status, the current findings, links. */
 final class LandingPage {
@@ -49,7 +52,7 @@ final class LandingPage {
             b.append("<p>None.</p>\n");
         } else {
             b.append("<table><tr><th>Name</th><th>Id</th><th>Image</th><th>State</th><th>Orchestrator</th>"
-                    + "<th>Stack</th><th>Service</th></tr>\n");
+                    + "<th>Stack</th><th>Service</th><th>Fix</th></tr>\n");
             for (AuditedContainer c : s.containers()) {
                 if (c.verdict().status() != Status.FINDING) {
                     continue;
@@ -62,10 +65,13 @@ final class LandingPage {
                 cell(b, c.verdict().orchestrator().label());
                 cell(b, c.verdict().stack());
                 cell(b, c.verdict().service());
+                fix(b, s.remediation(c));
                 b.append("</tr>\n");
             }
-            b.append("</table>\n<p>Fix: recreate with <code>docker run --read-only --tmpfs /run --tmpfs /tmp …</code>"
-                    + " and rw volumes for data.</p>\n");
+            b.append("</table>\n<p>Each fix is what to add to <code>docker run</code> when recreating the container,"
+                    + " from what it wrote so far; the compose form and the warnings to read first are in <a href=\"")
+                    .append(Endpoints.FINDINGS.substring(1)).append("\">").append(Endpoints.FINDINGS)
+                    .append("</a>. Without a plan yet: ").append(Html.escape(Remediations.GENERIC)).append(".</p>\n");
         }
         b.append("<h2>Endpoints</h2>\n<ul>")
                 .append("<li><a href=\"").append(Html.escape(telemetryPath.substring(1))).append("\">")
@@ -87,6 +93,15 @@ final class LandingPage {
 
     private static void row(StringBuilder b, String key, String value) {
         b.append("<tr><th>").append(Html.escape(key)).append("</th><td>").append(Html.escape(value)).append("</td></tr>");
+    }
+
+    private static void fix(StringBuilder b, Optional<Plan> plan) {
+        b.append("<td><code>").append(Html.escape(Remediations.line(plan))).append("</code>");
+        int warnings = plan.map(p -> p.warnings().size()).orElse(0);
+        if (warnings > 0) {
+            b.append(" (").append(warnings).append(warnings == 1 ? " warning" : " warnings").append(")");
+        }
+        b.append("</td>");
     }
 
     private static void cell(StringBuilder b, String value) {

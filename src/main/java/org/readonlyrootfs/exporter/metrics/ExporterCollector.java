@@ -18,6 +18,7 @@ import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.compliance.Status;
 import org.readonlyrootfs.exporter.config.PerContainer;
 import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.remediation.PlanKind;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -99,7 +100,7 @@ public final class ExporterCollector implements MultiCollector {
                 PREFIX + "last_scan_success_timestamp_seconds", PREFIX + "scans", PREFIX + "docker_requests",
                 PREFIX + "findings_detected", PREFIX + "events_stream_up", PREFIX + "events", PREFIX + "stig",
                 PREFIX + "build", PREFIX + "service", PREFIX + "exemption_expiry_timestamp_seconds",
-                PREFIX + "exemption_matches");
+                PREFIX + "exemption_matches", PREFIX + "remediation", PREFIX + "remediation_plans");
     }
 
     @Override
@@ -149,6 +150,30 @@ public final class ExporterCollector implements MultiCollector {
         }
         out.metricSnapshot(expiry.build());
         out.metricSnapshot(matches.build());
+
+        GaugeSnapshot.Builder remediation = GaugeSnapshot.builder().name(PREFIX + "remediation")
+                .help("1 per finding whose writes were read: plan says what its fix needs (no_writes, tmpfs_only,"
+                        + " needs_volume, not_observed, unknown); the fix itself is in /findings");
+        if (perContainer != PerContainer.NONE) {
+            for (AuditedContainer c : s.containers()) {
+                s.remediation(c).ifPresent(p -> remediation.dataPoint(GaugeDataPointSnapshot.builder().value(1)
+                        .labels(Labels.of(
+                                "host", s.host(),
+                                "container_id", c.facts().shortId(),
+                                "container_name", c.facts().name(),
+                                "image", c.facts().image(),
+                                "plan", p.kind().label()))
+                        .build()));
+            }
+        }
+        out.metricSnapshot(remediation.build());
+        GaugeSnapshot.Builder plans = GaugeSnapshot.builder().name(PREFIX + "remediation_plans")
+                .help("Findings per remediation plan kind; findings whose writes were not read yet are not counted");
+        for (Map.Entry<PlanKind, Integer> e : s.remediationCounts().entrySet()) {
+            plans.dataPoint(GaugeDataPointSnapshot.builder().value(e.getValue())
+                    .labels(host.add("plan", e.getKey().label())).build());
+        }
+        out.metricSnapshot(plans.build());
 
         out.metricSnapshot(gauge("containers_unchecked",
                 "Containers listed by the last successful scan whose inspect failed; they are retried next scan",

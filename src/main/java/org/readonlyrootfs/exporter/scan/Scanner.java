@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.ServiceFacts;
@@ -24,6 +25,7 @@ import org.readonlyrootfs.exporter.docker.DockerApiError;
 import org.readonlyrootfs.exporter.docker.DockerException;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
 import org.readonlyrootfs.exporter.docker.SwarmService;
+import org.readonlyrootfs.exporter.remediation.Plan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +55,7 @@ public final class Scanner {
     private final AtomicReference<ScanState> state;
     private final CountDownLatch firstScan = new CountDownLatch(1);
     private volatile boolean eventsStreamUp;
+    private volatile Supplier<Map<String, Plan>> remediations = Map::of;
     private final Set<String> expiryLogged = ConcurrentHashMap.newKeySet();
     private DaemonInfo daemon; // guarded by this
     private Instant daemonReadAt = Instant.MIN; // guarded by this
@@ -92,6 +95,11 @@ public final class Scanner {
         return current();
     }
 
+    /** Where the snapshots take the findings' remediation plans from. */
+    public void remediations(Supplier<Map<String, Plan>> plans) {
+        this.remediations = plans;
+    }
+
     /** Whether the events stream is connected (set by the events follower). */
     public void eventsStreamUp(boolean up) {
         eventsStreamUp = up;
@@ -113,7 +121,8 @@ public final class Scanner {
         return new Snapshot(s.host(), s.daemonVersion(), s.dockerUp(), s.everSucceeded(), s.lastError(),
                 inventory.containers(), s.unchecked(), s.durationSeconds(), s.lastSuccessEpochSeconds(), s.succeeded(),
                 s.failed(), inventory.findingsDetected(), requests.snapshot(), eventsStreamUp,
-                inventory.eventsApplied(), inventory.services(), s.swarmManager(), inventory.classifier().policy());
+                inventory.eventsApplied(), inventory.services(), s.swarmManager(), inventory.classifier().policy(),
+                remediations.get());
     }
 
     /** Says once per exemption, when it is first seen expired, that it no longer applies and to what. */

@@ -7,6 +7,8 @@ import java.util.Map;
 import org.readonlyrootfs.exporter.compliance.CompliancePolicy;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.Status;
+import org.readonlyrootfs.exporter.remediation.Plan;
+import org.readonlyrootfs.exporter.remediation.PlanKind;
 
 /**
  * Everything a scrape or a page renders, immutable, replaced whole after each scan.
@@ -31,6 +33,7 @@ import org.readonlyrootfs.exporter.compliance.Status;
  *                                swarm manager
  * @param swarmManager            whether the daemon is a swarm manager (as of its last {@code GET /info})
  * @param policy                  how containers are judged: Kubernetes handling and exemptions
+ * @param remediations            the remediation plan of each finding whose writes were read, by full container id
  */
 public record Snapshot(
         String host,
@@ -50,12 +53,50 @@ public record Snapshot(
         long eventsApplied,
         List<AuditedService> services,
         boolean swarmManager,
-        CompliancePolicy policy) {
+        CompliancePolicy policy,
+        Map<String, Plan> remediations) {
 
     public Snapshot {
         containers = List.copyOf(containers);
         dockerRequests = Map.copyOf(dockerRequests);
         services = List.copyOf(services);
+        remediations = Map.copyOf(remediations);
+    }
+
+    /** A snapshot without remediation plans. */
+    public Snapshot(String host, String daemonVersion, boolean dockerUp, boolean everSucceeded, String lastError,
+                    List<AuditedContainer> containers, int unchecked, double scanDurationSeconds,
+                    double lastSuccessEpochSeconds, long scansSucceeded, long scansFailed, long findingsDetected,
+                    Map<String, Long> dockerRequests, boolean eventsStreamUp, long eventsApplied,
+                    List<AuditedService> services, boolean swarmManager, CompliancePolicy policy) {
+        this(host, daemonVersion, dockerUp, everSucceeded, lastError, containers, unchecked, scanDurationSeconds,
+                lastSuccessEpochSeconds, scansSucceeded, scansFailed, findingsDetected, dockerRequests, eventsStreamUp,
+                eventsApplied, services, swarmManager, policy, Map.of());
+    }
+
+    /** The same snapshot with these remediation plans. */
+    public Snapshot withRemediations(Map<String, Plan> plans) {
+        return new Snapshot(host, daemonVersion, dockerUp, everSucceeded, lastError, containers, unchecked,
+                scanDurationSeconds, lastSuccessEpochSeconds, scansSucceeded, scansFailed, findingsDetected,
+                dockerRequests, eventsStreamUp, eventsApplied, services, swarmManager, policy, plans);
+    }
+
+    /** The plan of a container, if it is a finding whose writes were read. */
+    public java.util.Optional<Plan> remediation(AuditedContainer c) {
+        return c.verdict().status() == Status.FINDING ? java.util.Optional.ofNullable(remediations.get(c.facts().id()))
+                : java.util.Optional.empty();
+    }
+
+    /** Finding containers per plan kind, every kind present. */
+    public Map<PlanKind, Integer> remediationCounts() {
+        Map<PlanKind, Integer> counts = new EnumMap<>(PlanKind.class);
+        for (PlanKind k : PlanKind.values()) {
+            counts.put(k, 0);
+        }
+        for (AuditedContainer c : containers) {
+            remediation(c).ifPresent(p -> counts.merge(p.kind(), 1, Integer::sum));
+        }
+        return counts;
     }
 
     /** A snapshot without swarm services, under the default policy. */

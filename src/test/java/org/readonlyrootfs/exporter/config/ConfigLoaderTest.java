@@ -58,6 +58,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void remediationIsOnEveryTenMinutesByDefaultAndValidated() {
+        ExporterConfig defaults = load(Map.of());
+        assertEquals(new ExporterConfig.Remediation(true, Duration.ofMinutes(10)), defaults.remediation());
+        ExporterConfig c = load(Map.of("READONLY_ROOTFS_REMEDIATION_ENABLED", "false"), "--remediation.refresh=90s");
+        assertEquals(new ExporterConfig.Remediation(false, Duration.ofSeconds(90)), c.remediation());
+        List<String> p = problems(Map.of(), "--remediation.refresh=500ms", "--remediation.enabled=maybe");
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(p.get(0).contains("remediation.") && p.get(1).contains("remediation."), p.toString());
+        assertTrue(String.join("\n", p).contains("got [500ms]"), p.toString());
+    }
+
+    @Test
     void aGoodFileSetsEveryKey() {
         ExporterConfig c = load(Map.of(), "--config.file", TESTDATA.resolve("config-good.conf").toString());
         assertEquals(new WebConfig("127.0.0.1", 19100, "/probe/metrics"), c.web());
@@ -226,10 +238,10 @@ class ConfigLoaderTest {
         List<Setting> s = new ConfigLoader(Map.of()).settings();
         assertEquals(List.of("web.listen-address", "web.telemetry-path", "web.config.file", "docker.host",
                 "docker.tls-verify", "docker.cert-path", "docker.timeout", "scan.interval", "scan.events",
-                "scan.inspect-concurrency", "metrics.per-container", "compliance.exempt-system-containers",
+                "scan.inspect-concurrency", "remediation.enabled", "remediation.refresh", "metrics.per-container", "compliance.exempt-system-containers",
                 "compliance.kubernetes", "compliance.exemptions"),
                 s.stream().map(Setting::key).toList());
-        Setting exemptions = s.get(13);
+        Setting exemptions = s.get(15);
         assertTrue(exemptions.fileOnly());
         assertEquals("", exemptions.envVar());
         assertEquals("[]", exemptions.defaultValue());

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.config.PerContainer;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 
 /**
@@ -53,6 +54,21 @@ class ExporterCollectorTest {
     @Test
     void openMetricsMatchesTheGoldenFile() throws IOException {
         assertGolden("metrics.openmetrics", render(Fixtures.inventory(), OpenMetricsTextFormatWriter.create()));
+    }
+
+    @Test
+    void remediationSeriesFollowPerContainerButTheirCountsAlwaysStay() throws IOException {
+        for (PerContainer mode : PerContainer.values()) {
+            PrometheusRegistry registry = new PrometheusRegistry();
+            registry.register(new ExporterCollector(Fixtures::inventory, mode));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrometheusTextFormatWriter.create().write(out, registry.scrape(), EscapingScheme.ALLOW_UTF8);
+            String text = out.toString(StandardCharsets.UTF_8);
+            long series = text.lines().filter(l -> l.startsWith("readonly_rootfs_remediation{")).count();
+            assertEquals(mode == PerContainer.NONE ? 0 : 2, series, mode + "\n" + text);
+            assertTrue(text.contains("readonly_rootfs_remediation_plans{host=\"node-1\",plan=\"tmpfs_only\"} 1.0"),
+                    mode + "\n" + text);
+        }
     }
 
     @Test

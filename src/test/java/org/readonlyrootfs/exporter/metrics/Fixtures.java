@@ -10,6 +10,11 @@ import org.readonlyrootfs.exporter.compliance.ContainerFacts;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.KubernetesMode;
 import org.readonlyrootfs.exporter.compliance.ServiceFacts;
+import org.readonlyrootfs.exporter.remediation.Change;
+import org.readonlyrootfs.exporter.remediation.ChangeKind;
+import org.readonlyrootfs.exporter.remediation.ContainerContext;
+import org.readonlyrootfs.exporter.remediation.Plan;
+import org.readonlyrootfs.exporter.remediation.Planner;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -72,7 +77,24 @@ public final class Fixtures {
                 .map(f -> new AuditedService(f, classifier.classify(f, NOW)))
                 .toList();
         return new Snapshot("node-1", "20.10.24", true, true, "", audited, 1, 0.042, 1700000123.5, 7, 2, 3,
-                Map.of("info", 3L, "inspect", 6L, "list", 9L, "events", 1L, "services", 9L), true, 12, services, true,
-                POLICY);
+                Map.of("info", 3L, "inspect", 6L, "list", 9L, "events", 1L, "services", 9L, "changes", 2L), true, 12,
+                services, true, POLICY, plans());
+    }
+
+    /**
+     * Remediation plans of two of the three findings (worker keeps data, the swarm task writes a pid file);
+     * the third (batch-7) has none yet.
+     */
+    static Map<String, Plan> plans() {
+        Planner planner = new Planner();
+        Instant at = NOW.minusSeconds(60);
+        Plan worker = planner.plan(ContainerContext.started("worker", "worker:latest", at), List.of(
+                new Change("/var", ChangeKind.MODIFIED), new Change("/var/lib", ChangeKind.MODIFIED),
+                new Change("/var/lib/worker", ChangeKind.MODIFIED),
+                new Change("/var/lib/worker/queue.db", ChangeKind.MODIFIED),
+                new Change("/tmp", ChangeKind.MODIFIED), new Change("/tmp/job-1", ChangeKind.ADDED)));
+        Plan web = planner.plan(ContainerContext.started("shop_web.1.x7", "web@sha256:0f", at), List.of(
+                new Change("/run", ChangeKind.MODIFIED), new Change("/run/nginx.pid", ChangeKind.ADDED)));
+        return Map.of("bbbbbbbbbbbb2222", worker, "cccccccccccc3333", web);
     }
 }
