@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.readonlyrootfs.exporter.docker.ChangeSink;
 import org.readonlyrootfs.exporter.docker.ContainerDetails;
 import org.readonlyrootfs.exporter.docker.ContainerSummary;
 import org.readonlyrootfs.exporter.docker.DaemonInfo;
@@ -15,6 +16,7 @@ import org.readonlyrootfs.exporter.docker.DockerException;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
 import org.readonlyrootfs.exporter.docker.EventListener;
 import org.readonlyrootfs.exporter.docker.RequestListener;
+import org.readonlyrootfs.exporter.docker.RuntimeFacts;
 import org.readonlyrootfs.exporter.docker.SwarmService;
 
 /** A daemon in memory, for the scanner's pure logic; the real daemon is covered by the *IT tests. */
@@ -82,6 +84,61 @@ final class InMemoryDocker implements DockerGateway {
         ContainerSummary s = e.summary();
         return Optional.of(new ContainerDetails(id, s.name(), s.image(), s.state(), s.labels(),
                 s.createdEpochSeconds(), e.readonly()));
+    }
+
+    /** Each container's changes, as the daemon would list them: {path, kind} pairs; absent means none. */
+    final Map<String, List<Object[]>> changes = new ConcurrentHashMap<>();
+    /** Containers whose changes are this many generated files under /tmp/spool (streamed, never held). */
+    final Map<String, Integer> generatedChanges = new ConcurrentHashMap<>();
+    final Set<String> brokenChanges = ConcurrentHashMap.newKeySet();
+    final java.util.concurrent.atomic.AtomicInteger changesInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger maxChangesInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger changesCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public Optional<RuntimeFacts> runtimeFacts(String id) {
+        listener.requestSent("inspect");
+        failIfDown();
+        Entry e = containers.get(id);
+        if (e == null) {
+            return Optional.empty();
+        }
+        boolean started = !e.summary().state().equals("created");
+        return Optional.of(new RuntimeFacts(id, e.summary().name(), e.summary().image(), "", "", started,
+                e.summary().state().equals("running"), 0, List.of()));
+    }
+
+    @Override
+    public Optional<Long> changes(String id, ChangeSink sink) {
+        listener.requestSent("changes");
+        changesCalls.incrementAndGet();
+        maxChangesInFlight.accumulateAndGet(changesInFlight.incrementAndGet(), Math::max);
+        try {
+            failIfDown();
+            if (brokenChanges.contains(id)) {
+                throw new DockerApiError("GET /containers/" + id + "/changes gave an unreadable answer: boom", null);
+            }
+            if (!containers.containsKey(id)) {
+                return Optional.empty();
+            }
+            long n = 0;
+            Integer generated = generatedChanges.get(id);
+            if (generated != null) {
+                sink.change("/tmp", 0);
+                sink.change("/tmp/spool", 1);
+                for (int i = 0; i < generated; i++) {
+                    sink.change("/tmp/spool/f" + i, 1);
+                }
+                return Optional.of(generated + 2L);
+            }
+            for (Object[] c : changes.getOrDefault(id, List.of())) {
+                sink.change((String) c[0], (Integer) c[1]);
+                n++;
+            }
+            return Optional.of(n);
+        } finally {
+            changesInFlight.decrementAndGet();
+        }
     }
 
     /** The listener of the last {@link #followEvents} call; events are pushed by the test. */
