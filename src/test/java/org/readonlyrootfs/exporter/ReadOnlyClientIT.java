@@ -28,7 +28,7 @@ import org.readonlyrootfs.exporter.testing.Scrape;
 class ReadOnlyClientIT {
     /** What a docker-socket-proxy with CONTAINERS, EVENTS, INFO, SERVICES (plus its always-on _ping, version) allows. */
     static final Pattern ALLOWED = Pattern.compile(
-            "GET (/v[0-9.]+)?/(_ping|version|info|events|containers/json|containers/[0-9a-f]{12,64}/json|services(/[^/?]+)?)(\\?.*)?");
+            "GET (/v[0-9.]+)?/(_ping|version|info|events|containers/json|containers/[0-9a-f]{12,64}/(json|changes)|services(/[^/?]+)?)(\\?.*)?");
     static final List<String> HTTP_PATHS = List.of("/", "/metrics", "/-/healthy", "/-/ready", "/findings",
             "/checklist.cklb", "/checklist.ckl", "/nope", "/metrics?name[]=x");
 
@@ -37,6 +37,8 @@ class ReadOnlyClientIT {
         PrivateDockerd dockerd = PrivateDockerd.shared();
         String p = "ro" + UUID.randomUUID().toString().substring(0, 6) + "-";
         dockerd.createSleeper(p + "a", false);
+        dockerd.createSleeper(p + "w", false); // a running finding: its remediation plan reads its changes
+        dockerd.docker("start", p + "w");
         try (RecordingDockerProxy proxy = new RecordingDockerProxy(dockerd.socketPath());
              Exporter exporter = Exporter.start(ExporterIT.config(proxy.host(), "--scan.interval=300ms"))) {
             int port = exporter.port();
@@ -86,6 +88,7 @@ class ReadOnlyClientIT {
             Files.writeString(Path.of("target", "docker-api-endpoints.txt"), report);
             assertTrue(endpoints.stream().anyMatch(e -> e.startsWith("GET /events?")), "the events stream went through: "
                     + endpoints);
+            assertTrue(endpoints.contains("GET /containers/{id}/changes"), "a finding's changes were read: " + endpoints);
             for (String r : sent) {
                 assertTrue(r.startsWith("GET "), "not a GET: " + r);
                 assertTrue(ALLOWED.matcher(r).matches(), "outside what the docker-socket-proxy allows: " + r);
