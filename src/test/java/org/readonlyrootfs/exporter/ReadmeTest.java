@@ -1,5 +1,6 @@
 package org.readonlyrootfs.exporter;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,13 @@ class ReadmeTest {
         for (String exposed : exposedMetrics()) {
             assertTrue(doc.contains("| `" + exposed + "` |"), METRICS + ": " + exposed);
         }
+        Matcher m = METRIC_ROW.matcher(doc);
+        Set<String> documented = new TreeSet<>();
+        while (m.find()) {
+            documented.add(m.group(1));
+        }
+        documented.removeAll(exposedMetrics());
+        assertEquals(Set.of(), documented, METRICS + " documents metrics the exporter does not expose");
     }
 
     /** The README's short metrics table lists only metrics that exist (and is not empty). */
