@@ -94,10 +94,8 @@ public final class EngineGateway implements DockerGateway {
         }
         requests.requestSent("events");
         String path = "/events?since=" + sinceEpochSeconds + "&filters=" + CONTAINER_EVENTS;
-        EventStream[] self = new EventStream[1];
         EventStream stream = new EventStream(c, path, "GET /events", listener, deadline, this::eventsFailed,
-                "events stream from " + endpoint.host() + " ended", () -> streams.remove(self[0]));
-        self[0] = stream;
+                "events stream from " + endpoint.host() + " ended", streams::remove);
         streams.add(stream);
         stream.start();
         return stream;

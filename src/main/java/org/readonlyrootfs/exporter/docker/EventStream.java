@@ -1,6 +1,7 @@
 package org.readonlyrootfs.exporter.docker;
 
 import java.io.IOException;
+import java.util.function.Consumer;
 
 /**
  * One subscription to {@code GET /events}, read by a thread of its own on a connection of its own
@@ -27,7 +28,7 @@ final class EventStream implements AutoCloseable {
     private final CallDeadline deadline;
     private final Reasons reasons;
     private final String endedReason;
-    private final Runnable onEnd;
+    private final Consumer<EventStream> onEnd;
     private final Thread reader;
     private final Object state = new Object();
     private EngineConnection connection; // guarded by state
@@ -41,7 +42,7 @@ final class EventStream implements AutoCloseable {
      * @param onEnd       runs once the stream has ended, for whatever reason
      */
     EventStream(EngineClient client, String path, String what, EventListener listener, CallDeadline deadline,
-                Reasons reasons, String endedReason, Runnable onEnd) {
+                Reasons reasons, String endedReason, Consumer<EventStream> onEnd) {
         this.client = client;
         this.path = path;
         this.what = what;
@@ -139,7 +140,7 @@ final class EventStream implements AutoCloseable {
             ended = true;
             listener.ended(reason);
         }
-        onEnd.run();
+        onEnd.accept(this);
     }
 
     private void abort() {
