@@ -28,22 +28,15 @@ COPY src/main ./src/main
 RUN mvn -B -ntp -q -o -Dmaven.test.skip=true package
 
 # Only the modules the exporter uses (jdk.crypto.ec: TLS to the daemon with EC keys and ECDHE).
-ARG JLINK_MODULES=java.base,java.naming,java.security.jgss,java.sql,jdk.crypto.ec,jdk.httpserver,jdk.unsupported
+ARG JLINK_MODULES=java.base,java.naming,java.sql,jdk.crypto.ec,jdk.httpserver,jdk.unsupported
 RUN set -eu; \
-    mkdir -p /rootfs/app/lib /rootfs/etc /rootfs/tmp; \
+    mkdir -p /rootfs/app /rootfs/etc /rootfs/tmp; \
     jlink --add-modules "$JLINK_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files --compress=2 \
       --generate-cds-archive --output /rootfs/opt/java; \
     # the class-data archive for heaps over 32 GB is 10 MB the exporter never uses
     rm -f /rootfs/opt/java/lib/server/classes_nocoops.jsa; \
+    # the jar has no native library: the unix socket is the JDK's own (UnixDomainSocketAddress)
     cp target/readonly-rootfs-exporter-*.jar /rootfs/app/readonly-rootfs-exporter.jar; \
-    # JNA (docker-java's unix socket) would unpack its native library into a writable /tmp: ship it
-    # unpacked instead, for this machine's architecture (JNA's directory naming).
-    case "$(uname -m)" in \
-      x86_64) jna=linux-x86-64 ;; aarch64) jna=linux-aarch64 ;; armv7l) jna=linux-arm ;; \
-      ppc64le) jna=linux-ppc64le ;; s390x) jna=linux-s390x ;; *) jna="linux-$(uname -m)" ;; \
-    esac; \
-    (cd /tmp && jar xf /rootfs/app/readonly-rootfs-exporter.jar "com/sun/jna/$jna/libjnidispatch.so" \
-      && mv "com/sun/jna/$jna/libjnidispatch.so" /rootfs/app/lib/); \
     # The shared libraries the runtime links against (glibc, zlib, ...), from this build image.
     find /rootfs -type f \( -name '*.so' -o -perm -u+x \) -exec ldd {} + 2>/dev/null \
       | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(0x/ { print $1 }' \
@@ -58,8 +51,7 @@ RUN set -eu; \
     printf 'root:x:0:\nnonroot:x:65532:\n' > /rootfs/etc/group; \
     printf 'hosts: files dns\n' > /rootfs/etc/nsswitch.conf; \
     chmod 1777 /rootfs/tmp; \
-    /rootfs/opt/java/bin/java -XX:-UsePerfData -Djna.boot.library.path=/rootfs/app/lib -Djna.nounpack=true \
-      -jar /rootfs/app/readonly-rootfs-exporter.jar --version
+    /rootfs/opt/java/bin/java -XX:-UsePerfData -jar /rootfs/app/readonly-rootfs-exporter.jar --version
 
 FROM ${RUNTIME_IMAGE}
 ARG RUNTIME_IMAGE
@@ -81,14 +73,13 @@ COPY --from=build /rootfs/ /
 USER 65532:65532
 EXPOSE 9966
 
-# Nothing is written at run time: no hsperfdata (-XX:-UsePerfData), JNA's library is unpacked already.
+# Nothing is written at run time: no hsperfdata (-XX:-UsePerfData), and no native library to unpack.
 # Container-aware heap: 75 % of the memory limit. C1 only (TieredStopAtLevel=1): a faster cold scan and
 # less memory; the steady work (one list call per interval, scrapes) gains nothing from C2. scripts/benchmark.sh
 # runs the jar with these -XX flags. Add JVM flags with JAVA_TOOL_OPTIONS (e.g. -Xmx96m); configure the
 # exporter with READONLY_ROOTFS_* variables (the HEALTHCHECK reads them too) or flags.
 ENTRYPOINT ["/opt/java/bin/java", "-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", \
-            "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", "-Djna.boot.library.path=/app/lib", "-Djna.nounpack=true", \
-            "-jar", "/app/readonly-rootfs-exporter.jar"]
+            "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/readonly-rootfs-exporter.jar"]
 
 # GETs /-/healthy with a small class of the jar: no curl, wget or shell in the image.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \

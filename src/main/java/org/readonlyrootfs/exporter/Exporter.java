@@ -69,8 +69,8 @@ public final class Exporter implements AutoCloseable {
         EventFollower events = null;
         if (config.followEvents()) {
             events = new EventFollower(scan.docker(), scanner, scan.inspectors(), loop::scanSoon, clock);
-            // the stream (and its client's start-up) waits for the first scan, which so has the CPU to
-            // itself; the resync that every connection of the stream runs covers what happened meanwhile
+            // the stream waits for the first scan, which so has the CPU to itself; the resync that every
+            // connection of the stream runs covers what happened meanwhile
             EventFollower follower = events;
             Thread starter = new Thread(() -> {
                 scanner.currentAfterFirstScan(EVENTS_START_WAIT);

@@ -165,7 +165,7 @@ class DockerTlsIT {
         assertTrue(error.contains(broken.toString()), error);
         assertFalse(error.contains(secret.substring(4, 24)), error);
 
-        // a key of another certificate: the handshake fails
+        // a key of another certificate: found when the files are read, before any connection
         Path mismatched = dir.resolve("mismatched-key");
         Certs.write(mismatched.resolve("ca.pem"), Certs.pem(rsaCa.cert()));
         Certs.write(mismatched.resolve("cert.pem"), Certs.pem(client.cert()));
@@ -173,6 +173,7 @@ class DockerTlsIT {
         String mismatch = failing(mismatched).lastError();
         System.err.println("[DockerTlsIT] key of another certificate: " + mismatch);
         assertTrue(mismatch.contains(mismatched.toString()), mismatch);
+        assertTrue(mismatch.contains("unusable: key.pem is not the private key of the certificate in cert.pem"), mismatch);
         Optional.of(mismatch).ifPresent(m -> assertFalse(m.contains("PRIVATE KEY"), m));
     }
 }

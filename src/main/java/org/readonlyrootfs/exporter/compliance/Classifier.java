@@ -3,7 +3,7 @@ package org.readonlyrootfs.exporter.compliance;
 import java.time.Instant;
 
 /**
- * Pure verdict logic for STIG V-260936: no I/O, no Prometheus, no docker-java, no clock of its own
+ * Pure verdict logic for STIG V-260936: no I/O, no Prometheus, no Docker API, no clock of its own
  * (the time that decides whether an exemption has expired is passed in).
  *
  * <p>Order matters: Kubernetes-managed containers are Not Applicable (the STIG says so for

@@ -66,9 +66,12 @@ public interface DockerGateway extends AutoCloseable {
     }
 
     /**
-     * {@code GET /events?filters={"type":["container"]}&since=…}: follows container events on a
-     * connection of its own (no deadline: the stream is meant to stay open) until the returned handle
-     * is closed or the stream ends; {@link EventListener#ended} is then called exactly once.
+     * {@code GET /events?since=…&filters={"type":["container"]}}: follows container events on a
+     * connection of its own until the returned handle is closed or the stream ends; {@link
+     * EventListener#ended} is then called exactly once, and nothing after it. Only reaching the daemon and
+     * its answer's head have the call deadline: the stream itself is meant to stay open. Returns at once:
+     * the listener hears from the stream's own thread (or, when the connection cannot even be set up,
+     * {@code ended} before this returns).
      */
     AutoCloseable followEvents(long sinceEpochSeconds, EventListener listener);
 

@@ -250,6 +250,145 @@ final class DockerJson {
         return new DaemonInfo(name, version, os, manager);
     }
 
+    /** The objects of {@code GET /events}, one after another as the daemon sends them. */
+    static EventReader events(InputStream body) {
+        return new EventReader(body);
+    }
+
+    /**
+     * Reads the events stream incrementally: concatenated JSON objects (no array, whitespace between),
+     * each returned as soon as its closing brace arrived, read field by field like the other answers.
+     * Reads {@code Type}, {@code Action}, {@code Actor.ID}, {@code time} and {@code timeNano}: Docker
+     * 29 no longer sends {@code status}, {@code id} and {@code from}.
+     */
+    static final class EventReader implements java.io.Closeable {
+        /** An event object larger than this ends the stream (a label-heavy container's event is a few KiB). */
+        static final int MAX_EVENT_BYTES = 1024 * 1024;
+
+        private final Limited in;
+        private JsonParser p; // created at the first read: creating one reads the first bytes
+
+        private EventReader(InputStream body) {
+            this.in = new Limited(body);
+        }
+
+        /**
+         * The next container event; null once the stream has ended. Events of other types, and those
+         * without an action or a container id, are skipped.
+         *
+         * @throws MalformedEvents the stream holds something other than event objects, or one too large
+         * @throws IOException     the stream broke
+         */
+        ContainerEvent next() throws IOException {
+            try {
+                if (p == null) {
+                    p = JSON.createParser(in);
+                }
+                while (true) {
+                    in.restart();
+                    JsonToken start = p.nextToken();
+                    if (start == null) {
+                        return null;
+                    }
+                    if (start != JsonToken.START_OBJECT) {
+                        throw new MalformedEvents("the Docker daemon's events stream holds " + start
+                                + " where an event object should start");
+                    }
+                    ContainerEvent e = event(p);
+                    if (e != null) {
+                        return e;
+                    }
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                String m = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+                throw new MalformedEvents("malformed JSON in the Docker daemon's events stream: "
+                        + oneLine(m.length() > 200 ? m.substring(0, 200) + "…" : m));
+            }
+        }
+
+        private static ContainerEvent event(JsonParser p) throws IOException {
+            String type = "";
+            String action = "";
+            String id = "";
+            long time = 0;
+            long timeNano = 0;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "Type" -> type = text(p);
+                    case "Action" -> action = text(p);
+                    case "Actor" -> id = member(p, value, "ID");
+                    case "time" -> time = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+                    case "timeNano" -> timeNano = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+                    default -> p.skipChildren();
+                }
+            }
+            if (!type.isEmpty() && !type.equals("container") || action.isEmpty() || id.isEmpty()) {
+                return null;
+            }
+            return new ContainerEvent(action, id, timeNano > 0 ? timeNano : time * 1_000_000_000L);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (p != null) {
+                p.close();
+            }
+        }
+    }
+
+    /** The events stream is not a sequence of event objects of a sane size; the message is one line. */
+    static final class MalformedEvents extends IOException {
+        MalformedEvents(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Counts the bytes read since the current event began. The parser reads ahead by at most its buffer
+     * (8000 bytes), so an event ends the stream somewhere between the limit and the limit plus that.
+     */
+    private static final class Limited extends InputStream {
+        private final InputStream in;
+        private long count;
+
+        Limited(InputStream in) {
+            this.in = in;
+        }
+
+        void restart() {
+            count = 0;
+        }
+
+        private void check() throws MalformedEvents {
+            if (count > EventReader.MAX_EVENT_BYTES) {
+                throw new MalformedEvents("an event object in the Docker daemon's events stream exceeds "
+                        + EventReader.MAX_EVENT_BYTES / 1024 + " KiB");
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            check();
+            int b = in.read();
+            if (b != -1) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            check();
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+    }
+
     /** The {@code message} of an error response, or the body itself cut to one line. */
     static String errorMessage(byte[] body) {
         try (JsonParser p = JSON.createParser(body)) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -21,7 +22,7 @@ import javax.net.ssl.SSLContext;
  * blocking {@link SocketChannel}, so interrupting the calling thread (the {@link CallDeadline}) closes
  * it and ends the call at once, on every transport. A request that fails on a reused connection before
  * any byte of the answer arrived (the daemon closed it while idle) is retried once on a new one: every
- * request is a GET.
+ * request is a GET. A streaming answer (the events) gets a connection of its own, see {@link #stream}.
  */
 final class EngineClient implements AutoCloseable {
     static final int MAX_IDLE = 16;
@@ -85,6 +86,26 @@ final class EngineClient implements AutoCloseable {
             throw new IOException("the Docker daemon closed the connection without answering", e);
         } catch (IOException | RuntimeException e) {
             fresh.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Sends {@code GET path} on a new connection of its own, for an answer that is a stream (the events):
+     * that connection is never pooled, and closing it (from any thread) ends a read blocked on it at once.
+     * {@code opened} receives it before the request is written, so that it can be closed while the
+     * daemon has not answered yet.
+     */
+    EngineResponse stream(String path, Consumer<EngineConnection> opened) throws IOException {
+        EngineConnection c = open();
+        try {
+            opened.accept(c);
+            return c.get(path, hostHeader, EngineConnection::close);
+        } catch (EngineConnection.NothingReceived e) {
+            c.close();
+            throw new IOException("the Docker daemon closed the connection without answering", e);
+        } catch (IOException | RuntimeException e) {
+            c.close();
             throw e;
         }
     }

@@ -279,6 +279,21 @@ final class EngineConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the connection from another thread than the one reading it: the channel first, so that a
+     * read blocked on it (TLS included) ends at once, then the TLS layer.
+     */
+    void abort() {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            // nothing more to do
+        }
+        close();
+    }
+
     /** A read buffer for one connection's thread: unlike BufferedInputStream, no lock per byte read. */
     private static final class Buffered extends InputStream {
         private final InputStream in;

@@ -1,41 +1,39 @@
 package org.readonlyrootfs.exporter.docker;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Event;
-import com.github.dockerjava.api.model.EventType;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.core.LocalDirectorySSLConfig;
-import com.github.dockerjava.transport.DockerHttpClient;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.readonlyrootfs.exporter.security.ClientTls;
+import org.readonlyrootfs.exporter.security.Pem;
 
 /**
- * {@link DockerGateway}: the request/response calls go over {@link EngineClient} (a small HTTP/1.1
- * client, keep-alive, whose answers' JSON is read field by field, see {@link DockerJson}); the events
- * stream over docker-java's client with its zerodep transport. No API
- * version is pinned: unversioned requests work on Engine 20.10 (API 1.41) and on Docker 29 (which
- * refuses &lt; 1.44). Every request is a GET.
+ * {@link DockerGateway} over {@link EngineClient}, a small HTTP/1.1 client (keep-alive, unix socket,
+ * TCP or TLS) whose answers' JSON is read field by field (see {@link DockerJson}): the request/response
+ * calls share its pool of connections, the events stream has a connection and a thread of its own (see
+ * {@link EventStream}). The TLS material is read with {@link ClientTls}. No API version is pinned:
+ * unversioned requests work on Engine 20.10 (API 1.41) and on Docker 29 (which refuses &lt; 1.44).
+ * Every request is a GET.
  */
 public final class EngineGateway implements DockerGateway {
-    private static final Logger LOG = LoggerFactory.getLogger(EngineGateway.class);
+    /** {@code {"type":["container"]}}, URL-encoded. */
+    private static final String CONTAINER_EVENTS = URLEncoder.encode("{\"type\":[\"container\"]}",
+            StandardCharsets.UTF_8);
     private static final java.util.regex.Pattern LONG_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9+/=]{40,}");
 
     private final DockerEndpoint endpoint;
     private final RequestListener requests;
     private final CallDeadline deadline;
+    private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
     private EngineClient http; // guarded by this
 
     public EngineGateway(DockerEndpoint endpoint, RequestListener listener) {
@@ -110,99 +108,35 @@ public final class EngineGateway implements DockerGateway {
 
     @Override
     public AutoCloseable followEvents(long sinceEpochSeconds, EventListener listener) {
-        DockerClient stream;
+        EngineClient c;
         try {
-            // a client of its own: the stream has no response deadline and must not share the pool
-            stream = newEventsClient();
+            c = client();
         } catch (DockerException e) {
             listener.ended(e.getMessage());
             return () -> { };
         }
         requests.requestSent("events");
-        EventStream callback = new EventStream(stream, listener, endpoint.host());
-        try {
-            stream.eventsCmd()
-                    .withEventTypeFilter(EventType.CONTAINER)
-                    .withSince(Long.toString(sinceEpochSeconds))
-                    .exec(callback);
-        } catch (RuntimeException e) {
-            callback.end("cannot follow events at " + endpoint.host() + ": " + describe(e));
-        }
-        return callback;
+        String path = "/events?since=" + sinceEpochSeconds + "&filters=" + CONTAINER_EVENTS;
+        EventStream stream = new EventStream(c, path, "GET /events", listener, deadline, this::eventsFailed,
+                "events stream from " + endpoint.host() + " ended", streams::remove);
+        streams.add(stream);
+        stream.start();
+        return stream;
     }
 
-    /** Adapts docker-java's callback; {@code onError} and {@code onComplete} both fire: end once. */
-    private static final class EventStream extends ResultCallback.Adapter<Event> {
-        private final DockerClient client;
-        private final EventListener listener;
-        private final String host;
-        private final AtomicBoolean ended = new AtomicBoolean();
-
-        EventStream(DockerClient client, EventListener listener, String host) {
-            this.client = client;
-            this.listener = listener;
-            this.host = host;
-        }
-
-        @Override
-        public void onStart(Closeable stream) {
-            super.onStart(stream);
-            listener.connected();
-        }
-
-        @Override
-        public void onNext(Event e) {
-            if (e == null || e.getActor() == null || e.getActor().getId() == null || e.getAction() == null) {
-                return;
-            }
-            if (e.getType() != null && e.getType() != EventType.CONTAINER) {
-                return;
-            }
-            long nanos = e.getTimeNano() != null ? e.getTimeNano()
-                    : e.getTime() != null ? e.getTime() * 1_000_000_000L : 0;
-            listener.event(new ContainerEvent(e.getAction(), e.getActor().getId(), nanos));
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            end("events stream from " + host + " failed: " + describe(t));
-        }
-
-        @Override
-        public void onComplete() {
-            end("events stream from " + host + " ended");
-        }
-
-        void end(String reason) {
-            if (ended.compareAndSet(false, true)) {
-                closeQuietly();
-                listener.ended(reason);
-            }
-        }
-
-        @Override
-        public void close() {
-            end("events stream closed");
-        }
-
-        private void closeQuietly() {
-            try {
-                super.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("closing events stream: {}", e.toString());
-            }
-            try {
-                client.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("closing events client: {}", e.toString());
-            }
-        }
+    private String eventsFailed(Throwable e) {
+        String why = e instanceof DockerException || e instanceof DockerJson.MalformedEvents ? e.getMessage()
+                : tlsHint(e) + describe(e);
+        return "events stream from " + endpoint.host() + " failed: " + why;
     }
 
     @Override
-    public synchronized void close() {
-        dropClient();
-        deadline.close();
+    public void close() {
+        streams.forEach(EventStream::close);
+        synchronized (this) {
+            dropClient();
+            deadline.close();
+        }
     }
 
     private interface BodyReader<T> {
@@ -247,9 +181,13 @@ public final class EngineGateway implements DockerGateway {
         if (http == null) {
             SSLContext tls = null;
             if (endpoint.tlsVerify()) {
+                Path dir = Path.of(endpoint.certPath());
                 try {
-                    tls = new LocalDirectorySSLConfig(endpoint.certPath()).getSSLContext();
-                } catch (Exception e) {
+                    tls = ClientTls.context(dir.resolve("ca.pem"), dir.resolve("cert.pem"), dir.resolve("key.pem"));
+                } catch (Pem.PemException e) {
+                    throw new DockerException("cannot set up the connection to " + endpoint.host() + ": TLS files "
+                            + certFiles() + " unusable: " + e.getMessage(), e);
+                } catch (GeneralSecurityException | RuntimeException e) {
                     throw new DockerException("cannot set up the connection to " + endpoint.host() + ": TLS files "
                             + certFiles() + " unusable: " + describe(e), e);
                 }
@@ -268,40 +206,6 @@ public final class EngineGateway implements DockerGateway {
             http.close();
             http = null;
         }
-    }
-
-    private DefaultDockerClientConfig clientConfig() {
-        DefaultDockerClientConfig.Builder builder = new DefaultDockerClientConfig.Builder()
-                .withDockerHost(endpoint.host())
-                .withDockerTlsVerify(endpoint.tlsVerify());
-        if (!endpoint.certPath().isEmpty()) {
-            builder.withDockerCertPath(endpoint.certPath());
-        }
-        try {
-            return builder.build();
-        } catch (RuntimeException e) {
-            throw new DockerException("invalid Docker endpoint " + endpoint.host() + ": " + describe(e), e);
-        }
-    }
-
-    /** The events stream's transport: a connection of its own, with no response deadline. */
-    private DockerHttpClient newEventsTransport() {
-        try {
-            ZerodepDockerHttpClient.Builder b = new ZerodepDockerHttpClient.Builder()
-                    .dockerHost(URI.create(endpoint.host()))
-                    .sslConfig(endpoint.tlsVerify() ? new LocalDirectorySSLConfig(endpoint.certPath()) : null)
-                    .connectionTimeout(endpoint.timeout())
-                    .maxConnections(2);
-            return b.build();
-        } catch (RuntimeException e) {
-            throw new DockerException("cannot set up the connection to " + endpoint.host() + ": "
-                    + (endpoint.tlsVerify() ? "TLS files " + certFiles() + " unusable: " : "") + describe(e), e);
-        }
-    }
-
-    /** A docker-java client for the events stream, over a pool of its own with no response deadline. */
-    private DockerClient newEventsClient() {
-        return DockerClientImpl.getInstance(clientConfig(), newEventsTransport());
     }
 
     /** For a failed TLS handshake: which files to check. Empty for other failures. */

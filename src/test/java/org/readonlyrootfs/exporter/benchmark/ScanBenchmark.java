@@ -1,13 +1,7 @@
 package org.readonlyrootfs.exporter.benchmark;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -92,7 +86,7 @@ public final class ScanBenchmark {
         List<String[]> rows = new ArrayList<>();
         try (PrivateDockerd dockerd = PrivateDockerd.start()) {
             String image = dockerd.image();
-            DockerClient client = client(dockerd.host());
+            EngineWrites client = new EngineWrites(dockerd.host());
             long t0 = System.nanoTime();
             provision(client, image, "bench-", n);
             System.err.printf(Locale.ROOT, "created %d containers in %.1f s%n", n, secs(t0));
@@ -132,8 +126,7 @@ public final class ScanBenchmark {
             // no client library in between: curl over the socket
             CurlBaseline curl = new CurlBaseline(dockerd.host());
             double rawList = curl.rawList(7);
-            List<String> ids = client.listContainersCmd().withShowAll(true).exec().stream()
-                    .map(com.github.dockerjava.api.model.Container::getId).toList();
+            List<String> ids = client.ids();
             check(ids.size() == count, "list: " + ids.size());
             double floor = curl.inspectsOverOneConnection(ids);
 
@@ -197,8 +190,7 @@ public final class ScanBenchmark {
                 for (int i = 0; i < DETECTIONS; i++) {
                     String name = "detect-" + i;
                     long c0 = System.nanoTime();
-                    client.createContainerCmd(image).withName(name).withCmd("/bin/sleep", "100000")
-                            .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec();
+                    client.create(image, name, false, "/bin/sleep", "100000");
                     waitUntil(() -> Scrape.metrics(port).container(name)
                             .filter(x -> x.label("status").equals("finding")).isPresent());
                     create[i] = secs(c0);
@@ -206,7 +198,7 @@ public final class ScanBenchmark {
                 for (int i = 0; i < DETECTIONS; i++) {
                     String name = "detect-" + i;
                     long r0 = System.nanoTime();
-                    client.removeContainerCmd(name).exec();
+                    client.remove(name);
                     waitUntil(() -> Scrape.metrics(port).container(name).isEmpty());
                     remove[i] = secs(r0);
                 }
@@ -276,7 +268,7 @@ public final class ScanBenchmark {
      * which collects first), its threads (from /proc), its container series and inventory entries. The
      * two histograms, and their largest differences, are written to {@code target/churn-histogram-*.txt}.
      */
-    private static List<String[]> churn(Path jar, PrivateDockerd dockerd, DockerClient client, String image, int cycles,
+    private static List<String[]> churn(Path jar, PrivateDockerd dockerd, EngineWrites client, String image, int cycles,
                                         int n) throws Exception {
         List<String[]> rows = new ArrayList<>();
         int port = freePort();
@@ -420,23 +412,18 @@ public final class ScanBenchmark {
         }
     }
 
-    private static void churnCycles(DockerClient client, String image, int cycles) {
+    private static void churnCycles(EngineWrites client, String image, int cycles) {
         for (int i = 0; i < cycles; i++) {
-            String id = client.createContainerCmd(image).withCmd("/bin/true")
-                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
-            client.removeContainerCmd(id).exec();
+            client.remove(client.create(image, null, false, "/bin/true"));
         }
     }
 
-    private static void provision(DockerClient client, String image, String prefix, int n) throws Exception {
+    private static void provision(EngineWrites client, String image, String prefix, int n) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<?>> done = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int k = i;
-            done.add(pool.submit(() -> client.createContainerCmd(image).withName(prefix + k)
-                    .withCmd("/bin/sleep", "100000")
-                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none").withReadonlyRootfs(k % 3 == 0))
-                    .exec()));
+            done.add(pool.submit(() -> client.create(image, prefix + k, k % 3 == 0, "/bin/sleep", "100000")));
         }
         for (Future<?> f : done) {
             f.get();
@@ -489,12 +476,6 @@ public final class ScanBenchmark {
     private static ExporterConfig config(String host, String listen, String interval) {
         return new ConfigLoader(Map.of()).load(CommandLine.parse("--docker.host=" + host,
                 "--web.listen-address=" + listen, "--scan.interval=" + interval, "--docker.timeout=60s"));
-    }
-
-    private static DockerClient client(String host) {
-        DefaultDockerClientConfig cfg = new DefaultDockerClientConfig.Builder().withDockerHost(host).build();
-        return DockerClientImpl.getInstance(cfg, new ZerodepDockerHttpClient.Builder().dockerHost(URI.create(host))
-                .maxConnections(8).responseTimeout(Duration.ofMinutes(5)).build());
     }
 
     private static int freePort() throws IOException {
