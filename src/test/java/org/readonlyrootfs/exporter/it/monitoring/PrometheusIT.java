@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.monitoring;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +27,9 @@ import org.readonlyrootfs.exporter.testing.Certs.Issued;
 import org.readonlyrootfs.exporter.testing.Certs.Kind;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Tools;
+import org.readonlyrootfs.exporter.testing.Web;
+import org.readonlyrootfs.exporter.testing.TestConfig;
+import org.readonlyrootfs.exporter.Exporter;
 
 /** A real Prometheus (the Debian package) scrapes the exporter over TLS, with basic auth and with a client certificate. */
 class PrometheusIT {
@@ -74,12 +77,12 @@ class PrometheusIT {
         Certs.write(dir.resolve("prometheus.key"), Certs.pkcs8Key(prometheusCert.keys()));
         Certs.write(dir.resolve("password"), "s3cret");
         Path basicAuth = Certs.write(dir.resolve("web-basic.yml"), "tls_server_config:\n  cert_file: server.pem\n"
-                + "  key_file: server.key\nbasic_auth_users:\n  alice: " + WebSecurityIT.ALICE + "\n");
+                + "  key_file: server.key\nbasic_auth_users:\n  alice: " + Web.ALICE + "\n");
         Path mtls = Certs.write(dir.resolve("web-mtls.yml"), "tls_server_config:\n  cert_file: server.pem\n"
                 + "  key_file: server.key\n  client_ca_file: client-ca.pem\n  client_auth_type: RequireAndVerifyClientCert\n");
 
-        try (Exporter a = Exporter.start(ExporterIT.config(dockerd.host(), "--web.config.file=" + basicAuth));
-             Exporter b = Exporter.start(ExporterIT.config(dockerd.host(), "--web.config.file=" + mtls))) {
+        try (Exporter a = Exporter.start(TestConfig.config(dockerd.host(), "--web.config.file=" + basicAuth));
+             Exporter b = Exporter.start(TestConfig.config(dockerd.host(), "--web.config.file=" + mtls))) {
             String target = "127.0.0.1:";
             Path config = Certs.write(dir.resolve("prometheus.yml"), String.join("\n",
                     "global:", "  scrape_interval: 1s", "  scrape_timeout: 1s",

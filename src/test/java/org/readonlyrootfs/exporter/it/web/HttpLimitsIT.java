@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.web;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +27,9 @@ import org.readonlyrootfs.exporter.testing.Certs;
 import org.readonlyrootfs.exporter.testing.Certs.Issued;
 import org.readonlyrootfs.exporter.testing.Certs.Kind;
 import org.readonlyrootfs.exporter.testing.Scrape;
+import org.readonlyrootfs.exporter.testing.Web;
+import org.readonlyrootfs.exporter.testing.TestConfig;
+import org.readonlyrootfs.exporter.Exporter;
 
 /**
  * Slow and oversized clients, on loopback and bounded in time: they must not delay a normal scrape,
@@ -86,7 +89,7 @@ class HttpLimitsIT {
 
     @Test
     void fiftySlowClientsDoNotDelayAScrapeAndAreCutOff() throws Exception {
-        try (Exporter exporter = Exporter.start(ExporterIT.config(WebSecurityIT.NO_DOCKER))) {
+        try (Exporter exporter = Exporter.start(TestConfig.config(Web.NO_DOCKER))) {
             int port = exporter.port();
             scrapeMillis(port); // warm-up: the first request of a JVM is slow
             long baseline = 0;
@@ -137,12 +140,12 @@ class HttpLimitsIT {
         Certs.write(dir.resolve("server.pem"), Certs.pem(server.cert()));
         Certs.write(dir.resolve("server.key"), Certs.traditionalKey(server.keys()));
         Path web = Certs.write(dir.resolve("web.yml"), "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
-                + "basic_auth_users:\n  alice: " + WebSecurityIT.ALICE + "\n");
-        try (Exporter exporter = Exporter.start(ExporterIT.config(WebSecurityIT.NO_DOCKER, "--web.config.file=" + web))) {
+                + "basic_auth_users:\n  alice: " + Web.ALICE + "\n");
+        try (Exporter exporter = Exporter.start(TestConfig.config(Web.NO_DOCKER, "--web.config.file=" + web))) {
             int port = exporter.port();
-            HttpClient https = WebSecurityIT.client(Certs.context(null, ca));
-            String auth = WebSecurityIT.basic("alice", "s3cret");
-            assertEquals(200, WebSecurityIT.get(https, port, "/metrics", auth).statusCode()); // warm-up, bcrypt once
+            HttpClient https = Web.client(Certs.context(null, ca));
+            String auth = Web.basic("alice", "s3cret");
+            assertEquals(200, Web.get(https, port, "/metrics", auth).statusCode()); // warm-up, bcrypt once
             List<Socket> stalled = new ArrayList<>();
             try {
                 for (int i = 0; i < SLOW_CLIENTS; i++) {
@@ -155,9 +158,9 @@ class HttpLimitsIT {
                 }
                 long worst = 0;
                 for (int i = 0; i < 20; i++) {
-                    HttpClient fresh = WebSecurityIT.client(Certs.context(null, ca)); // a new handshake each time
+                    HttpClient fresh = Web.client(Certs.context(null, ca)); // a new handshake each time
                     long t0 = System.nanoTime();
-                    assertEquals(200, WebSecurityIT.get(fresh, port, "/metrics", auth).statusCode());
+                    assertEquals(200, Web.get(fresh, port, "/metrics", auth).statusCode());
                     worst = Math.max(worst, (System.nanoTime() - t0) / 1_000_000);
                 }
                 System.err.printf("[HttpLimitsIT] %d stalled TLS handshakes: worst of 20 new-connection TLS scrapes %d ms%n",
@@ -197,7 +200,7 @@ class HttpLimitsIT {
 
     @Test
     void hugeRequestLinesAndHeadersAreRefused() throws Exception {
-        try (Exporter exporter = Exporter.start(ExporterIT.config(WebSecurityIT.NO_DOCKER))) {
+        try (Exporter exporter = Exporter.start(TestConfig.config(Web.NO_DOCKER))) {
             int port = exporter.port();
             assertEquals("HTTP/1.1 200 OK", send(port, "GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
             String hugeLine = send(port, "GET /metrics?" + "a".repeat(64 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n");

@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.daemon;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.testing.Scrape;
+import org.readonlyrootfs.exporter.testing.TestConfig;
+import org.readonlyrootfs.exporter.Exporter;
 
 /** A socket that accepts connections but never answers must not hang a scan or a scrape. */
 class HungDaemonIT {
@@ -122,7 +124,7 @@ class HungDaemonIT {
     @Test
     void aSilentTcpDaemonFailsScansAtTheirDeadlineToo() throws Exception {
         try (SilentTcp silent = new SilentTcp();
-             Exporter exporter = Exporter.start(ExporterIT.config(silent.host(), "--docker.timeout=300ms",
+             Exporter exporter = Exporter.start(TestConfig.config(silent.host(), "--docker.timeout=300ms",
                      "--scan.interval=1s"))) {
             Scrape s = await().atMost(WAIT).until(() -> Scrape.metrics(exporter.port()),
                     x -> x.value("readonly_rootfs_scans_total", Map.of("result", "failure")) >= 2);
@@ -135,7 +137,7 @@ class HungDaemonIT {
     @Test
     void scansFailAtTheirDeadlineScrapesStayFastAndThreadsStayBounded() throws Exception {
         try (SilentSocket silent = new SilentSocket();
-             Exporter exporter = Exporter.start(ExporterIT.config(silent.host(), "--docker.timeout=300ms",
+             Exporter exporter = Exporter.start(TestConfig.config(silent.host(), "--docker.timeout=300ms",
                      "--scan.interval=1s"))) {
             int port = exporter.port();
             Scrape failing = await().atMost(WAIT).until(() -> Scrape.metrics(port),

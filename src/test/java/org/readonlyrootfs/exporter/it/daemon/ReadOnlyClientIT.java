@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.daemon;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.RecordingDockerProxy;
 import org.readonlyrootfs.exporter.testing.Scrape;
+import org.readonlyrootfs.exporter.testing.TestConfig;
+import org.readonlyrootfs.exporter.Exporter;
 
 /**
  * Read-only by construction: a recording proxy between the exporter and the daemon sees only GET
@@ -40,7 +42,7 @@ class ReadOnlyClientIT {
         dockerd.createSleeper(p + "w", false); // a running finding: its remediation plan reads its changes
         dockerd.docker("start", p + "w");
         try (RecordingDockerProxy proxy = new RecordingDockerProxy(dockerd.socketPath());
-             Exporter exporter = Exporter.start(ExporterIT.config(proxy.host(), "--scan.interval=300ms"))) {
+             Exporter exporter = Exporter.start(TestConfig.config(proxy.host(), "--scan.interval=300ms"))) {
             int port = exporter.port();
             try {
                 await().atMost(Duration.ofSeconds(10)).until(() -> Scrape.metrics(port).container(p + "a").isPresent());

@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.monitoring;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,6 +46,8 @@ import org.readonlyrootfs.exporter.monitoring.MonitoringFiles;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.Tools;
+import org.readonlyrootfs.exporter.testing.TestConfig;
+import org.readonlyrootfs.exporter.Exporter;
 
 /**
  * The whole pipeline with real parts: a private dockerd, the exporter, a real Prometheus loaded with
@@ -80,7 +82,7 @@ class AlertPipelineIT {
         host = dockerd.docker("info", "--format", "{{.Name}}");
         work = Files.createTempDirectory("rre-alert-pipeline-");
         webhook = Webhook.start();
-        exporter = Exporter.start(ExporterIT.config(dockerd.host(), "--scan.interval=1s"));
+        exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1s"));
 
         int amPort = freePort();
         Path amConfig = work.resolve("alertmanager.yml");

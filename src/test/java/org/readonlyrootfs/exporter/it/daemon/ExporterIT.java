@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.daemon;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,6 +33,8 @@ import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.Scrape.Sample;
 import org.readonlyrootfs.exporter.testing.Tools;
+import org.readonlyrootfs.exporter.testing.TestConfig;
+import org.readonlyrootfs.exporter.Exporter;
 
 /** The exporter core against a real private dockerd. */
 class ExporterIT {
@@ -41,26 +43,11 @@ class ExporterIT {
     private static Exporter exporter;
     private static String prefix;
 
-    /** A config for tests: this daemon, a free loopback port, a 500 ms interval; {@code flags} override. */
-    static ExporterConfig config(String host, String... flags) {
-        Map<String, String> byKey = new java.util.LinkedHashMap<>();
-        byKey.put("docker.host", host);
-        byKey.put("web.listen-address", "127.0.0.1:0");
-        byKey.put("scan.interval", "500ms");
-        for (String f : flags) {
-            int eq = f.indexOf('=');
-            byKey.put(f.substring(2, eq), f.substring(eq + 1));
-        }
-        String[] args = byKey.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
-                .toArray(String[]::new);
-        return new ConfigLoader(Map.of()).load(CommandLine.parse(args));
-    }
-
     @BeforeAll
     static void start() throws Exception {
         dockerd = PrivateDockerd.shared();
         prefix = "it" + UUID.randomUUID().toString().substring(0, 6) + "-";
-        exporter = Exporter.start(config(dockerd.host()));
+        exporter = Exporter.start(TestConfig.config(dockerd.host()));
         await().atMost(WAIT).until(() -> Scrape.get(exporter.port(), "/-/ready").statusCode() == 200);
     }
 
@@ -200,7 +187,7 @@ class ExporterIT {
         String victim = prefix + "vanishes";
         dockerd.createSleeper(victim, false);
         DockerRequestCounts requests = new DockerRequestCounts();
-        try (DockerGateway real = new EngineGateway(config(dockerd.host()).docker(), requests)) {
+        try (DockerGateway real = new EngineGateway(TestConfig.config(dockerd.host()).docker(), requests)) {
             DockerGateway removingAfterList = new DockerGateway() {
                 @Override
                 public DaemonInfo info() {
@@ -259,7 +246,7 @@ class ExporterIT {
     @Test
     void aScrapeRightAfterStartUpIsCompleteNotEmpty() throws Exception {
         dockerd.createSleeper(prefix + "at-start", false);
-        try (Exporter fresh = Exporter.start(config(dockerd.host(), "--scan.interval=1h", "--scan.events=false"))) {
+        try (Exporter fresh = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h", "--scan.events=false"))) {
             Scrape first = Scrape.metrics(fresh.port());
             assertEquals(1, first.value("readonly_rootfs_scans_total", Map.of("result", "success")));
             assertEquals(dockerd.stigCheckByName().size(), first.samples("readonly_rootfs_container").size());

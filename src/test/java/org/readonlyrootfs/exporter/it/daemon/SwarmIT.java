@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.daemon;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.Scrape.Sample;
+import org.readonlyrootfs.exporter.testing.TestConfig;
+import org.readonlyrootfs.exporter.Exporter;
 
 /**
  * On a real single-node swarm: service tasks get orchestrator, stack and service; the service specs
@@ -50,7 +52,7 @@ class SwarmIT {
                       { id = node-agent, service = node-agent, reason = "writes its buffer to /var/lib/agent", owner = ops }
                     ]
                     """);
-            try (Exporter exporter = Exporter.start(ExporterIT.config(dockerd.host(), "--config.file=" + conf))) {
+            try (Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--config.file=" + conf))) {
                 int port = exporter.port();
                 Sample web = awaitTaskOf(port, "shop_web");
                 assertEquals("swarm", web.label("orchestrator"));

@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.daemon;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.Tools;
+import org.readonlyrootfs.exporter.testing.TestConfig;
+import org.readonlyrootfs.exporter.Exporter;
 
 /**
  * Event-driven detection: the full-scan interval is an hour, so anything seen after start-up was seen
@@ -29,7 +31,7 @@ class EventsIT {
     @Test
     void createRenameAndRemoveAreSeenWithoutAFullScan() throws Exception {
         try (PrivateDockerd dockerd = PrivateDockerd.start();
-             Exporter exporter = Exporter.start(ExporterIT.config(dockerd.host(), "--scan.interval=1h"))) {
+             Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h"))) {
             int port = exporter.port();
             await().atMost(WAIT).until(() -> Scrape.metrics(port).value("readonly_rootfs_events_stream_up", Map.of()) == 1
                     && successfulScans(port) >= 1);
@@ -63,7 +65,7 @@ class EventsIT {
     @Test
     void aBurstOfContainersIsSeenInFullThroughEvents() throws Exception {
         try (PrivateDockerd dockerd = PrivateDockerd.start();
-             Exporter exporter = Exporter.start(ExporterIT.config(dockerd.host(), "--scan.interval=1h",
+             Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h",
                      "--scan.inspect-concurrency=2"))) {
             int port = exporter.port();
             String image = dockerd.image();
@@ -87,7 +89,7 @@ class EventsIT {
     @Test
     void theStreamReconnectsAfterADaemonRestartAndResyncs() throws Exception {
         try (PrivateDockerd dockerd = PrivateDockerd.start();
-             Exporter exporter = Exporter.start(ExporterIT.config(dockerd.host(), "--scan.interval=1h"))) {
+             Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h"))) {
             int port = exporter.port();
             dockerd.createSleeper("before-restart", true);
             await().atMost(WAIT).until(() -> Scrape.metrics(port).container("before-restart").isPresent());

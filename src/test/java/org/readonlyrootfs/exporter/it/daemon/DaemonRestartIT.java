@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.daemon;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
+import org.readonlyrootfs.exporter.testing.TestConfig;
+import org.readonlyrootfs.exporter.Exporter;
 
 /** A daemon absent at start, then stopped and restarted under a running exporter. */
 class DaemonRestartIT {
@@ -20,7 +22,7 @@ class DaemonRestartIT {
             dockerd.createSleeper("keep-ro", true);
             dockerd.createSleeper("keep-rw", false);
             dockerd.stop();
-            try (Exporter exporter = Exporter.start(ExporterIT.config(dockerd.host(), "--scan.interval=2s",
+            try (Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=2s",
                     "--docker.timeout=1s"))) {
                 int port = exporter.port();
                 // daemon absent: the exporter serves, says so, and is not ready

@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.web;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,6 +23,7 @@ import org.readonlyrootfs.exporter.testing.Certs;
 import org.readonlyrootfs.exporter.testing.Certs.Issued;
 import org.readonlyrootfs.exporter.testing.Certs.Kind;
 import org.readonlyrootfs.exporter.testing.Tools;
+import org.readonlyrootfs.exporter.testing.Web;
 
 /**
  * Passwords, password hashes and private keys never show in the log, in error messages or on the
@@ -69,10 +70,10 @@ class SecretsIT {
         Certs.write(bundle.resolve("cert.pem"), Certs.pem(dockerClient.cert()));
         Certs.write(bundle.resolve("key.pem"), dockerKey.substring(0, dockerKey.length() / 2));
         Path web = Certs.write(dir.resolve("web.yml"), "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
-                + "basic_auth_users:\n  alice: " + WebSecurityIT.ALICE + "\n");
+                + "basic_auth_users:\n  alice: " + Web.ALICE + "\n");
 
-        List<String> secrets = new ArrayList<>(List.of("s3cret", "Wr0ngPassw0rd", WebSecurityIT.ALICE.substring(7),
-                WebSecurityIT.ALICE.substring(29)));
+        List<String> secrets = new ArrayList<>(List.of("s3cret", "Wr0ngPassw0rd", Web.ALICE.substring(7),
+                Web.ALICE.substring(29)));
         secrets.addAll(pemBody(serverKey));
         secrets.addAll(pemBody(dockerKey));
 
@@ -96,36 +97,36 @@ class SecretsIT {
         String ready;
         try {
             p.getOutputStream().close();
-            HttpClient https = WebSecurityIT.client(Certs.context(null, ca));
+            HttpClient https = Web.client(Certs.context(null, ca));
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> WebSecurityIT.get(https, port, "/-/healthy", null).statusCode() == 401);
+                    .until(() -> Web.get(https, port, "/-/healthy", null).statusCode() == 401);
             for (String password : List.of("Wr0ngPassw0rd", "s3cret ", "")) {
-                for (String path : WebSecurityIT.ENDPOINTS) {
-                    assertEquals(401, WebSecurityIT.get(https, port, path, WebSecurityIT.basic("alice", password)).statusCode());
-                    assertEquals(401, WebSecurityIT.get(https, port, path,
-                            WebSecurityIT.basic("Wr0ngPassw0rd", "s3cret")).statusCode());
+                for (String path : Web.ENDPOINTS) {
+                    assertEquals(401, Web.get(https, port, path, Web.basic("alice", password)).statusCode());
+                    assertEquals(401, Web.get(https, port, path,
+                            Web.basic("Wr0ngPassw0rd", "s3cret")).statusCode());
                 }
             }
             // failed handshakes: plain HTTP, and a client that trusts another CA
             for (int i = 0; i < 3; i++) {
                 try {
                     HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                            .header("Authorization", WebSecurityIT.basic("alice", "Wr0ngPassw0rd"))
+                            .header("Authorization", Web.basic("alice", "Wr0ngPassw0rd"))
                             .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 } catch (IOException expected) {
                     // no TLS, no answer
                 }
                 try {
-                    WebSecurityIT.get(WebSecurityIT.client(Certs.context(null, Certs.ca(Kind.EC, "x"))), port, "/", null);
+                    Web.get(Web.client(Certs.context(null, Certs.ca(Kind.EC, "x"))), port, "/", null);
                 } catch (IOException expected) {
                     // untrusted server certificate
                 }
             }
-            String auth = WebSecurityIT.basic("alice", "s3cret");
-            await().atMost(Duration.ofSeconds(30)).until(() -> WebSecurityIT.get(https, port, "/", auth).body()
+            String auth = Web.basic("alice", "s3cret");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Web.get(https, port, "/", auth).body()
                     .contains("Last error"));
-            landing = WebSecurityIT.get(https, port, "/", auth).body();
-            ready = WebSecurityIT.get(https, port, "/-/ready", auth).body();
+            landing = Web.get(https, port, "/", auth).body();
+            ready = Web.get(https, port, "/-/ready", auth).body();
         } finally {
             p.destroy();
             assertTrue(p.waitFor(20, TimeUnit.SECONDS));
@@ -147,14 +148,14 @@ class SecretsIT {
         Certs.write(dir.resolve("server.pem"), Certs.pem(leaf.cert()));
         Certs.write(dir.resolve("broken.key"), key.substring(0, key.length() - 200));
         Path web = Certs.write(dir.resolve("web.yml"), "tls_server_config:\n  cert_file: server.pem\n  key_file: broken.key\n"
-                + "basic_auth_users:\n  alice: Pl41nTextPassw0rd\n  bob: " + WebSecurityIT.ALICE + "x\n");
+                + "basic_auth_users:\n  alice: Pl41nTextPassw0rd\n  bob: " + Web.ALICE + "x\n");
         Tools.Run r = Tools.run(java("--web.config.file=" + web), null, 60);
         assertEquals(2, r.exitCode(), r.stderr());
         List<String> lines = r.stderr().lines().toList();
         assertEquals(3, lines.size(), r.stderr());
         assertTrue(lines.stream().allMatch(l -> l.startsWith("readonly-rootfs-exporter: error: web.config.file [" + web + "]: ")),
                 r.stderr());
-        List<String> secrets = new ArrayList<>(List.of("Pl41nTextPassw0rd", WebSecurityIT.ALICE.substring(7)));
+        List<String> secrets = new ArrayList<>(List.of("Pl41nTextPassw0rd", Web.ALICE.substring(7)));
         secrets.addAll(pemBody(key));
         assertNoSecret("config errors", r.stderr() + r.stdout(), secrets);
     }

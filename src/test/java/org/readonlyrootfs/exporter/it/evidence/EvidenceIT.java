@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.evidence;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +28,8 @@ import org.readonlyrootfs.exporter.testing.Scrape;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
+import org.readonlyrootfs.exporter.testing.TestConfig;
+import org.readonlyrootfs.exporter.Exporter;
 
 /** Exemptions and the evidence endpoints against a real private dockerd (not a swarm: no services). */
 class EvidenceIT {
@@ -70,7 +72,7 @@ class EvidenceIT {
         dockerd.createSleeper(prefix + "legacy", false, "--label", "com.example.team=billing");
         Path conf = exemptions(dir, "{ id = legacy, name = \"" + prefix + "legacy\", label = \"com.example.team=billing\","
                 + " reason = \"vendor image writes to /opt\", ticket = CHG-7, owner = team-billing, expires = \"2999-12-31\" }");
-        try (Exporter exporter = Exporter.start(ExporterIT.config(dockerd.host(), "--config.file=" + conf))) {
+        try (Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--config.file=" + conf))) {
             int port = exporter.port();
             await().atMost(WAIT).until(() -> Scrape.metrics(port).container(prefix + "legacy").isPresent());
             String host = dockerd.docker("info", "--format", "{{.Name}}");
@@ -181,7 +183,7 @@ class EvidenceIT {
         Path conf = exemptions(dir, "{ id = soon, name = \"" + prefix + "soon\", reason = \"until the fix ships\","
                 + " expires = \"" + expires + "\" }");
         // one scan in an hour, no events: only the passing time can change the verdict
-        try (Exporter exporter = Exporter.start(ExporterIT.config(dockerd.host(), "--config.file=" + conf,
+        try (Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--config.file=" + conf,
                 "--scan.interval=1h", "--scan.events=false"))) {
             int port = exporter.port();
             Scrape before = await().atMost(WAIT).until(() -> Scrape.metrics(port),
@@ -209,7 +211,7 @@ class EvidenceIT {
         MutableClock clock = new MutableClock(Instant.parse("2031-01-01T00:00:00Z"));
         Path conf = exemptions(dir, "{ id = month, name = \"" + prefix + "month\", reason = \"one month\","
                 + " expires = 2031-02-01 }");
-        try (Exporter exporter = Exporter.start(ExporterIT.config(dockerd.host(), "--config.file=" + conf), clock)) {
+        try (Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--config.file=" + conf), clock)) {
             int port = exporter.port();
             await().atMost(WAIT).until(() -> Scrape.metrics(port).container(prefix + "month")
                     .map(s -> s.label("status").equals("exempt")).orElse(false));
@@ -222,7 +224,7 @@ class EvidenceIT {
 
     @Test
     void evidenceNeedsASuccessfulScan() throws Exception {
-        try (Exporter exporter = Exporter.start(ExporterIT.config("unix:///nonexistent.sock"))) {
+        try (Exporter exporter = Exporter.start(TestConfig.config("unix:///nonexistent.sock"))) {
             for (String path : List.of("/findings", "/checklist.cklb", "/checklist.ckl")) {
                 HttpResponse<String> r = Scrape.get(exporter.port(), path);
                 assertEquals(503, r.statusCode(), path);
