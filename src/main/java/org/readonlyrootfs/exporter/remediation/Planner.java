@@ -63,14 +63,24 @@ public final class Planner {
                 continue;
             }
             List<String> options = new ArrayList<>();
+            String owner = user.tmpfsOwnerOptions();
             if (!d.newDirectory && !PlaceClass.conventionallyEmptyAndOpen(d.path)) {
-                hidden.add(d.path);
-                String owner = user.tmpfsOwnerOptions();
                 if (owner == null) {
+                    // a user by name: no uid= to give a tmpfs, which would be root's; a new volume keeps the
+                    // image directory's owner (copy-up), so the exact flags work
                     unknownUid.add(d.path);
-                } else if (!owner.isEmpty()) {
+                    d.type = MountRules.Type.VOLUME;
+                    volumeDecisions.add(d);
+                    continue;
+                }
+                hidden.add(d.path);
+                if (!owner.isEmpty()) {
                     options.add(owner);
                 }
+            } else if (!d.newDirectory && owner != null && !owner.isEmpty()) {
+                // /tmp, /var/tmp: the tmpfs takes the image directory's mode (1777 as a rule) but is root's; an
+                // image that gives its /tmp to the user with 755 needs the owner too, and 1777 stays open to all
+                options.add(owner);
             }
             if (d.nativeCode) {
                 options.add("exec");
@@ -97,7 +107,8 @@ public final class Planner {
         }
         if (!unknownUid.isEmpty()) {
             warnings.add("user " + Text.quoted(user.raw()) + " is a name, not a uid: a tmpfs on a directory of the"
-                    + " image is owned by root, so add uid=<its uid> to the options of " + String.join(", ", unknownUid));
+                    + " image would be owned by root, so " + String.join(", ", unknownUid) + " get a volume, which keeps"
+                    + " the directory's owner (a tmpfs with uid=<its uid> works too and keeps nothing)");
         }
         if (!exec.isEmpty()) {
             warnings.add("the app wrote native code (*.so, *.node) in " + String.join(", ", exec)

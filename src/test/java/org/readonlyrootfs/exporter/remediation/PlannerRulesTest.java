@@ -131,16 +131,23 @@ class PlannerRulesTest {
     }
 
     @Test
-    void aNamedUserCannotBeTurnedIntoTmpfsOptions() {
-        Plan p = plan(APP.withUser("app"), "C /run", "A /run/app.pid");
-        assertEquals(List.of("--read-only", "--tmpfs", "/run"), p.dockerRunFlags());
-        assertTrue(p.warnings().stream().anyMatch(w -> w.contains("add uid=<its uid> to the options of /run")),
+    void aNamedUserGetsAVolumeWhereATmpfsWouldBeRoots() {
+        // measured (RemediationIT's corpus): a tmpfs on an image directory is root's, and a name gives no uid=;
+        // a new volume keeps the image directory's owner
+        Plan p = plan(APP.withUser("app"), "C /run", "C /run/app", "A /run/app/app.pid");
+        assertEquals(List.of("--read-only", "--volume", "app-run-app:/run/app"), p.dockerRunFlags());
+        assertTrue(p.warnings().stream().anyMatch(w -> w.contains("is a name, not a uid") && w.contains("/run/app")),
                 p.warnings().toString());
+        assertEquals(List.of("--read-only", "--tmpfs", "/tmp"), flags(APP.withUser("app"), "C /tmp", "A /tmp/x"),
+                "a named user's /tmp stays a tmpfs: it is open to all as a rule");
     }
 
     @Test
-    void tmpNeedsNoOwnerOptionsForAnyUser() {
-        assertEquals(List.of("--read-only", "--tmpfs", "/tmp"), flags(APP.withUser("1000"), "C /tmp", "A /tmp/x"));
+    void tmpGetsTheUsersOwnerSoAnImageThatGaveItsTmpToTheUserStillWorks() {
+        // measured: an image /tmp owned 1000 with mode 755 under --user 1000 and a plain --tmpfs /tmp: denied
+        assertEquals(List.of("--read-only", "--tmpfs", "/tmp:uid=1000"), flags(APP.withUser("1000"), "C /tmp",
+                "A /tmp/x"));
+        assertEquals(List.of("--read-only", "--tmpfs", "/tmp"), flags(APP, "C /tmp", "A /tmp/x"), "root needs none");
     }
 
     @Test

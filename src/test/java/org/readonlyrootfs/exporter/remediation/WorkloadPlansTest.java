@@ -133,12 +133,12 @@ class WorkloadPlansTest {
                 "C /var/lib", "C /var/lib/app", "A /var/lib/app/state.json", "C /var/cache", "A /var/cache/app",
                 "A /var/cache/app/f");
         assertEquals(PlanKind.NEEDS_VOLUME, p.kind());
-        assertEquals(List.of("--read-only", "--tmpfs", "/run:uid=1000", "--tmpfs", "/tmp",
+        assertEquals(List.of("--read-only", "--tmpfs", "/run:uid=1000", "--tmpfs", "/tmp:uid=1000",
                 "--tmpfs", "/var/cache/app", "--volume", "app-var-lib-app:/var/lib/app"), p.dockerRunFlags());
         Map<String, Object> yaml = new Yaml().load(p.compose());
         Map<?, ?> service = (Map<?, ?>) ((Map<?, ?>) yaml.get("services")).get("app");
         assertEquals(true, service.get("read_only"));
-        assertEquals(List.of("/run:uid=1000", "/tmp", "/var/cache/app"), service.get("tmpfs"));
+        assertEquals(List.of("/run:uid=1000", "/tmp:uid=1000", "/var/cache/app"), service.get("tmpfs"));
         assertEquals(List.of("app-var-lib-app:/var/lib/app"), service.get("volumes"));
         assertEquals(Map.of("app-var-lib-app", Map.of()), yaml.get("volumes"));
     }

@@ -1,4 +1,4 @@
-package org.readonlyrootfs.exporter;
+package org.readonlyrootfs.exporter.it.remediation;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +28,8 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
+import org.readonlyrootfs.exporter.testing.TestConfig;
+import org.readonlyrootfs.exporter.Exporter;
 
 /**
  * The proof corpus for remediation plans. Each workload is a static busybox image and an entry script
@@ -248,7 +250,7 @@ class RemediationIT {
     void everyPlanLetsItsWorkloadRunReadOnly() throws Exception {
         try (PrivateDockerd dockerd = PrivateDockerd.start()) {
             buildImages(dockerd);
-            try (Exporter exporter = Exporter.start(ExporterIT.config(dockerd.host(), "--remediation.refresh=1s"))) {
+            try (Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--remediation.refresh=1s"))) {
                 int port = exporter.port();
                 Report report = run(dockerd, () -> findings(port));
                 System.out.println(table(report.outcomes()));
