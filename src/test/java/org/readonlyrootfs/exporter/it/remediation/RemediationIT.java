@@ -102,6 +102,9 @@ class RemediationIT {
             echo '# state v1' > /var/lib/app/state.db
             echo 'seed' > /data/seed.txt
             chown -R 1000:1000 /home/app /run/app /var/lib/app /var/log/app
+            echo 'app:x:1000:1000:app:/home/app:/bin/sh' >> /etc/passwd
+            echo 'app:x:1000:' >> /etc/group
+            mkdir -p /var/tmp && chown 1000:1000 /var/tmp && chmod 755 /var/tmp
             cat > /w/lib.sh <<'EOF'
             fail() { echo "FAIL: $*"; exit 1; }
             # w FILE TEXT: writes TEXT into FILE and reads it back
@@ -202,6 +205,17 @@ class RemediationIT {
                     w "$HOME/.config/app/settings.ini" x=1
                     w /tmp/u.txt u
                     """, Ending.RUNS, "needs_volume"),
+            new Workload("named", "--user app (a name, uid 1000): pid in its image dir /run/app, a log", BASE,
+                    List.of("--user", "app"), """
+                    test "$(id -u)" = 1000 || fail "uid is $(id -u)"
+                    w /run/app/app.pid $$
+                    md /var/log/app/2026
+                    w /var/log/app/app.log started
+                    """, Ending.RUNS, "needs_volume"),
+            new Workload("vartmp", "--user 1000, image /var/tmp owned by it with mode 755", BASE,
+                    List.of("--user", "1000"), """
+                    w /var/tmp/spill.1 x
+                    """, Ending.RUNS, "tmpfs_only"),
             new Workload("passwd", "entrypoint adds a user to /etc/passwd", BASE, List.of(), """
                     echo 'svc:x:2000:2000:svc:/tmp:/bin/sh' >> /etc/passwd || fail "cannot add to /etc/passwd"
                     grep -q '^svc:' /etc/passwd || fail "svc not in /etc/passwd"
