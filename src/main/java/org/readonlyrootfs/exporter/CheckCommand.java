@@ -21,10 +21,10 @@ import org.readonlyrootfs.exporter.evidence.Cklb;
 import org.readonlyrootfs.exporter.evidence.Evidence;
 import org.readonlyrootfs.exporter.evidence.FindingsJson;
 import org.readonlyrootfs.exporter.evidence.Remediations;
+import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
 import org.readonlyrootfs.exporter.scan.Snapshot;
-import org.readonlyrootfs.exporter.product.BuildInfo;
 
 /**
  * {@code check}: one scan, one line per container as the STIG command prints it plus its verdict
@@ -37,8 +37,7 @@ final class CheckCommand {
     /** The command's own flags: the files to write. */
     static final List<String> OUTPUT_FLAGS = List.of("output.json", "output.cklb", "output.ckl");
 
-    private CheckCommand() {
-    }
+    private CheckCommand() {}
 
     static int run(ExporterConfig config, Map<String, String> outputs, PrintStream out, PrintStream err) {
         try (ScanWiring scan = ScanWiring.of(config, Clock.systemUTC())) {
@@ -46,13 +45,19 @@ final class CheckCommand {
         }
     }
 
-    private static int run(ExporterConfig config, ScanWiring scan, Map<String, String> outputs, Clock clock,
-                           PrintStream out, PrintStream err) {
+    private static int run(
+            ExporterConfig config,
+            ScanWiring scan,
+            Map<String, String> outputs,
+            Clock clock,
+            PrintStream out,
+            PrintStream err) {
         DockerGateway docker = scan.docker();
         try {
             DaemonInfo info = docker.info(); // an unreachable daemon says so here, on one line
             if (info.name().isEmpty()) {
-                throw new DockerException("the Docker daemon at " + config.docker().host() + " gave no name");
+                throw new DockerException(
+                        "the Docker daemon at " + config.docker().host() + " gave no name");
             }
         } catch (DockerException e) {
             err.println(BuildInfo.NAME + ": error: " + e.getMessage());
@@ -73,18 +78,23 @@ final class CheckCommand {
         for (AuditedService a : s.services()) {
             out.println(line(a));
             if (a.verdict().status() == Status.FINDING) {
-                out.println("  fix: " + Remediations.service(s, a).map(Remediations::line)
-                        .orElse("docker service update --read-only <service> (plus the mounts its tasks need: none of"
-                                + " its tasks was observed on this node)"));
+                out.println("  fix: "
+                        + Remediations.service(s, a)
+                                .map(Remediations::line)
+                                .orElse(
+                                        "docker service update --read-only <service> (plus the mounts its tasks need: none of"
+                                                + " its tasks was observed on this node)"));
             }
         }
         Instant now = clock.instant();
         Map<String, String> files = new LinkedHashMap<>();
-        outputs.forEach((flag, file) -> files.put(file, switch (flag) {
-            case "output.json" -> FindingsJson.render(s, now);
-            case "output.cklb" -> Cklb.render(s, now);
-            default -> Ckl.render(s, now);
-        }));
+        outputs.forEach((flag, file) -> files.put(
+                file,
+                switch (flag) {
+                    case "output.json" -> FindingsJson.render(s, now);
+                    case "output.cklb" -> Cklb.render(s, now);
+                    default -> Ckl.render(s, now);
+                }));
         for (Map.Entry<String, String> f : files.entrySet()) {
             try {
                 Files.writeString(Path.of(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
@@ -116,7 +126,8 @@ final class CheckCommand {
     static String line(AuditedContainer c) {
         String line = "/" + c.facts().name() + ": ReadonlyRootfs=" + c.facts().readonlyRootfs() + " status="
                 + c.verdict().status().label();
-        boolean explain = c.verdict().status() == Status.EXEMPT || c.verdict().status() == Status.NOT_APPLICABLE
+        boolean explain = c.verdict().status() == Status.EXEMPT
+                || c.verdict().status() == Status.NOT_APPLICABLE
                 || c.verdict().exemptionExpired();
         return explain ? line + " reason=" + quote(c.verdict().reason()) : line;
     }

@@ -53,9 +53,10 @@ public final class Exporter implements AutoCloseable {
         // a scrape right after start-up waits (briefly) for the first scan: no empty inventory that would
         // resolve and re-raise every finding alert when the exporter restarts
         Duration firstScanWait = FIRST_SCAN_WAIT.compareTo(config.docker().timeout()) < 0
-                ? FIRST_SCAN_WAIT : config.docker().timeout();
-        registry.register(new ExporterCollector(() -> scanner.currentAfterFirstScan(firstScanWait),
-                config.perContainer()));
+                ? FIRST_SCAN_WAIT
+                : config.docker().timeout();
+        registry.register(
+                new ExporterCollector(() -> scanner.currentAfterFirstScan(firstScanWait), config.perContainer()));
         ExporterServer server;
         try {
             server = ExporterServer.start(config.web(), registry, scanner::current, clock);
@@ -72,10 +73,12 @@ public final class Exporter implements AutoCloseable {
             // the stream waits for the first scan, which so has the CPU to itself; the resync that every
             // connection of the stream runs covers what happened meanwhile
             EventFollower follower = events;
-            Thread starter = new Thread(() -> {
-                scanner.currentAfterFirstScan(EVENTS_START_WAIT);
-                follower.start();
-            }, "events-start");
+            Thread starter = new Thread(
+                    () -> {
+                        scanner.currentAfterFirstScan(EVENTS_START_WAIT);
+                        follower.start();
+                    },
+                    "events-start");
             starter.setDaemon(true);
             starter.start();
         }

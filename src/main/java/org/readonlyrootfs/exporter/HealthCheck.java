@@ -12,8 +12,8 @@ import org.readonlyrootfs.exporter.config.CommandLine;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.config.InvalidConfigException;
-import org.readonlyrootfs.exporter.product.Endpoints;
 import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.product.Endpoints;
 
 /**
  * The container image's {@code HEALTHCHECK}: GETs {@code /-/healthy} of the exporter running next to
@@ -28,8 +28,7 @@ public final class HealthCheck {
     static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final Set<String> WILDCARDS = Set.of("", "0.0.0.0", "::", "[::]");
 
-    private HealthCheck() {
-    }
+    private HealthCheck() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.getenv(), System.out, System.err));

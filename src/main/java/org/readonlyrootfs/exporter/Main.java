@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.readonlyrootfs.exporter.config.CommandLine;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
-import org.readonlyrootfs.exporter.docker.RequestPathWarmup;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.config.InvalidConfigException;
 import org.readonlyrootfs.exporter.config.Setting;
+import org.readonlyrootfs.exporter.docker.RequestPathWarmup;
 import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     static final String NAME = BuildInfo.NAME;
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         RequestPathWarmup.start(); // on the other core, while the configuration is read
@@ -76,8 +75,8 @@ public final class Main {
         });
         ExporterConfig config;
         try {
-            config = loader.load(new CommandLine(cli.command(), settings, cli.configFile(), cli.help(), cli.version(),
-                    problems));
+            config = loader.load(
+                    new CommandLine(cli.command(), settings, cli.configFile(), cli.help(), cli.version(), problems));
         } catch (InvalidConfigException e) {
             for (String problem : e.problems()) {
                 err.println(NAME + ": error: " + problem);
@@ -95,25 +94,37 @@ public final class Main {
         try {
             exporter = Exporter.start(config);
         } catch (IOException | RuntimeException e) {
-            err.println(NAME + ": error: cannot listen on " + config.web().host() + ":" + config.web().port() + ": "
-                    + e.getMessage());
+            err.println(NAME + ": error: cannot listen on " + config.web().host() + ":"
+                    + config.web().port() + ": " + e.getMessage());
             return 1;
         }
         Logger log = LoggerFactory.getLogger(Main.class);
         var security = config.web().security();
-        log.info("{} {} listening on {}://{}:{}{}{}, auditing {} every {}", NAME, BuildInfo.version(),
-                security.tls().isPresent() ? "https" : "http", config.web().host(), exporter.port(),
-                config.web().telemetryPath(), security.basicAuthUsers().isEmpty() ? ""
+        log.info(
+                "{} {} listening on {}://{}:{}{}{}, auditing {} every {}",
+                NAME,
+                BuildInfo.version(),
+                security.tls().isPresent() ? "https" : "http",
+                config.web().host(),
+                exporter.port(),
+                config.web().telemetryPath(),
+                security.basicAuthUsers().isEmpty()
+                        ? ""
                         : " with basic auth (" + security.basicAuthUsers().size() + " users)",
-                config.docker().host(), config.scanInterval().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
+                config.docker().host(),
+                config.scanInterval().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
         Runtime.getRuntime().addShutdownHook(new Thread(exporter::close, "shutdown"));
         return -1;
     }
 
     static String usage(ConfigLoader loader) {
         StringBuilder b = new StringBuilder();
-        b.append("Usage: java -jar ").append(NAME).append(".jar [serve] [--key=value ...]\n")
-                .append("       java -jar ").append(NAME).append(".jar check [--output.json=FILE] [--output.cklb=FILE]")
+        b.append("Usage: java -jar ")
+                .append(NAME)
+                .append(".jar [serve] [--key=value ...]\n")
+                .append("       java -jar ")
+                .append(NAME)
+                .append(".jar check [--output.json=FILE] [--output.cklb=FILE]")
                 .append(" [--output.ckl=FILE] [--key=value ...]\n\n")
                 .append("Prometheus exporter auditing every Docker container for DISA STIG V-260936:\n")
                 .append("a container's root filesystem must be read-only.\n\n")
@@ -125,17 +136,33 @@ public final class Main {
                 .append("Flags:\n")
                 .append("  --help, -h          this text\n")
                 .append("  --version           print the version\n")
-                .append("  --config.file=FILE  HOCON file with settings under ").append(ConfigLoader.NAMESPACE)
-                .append(" { ... } (env ").append(ConfigLoader.CONFIG_FILE_ENV).append(")\n");
+                .append("  --config.file=FILE  HOCON file with settings under ")
+                .append(ConfigLoader.NAMESPACE)
+                .append(" { ... } (env ")
+                .append(ConfigLoader.CONFIG_FILE_ENV)
+                .append(")\n");
         for (Setting s : loader.settings()) {
             if (s.fileOnly()) {
-                b.append("  ").append(s.key()).append(" = ").append(s.defaultValue()).append(" (config file only)\n")
-                        .append("      ").append(s.description()).append("\n");
+                b.append("  ")
+                        .append(s.key())
+                        .append(" = ")
+                        .append(s.defaultValue())
+                        .append(" (config file only)\n")
+                        .append("      ")
+                        .append(s.description())
+                        .append("\n");
                 continue;
             }
-            b.append("  --").append(s.key()).append("=").append(s.defaultValue()).append("\n")
-                    .append("      ").append(s.description()).append("\n")
-                    .append("      env ").append(s.envVar());
+            b.append("  --")
+                    .append(s.key())
+                    .append("=")
+                    .append(s.defaultValue())
+                    .append("\n")
+                    .append("      ")
+                    .append(s.description())
+                    .append("\n")
+                    .append("      env ")
+                    .append(s.envVar());
             if (!s.alias().isEmpty()) {
                 b.append(" or ").append(s.alias());
             }

@@ -29,8 +29,12 @@ final class ScanWiring implements AutoCloseable {
     private final Scanner scanner;
     private final RemediationObserver remediation;
 
-    private ScanWiring(DockerGateway docker, DockerRequestCounts requests, ExecutorService inspectors,
-                       Scanner scanner, RemediationObserver remediation) {
+    private ScanWiring(
+            DockerGateway docker,
+            DockerRequestCounts requests,
+            ExecutorService inspectors,
+            Scanner scanner,
+            RemediationObserver remediation) {
         this.docker = docker;
         this.requests = requests;
         this.inspectors = inspectors;
@@ -47,12 +51,20 @@ final class ScanWiring implements AutoCloseable {
     /** Over a given gateway that reports its requests to {@code requests}. */
     static ScanWiring over(ExporterConfig config, DockerGateway docker, DockerRequestCounts requests, Clock clock) {
         ExecutorService inspectors = inspectPool(config.inspectConcurrency());
-        Scanner scanner = new Scanner(docker, new Inventory(new Classifier(config.compliance()), clock), requests,
-                inspectors, clock, localHostName());
+        Scanner scanner = new Scanner(
+                docker,
+                new Inventory(new Classifier(config.compliance()), clock),
+                requests,
+                inspectors,
+                clock,
+                localHostName());
         RemediationObserver remediation = null;
         if (config.remediation().enabled()) {
-            remediation = new RemediationObserver(docker, () -> scanner.inventory().containers(),
-                    config.remediation().refresh(), clock);
+            remediation = new RemediationObserver(
+                    docker,
+                    () -> scanner.inventory().containers(),
+                    config.remediation().refresh(),
+                    clock);
             scanner.remediations(remediation::plans);
         }
         return new ScanWiring(docker, requests, inspectors, scanner, remediation);

@@ -23,16 +23,20 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     private static final Path MAIN = Path.of("src/main/java/org/readonlyrootfs/exporter");
     private static final String ROOT = "org.readonlyrootfs.exporter";
-    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)(?:\\.\\*)?;", Pattern.MULTILINE);
+    private static final Pattern IMPORT =
+            Pattern.compile("^import (?:static )?([\\w.]+)(?:\\.\\*)?;", Pattern.MULTILINE);
 
     /** Layer of each package, lowest first; the root package (Main, the wiring) sits on top. */
     private static final Map<String, Integer> LAYER = Map.ofEntries(
-            Map.entry("product", 0), Map.entry("compliance", 0), Map.entry("security", 0),
+            Map.entry("product", 0),
+            Map.entry("compliance", 0),
+            Map.entry("security", 0),
             Map.entry("remediation", 1),
             Map.entry("docker", 2),
             Map.entry("config", 3),
             Map.entry("scan", 4),
-            Map.entry("metrics", 5), Map.entry("evidence", 5),
+            Map.entry("metrics", 5),
+            Map.entry("evidence", 5),
             Map.entry("http", 6),
             Map.entry("", 7));
 
@@ -73,10 +77,13 @@ class ArchitectureTest {
                 continue;
             }
             for (String imported : imports(file)) {
-                if (imported.startsWith("java.io") || imported.startsWith("java.net")
+                if (imported.startsWith("java.io")
+                        || imported.startsWith("java.net")
                         || imported.startsWith("java.nio") && !imported.startsWith("java.nio.charset")
-                        || imported.startsWith("io.prometheus") || imported.startsWith("com.github.dockerjava")
-                        || imported.startsWith("org.slf4j") || imported.startsWith("java.lang.Thread")) {
+                        || imported.startsWith("io.prometheus")
+                        || imported.startsWith("com.github.dockerjava")
+                        || imported.startsWith("org.slf4j")
+                        || imported.startsWith("java.lang.Thread")) {
                     impure.add(MAIN.relativize(file) + " imports " + imported);
                 }
             }

@@ -31,7 +31,8 @@ class DocsLinksTest {
     private static final Path README = Path.of("README.md");
     private static final Path DOCS = Path.of("docs");
     private static final long README_MAX_BYTES = 15_000;
-    private static final String BLOB_MAIN = "https://github.com/readonly-rootfs-exporter/readonly-rootfs-exporter/blob/main/";
+    private static final String BLOB_MAIN =
+            "https://github.com/readonly-rootfs-exporter/readonly-rootfs-exporter/blob/main/";
 
     /** README.md and every Markdown file under docs/. */
     private static List<Path> markdownFiles(Path root) throws IOException {
@@ -63,8 +64,12 @@ class DocsLinksTest {
             int hash = target.indexOf('#');
             String path = URLDecoder.decode(hash < 0 ? target : target.substring(0, hash), StandardCharsets.UTF_8);
             String anchor = hash < 0 ? null : URLDecoder.decode(target.substring(hash + 1), StandardCharsets.UTF_8);
-            Path resolved = path.isEmpty() ? file
-                    : (path.startsWith("/") ? root.resolve(path.substring(1)) : file.getParent().resolve(path)).normalize();
+            Path resolved = path.isEmpty()
+                    ? file
+                    : (path.startsWith("/")
+                                    ? root.resolve(path.substring(1))
+                                    : file.getParent().resolve(path))
+                            .normalize();
             if (!resolved.startsWith(root)) {
                 problems.add(where + " points outside the repository");
                 continue;
@@ -79,7 +84,8 @@ class DocsLinksTest {
             if (resolved.toString().endsWith(".md")) {
                 Set<String> anchors = anchorCache.computeIfAbsent(resolved, DocsLinksTest::anchorsOf);
                 if (!anchors.contains(anchor)) {
-                    problems.add(where + " no heading #" + anchor + " in " + root.relativize(resolved) + ": " + anchors);
+                    problems.add(
+                            where + " no heading #" + anchor + " in " + root.relativize(resolved) + ": " + anchors);
                 }
             } else if (Files.isDirectory(resolved) || !anchor.matches("L\\d+(-L\\d+)?")) {
                 problems.add(where + " #" + anchor + " on a file that is not Markdown");
@@ -112,8 +118,9 @@ class DocsLinksTest {
     @Test
     void theReadmeIsShort() throws IOException {
         long size = Files.size(README);
-        assertTrue(size <= README_MAX_BYTES, README + " is " + size + " bytes, more than " + README_MAX_BYTES
-                + ": move the detail into docs/");
+        assertTrue(
+                size <= README_MAX_BYTES,
+                README + " is " + size + " bytes, more than " + README_MAX_BYTES + ": move the detail into docs/");
     }
 
     /** The README's documentation list reaches every page of docs/. */
@@ -142,7 +149,9 @@ class DocsLinksTest {
         List<Path> yamlFiles = new ArrayList<>();
         for (Path dir : List.of(MonitoringFiles.RULES.getParent(), MonitoringFiles.RULE_TESTS)) {
             try (Stream<Path> files = Files.list(dir)) {
-                files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml")).sorted().forEach(yamlFiles::add);
+                files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml"))
+                        .sorted()
+                        .forEach(yamlFiles::add);
             }
         }
         Set<String> anchors = anchorsOf(MonitoringFiles.ALERTS_DOC);
@@ -192,8 +201,15 @@ class DocsLinksTest {
                 ### TLS to the Docker daemon (v2.0) ##
                 ## Faults
                 """;
-        assertEquals(List.of("read-only-by-construction", "check-for-cron-jobs-and-pipelines", "faults",
-                "faults-1", "tls-to-the-docker-daemon-v20", "faults-2"), List.copyOf(Markdown.anchors(md)));
+        assertEquals(
+                List.of(
+                        "read-only-by-construction",
+                        "check-for-cron-jobs-and-pipelines",
+                        "faults",
+                        "faults-1",
+                        "tls-to-the-docker-daemon-v20",
+                        "faults-2"),
+                List.copyOf(Markdown.anchors(md)));
         assertEquals("readonlyrootfswritablecontainer", Markdown.anchor("ReadonlyRootfsWritableContainer"));
         assertEquals("see-the-readme", Markdown.anchor("See [the README](../README.md)"));
     }
@@ -202,7 +218,8 @@ class DocsLinksTest {
     @Test
     void brokenLinksAreFound(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("docs"));
-        Files.writeString(root.resolve("docs/alerts.md"), "# Alerts\n\n## ReadonlyRootfsDockerDown\n\n## Faults\n\n## Faults\n");
+        Files.writeString(
+                root.resolve("docs/alerts.md"), "# Alerts\n\n## ReadonlyRootfsDockerDown\n\n## Faults\n\n## Faults\n");
         Files.writeString(root.resolve("README.md"), """
                 # Title
 
@@ -219,8 +236,12 @@ class DocsLinksTest {
                 """);
         List<String> problems = brokenLinks(root, root.resolve("README.md"), new HashMap<>());
         assertEquals(5, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith("README.md:5: (docs/metrics.md) docs/metrics.md does not exist"), problems.get(0));
-        assertTrue(problems.get(1).startsWith("README.md:5: (docs/alerts.md#readonlyrootfsdockerup) no heading"), problems.get(1));
+        assertTrue(
+                problems.get(0).startsWith("README.md:5: (docs/metrics.md) docs/metrics.md does not exist"),
+                problems.get(0));
+        assertTrue(
+                problems.get(1).startsWith("README.md:5: (docs/alerts.md#readonlyrootfsdockerup) no heading"),
+                problems.get(1));
         assertTrue(problems.get(2).startsWith("README.md:6: (#nowhere) no heading #nowhere"), problems.get(2));
         assertTrue(problems.get(3).startsWith("README.md:7: (docs/alerts.md#faults-2) no heading"), problems.get(3));
         assertTrue(problems.get(4).startsWith("README.md:7: (../../etc/passwd) points outside"), problems.get(4));

@@ -41,7 +41,10 @@ class HealthCheckTest {
     }
 
     private int run(Map<String, String> env, String... args) {
-        return HealthCheck.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return HealthCheck.run(
+                args,
+                env,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -55,8 +58,10 @@ class HealthCheckTest {
     @Test
     void flagsWinOverTheEnvironmentAsForTheExporter() throws IOException {
         int port = serve(200);
-        assertEquals(0, run(Map.of("READONLY_ROOTFS_WEB_LISTEN_ADDRESS", ":1"),
-                "--web.listen-address=127.0.0.1:" + port), err.toString());
+        assertEquals(
+                0,
+                run(Map.of("READONLY_ROOTFS_WEB_LISTEN_ADDRESS", ":1"), "--web.listen-address=127.0.0.1:" + port),
+                err.toString());
     }
 
     @Test
@@ -84,9 +89,17 @@ class HealthCheckTest {
 
     @Test
     void wildcardAndIpv6AddressesAreReachedCorrectly() {
-        assertEquals("http://127.0.0.1:9966/-/healthy", HealthCheck.healthUri("0.0.0.0", 9966).toString());
-        assertEquals("http://127.0.0.1:9966/-/healthy", HealthCheck.healthUri("::", 9966).toString());
-        assertEquals("http://[::1]:9966/-/healthy", HealthCheck.healthUri("::1", 9966).toString());
-        assertEquals("http://10.0.0.5:9966/-/healthy", HealthCheck.healthUri("10.0.0.5", 9966).toString());
+        assertEquals(
+                "http://127.0.0.1:9966/-/healthy",
+                HealthCheck.healthUri("0.0.0.0", 9966).toString());
+        assertEquals(
+                "http://127.0.0.1:9966/-/healthy",
+                HealthCheck.healthUri("::", 9966).toString());
+        assertEquals(
+                "http://[::1]:9966/-/healthy",
+                HealthCheck.healthUri("::1", 9966).toString());
+        assertEquals(
+                "http://10.0.0.5:9966/-/healthy",
+                HealthCheck.healthUri("10.0.0.5", 9966).toString());
     }
 }

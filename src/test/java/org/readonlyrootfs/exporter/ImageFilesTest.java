@@ -29,12 +29,15 @@ class ImageFilesTest {
 
     @Test
     void versionLabelDefaultIsThePomVersion() throws IOException {
-        assertEquals(group("^  <version>([^<]+)</version>", read("pom.xml")), group("^ARG VERSION=(\\S+)$", read("Dockerfile")));
+        assertEquals(
+                group("^  <version>([^<]+)</version>", read("pom.xml")),
+                group("^ARG VERSION=(\\S+)$", read("Dockerfile")));
     }
 
     @Test
     void healthcheckRunsAMainClassOfTheJar() throws IOException {
-        String healthcheck = group("^HEALTHCHECK (?:.*\\\\\\n)*.*\"(org\\.readonlyrootfs\\.[A-Za-z.]+)\"\\]$", read("Dockerfile"));
+        String healthcheck =
+                group("^HEALTHCHECK (?:.*\\\\\\n)*.*\"(org\\.readonlyrootfs\\.[A-Za-z.]+)\"\\]$", read("Dockerfile"));
         assertEquals(HealthCheck.class.getName(), healthcheck);
         assertDoesNotThrow(() -> HealthCheck.class.getMethod("main", String[].class));
     }
@@ -50,9 +53,13 @@ class ImageFilesTest {
 
     @Test
     void theBuildContextHoldsWhatTheDockerfileCopies() throws IOException {
-        List<String> ignore = read(".dockerignore").lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+        List<String> ignore = read(".dockerignore")
+                .lines()
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .toList();
         assertEquals(List.of("*", "!pom.xml", "!src/main"), ignore);
-        Matcher copies = Pattern.compile("^COPY (?!--from)(\\S+) ", Pattern.MULTILINE).matcher(read("Dockerfile"));
+        Matcher copies =
+                Pattern.compile("^COPY (?!--from)(\\S+) ", Pattern.MULTILINE).matcher(read("Dockerfile"));
         while (copies.find()) {
             assertTrue(List.of("pom.xml", "src/main").contains(copies.group(1)), copies.group(1));
         }

@@ -35,14 +35,17 @@ class ReadmeTest {
 
     /** Every metric name the exporter exposes, with its _total or _info suffix. */
     private static Set<String> exposedMetrics() {
-        return new ExporterCollector(Fixtures::inventory).collect().stream().map(m -> {
-            String name = m.getMetadata().getPrometheusName();
-            return switch (m.getClass().getSimpleName()) {
-                case "CounterSnapshot" -> name + "_total";
-                case "InfoSnapshot" -> name + "_info";
-                default -> name;
-            };
-        }).collect(Collectors.toCollection(TreeSet::new));
+        return new ExporterCollector(Fixtures::inventory)
+                .collect().stream()
+                        .map(m -> {
+                            String name = m.getMetadata().getPrometheusName();
+                            return switch (m.getClass().getSimpleName()) {
+                                case "CounterSnapshot" -> name + "_total";
+                                case "InfoSnapshot" -> name + "_info";
+                                default -> name;
+                            };
+                        })
+                        .collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test
@@ -51,7 +54,9 @@ class ReadmeTest {
         for (Setting s : new ConfigLoader(Map.of()).settings()) {
             String env = s.fileOnly() ? "config file only" : "`" + s.envVar() + "`";
             assertTrue(doc.contains("| `" + s.key() + "` | " + env), CONFIGURATION + ": " + s.key() + " / " + env);
-            assertTrue(doc.contains("`" + s.defaultValue() + "`"), CONFIGURATION + ": " + s.key() + " default " + s.defaultValue());
+            assertTrue(
+                    doc.contains("`" + s.defaultValue() + "`"),
+                    CONFIGURATION + ": " + s.key() + " default " + s.defaultValue());
         }
     }
 
@@ -81,7 +86,9 @@ class ReadmeTest {
         }
         assertFalse(summary.isEmpty(), README + " has no metrics table");
         for (String name : summary) {
-            assertTrue(exposed.contains(name), README + " names " + name + ", which the exporter does not expose: " + exposed);
+            assertTrue(
+                    exposed.contains(name),
+                    README + " names " + name + ", which the exporter does not expose: " + exposed);
         }
     }
 }

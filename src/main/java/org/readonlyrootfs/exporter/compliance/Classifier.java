@@ -62,11 +62,19 @@ public final class Classifier {
             }
         }
         if (orchestrator == Orchestrator.KUBERNETES && policy.kubernetes() == KubernetesMode.NOT_APPLICABLE) {
-            return new Verdict(Status.NOT_APPLICABLE, orchestrator, stack, service,
+            return new Verdict(
+                    Status.NOT_APPLICABLE,
+                    orchestrator,
+                    stack,
+                    service,
                     "managed by Kubernetes: the STIG check is Not Applicable under Kubernetes orchestration");
         }
         Target target = new Target(c.name(), c.image(), c.labels(), stack, service);
-        return judge(target, c.readonlyRootfs(), orchestrator, now,
+        return judge(
+                target,
+                c.readonlyRootfs(),
+                orchestrator,
+                now,
                 "root filesystem is read-only (HostConfig.ReadonlyRootfs=true)",
                 "root filesystem is writable (HostConfig.ReadonlyRootfs=false)");
     }
@@ -74,14 +82,18 @@ public final class Classifier {
     /** The verdict of a swarm service spec at {@code now}: its tasks' containers will be created as it says. */
     public Verdict classify(ServiceFacts s, Instant now) {
         Target target = new Target(s.name(), s.image(), s.labels(), s.stack(), s.name());
-        return judge(target, s.readOnly(), Orchestrator.SWARM, now,
+        return judge(
+                target,
+                s.readOnly(),
+                Orchestrator.SWARM,
+                now,
                 "service creates read-only containers (TaskTemplate.ContainerSpec.ReadOnly=true)",
                 "service creates containers with a writable root filesystem"
                         + " (TaskTemplate.ContainerSpec.ReadOnly is not true)");
     }
 
-    private Verdict judge(Target target, boolean readonly, Orchestrator orchestrator, Instant now, String compliant,
-                          String finding) {
+    private Verdict judge(
+            Target target, boolean readonly, Orchestrator orchestrator, Instant now, String compliant, String finding) {
         Exemption expired = null;
         for (Exemption e : policy.effective()) {
             String why = e.selects(target);
@@ -102,8 +114,13 @@ public final class Classifier {
         if (expired != null) {
             reason += "; exemption " + expired.id() + " expired at " + expired.expires();
         }
-        return new Verdict(readonly ? Status.COMPLIANT : Status.FINDING, orchestrator, target.stack(),
-                target.service(), reason, expired == null ? "" : expired.id());
+        return new Verdict(
+                readonly ? Status.COMPLIANT : Status.FINDING,
+                orchestrator,
+                target.stack(),
+                target.service(),
+                reason,
+                expired == null ? "" : expired.id());
     }
 
     static Orchestrator orchestrator(ContainerFacts c) {

@@ -36,7 +36,9 @@ public record CompliancePolicy(boolean exemptSystemContainers, KubernetesMode ku
 
     /** The earliest expiry strictly after {@code t}: when verdicts may change without Docker changing. */
     public Optional<Instant> nextExpiryAfter(Instant t) {
-        return exemptions.stream().map(Exemption::expires).filter(e -> e != null && e.isAfter(t))
+        return exemptions.stream()
+                .map(Exemption::expires)
+                .filter(e -> e != null && e.isAfter(t))
                 .min(Instant::compareTo);
     }
 }

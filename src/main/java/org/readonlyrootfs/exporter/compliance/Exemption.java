@@ -22,13 +22,18 @@ import java.util.regex.Pattern;
  * @param expires when it stops applying; null if never
  * @param builtIn whether it is the built-in MKE/MSR system-container exemption
  */
-public record Exemption(String id, Match match, String reason, String ticket, String owner, Instant expires,
-                        boolean builtIn) {
+public record Exemption(
+        String id, Match match, String reason, String ticket, String owner, Instant expires, boolean builtIn) {
     /** The id of the built-in exemption of MKE ({@code ucp-*}) and MSR ({@code dtr-*}) system containers. */
     public static final String SYSTEM_CONTAINERS = "system-containers";
     /** The built-in exemption ({@code compliance.exempt-system-containers}). */
-    public static final Exemption SYSTEM = new Exemption(SYSTEM_CONTAINERS, null,
-            "MKE (ucp-*) and MSR (dtr-*) system containers: the STIG fix targets nonsystem containers", "", "", null,
+    public static final Exemption SYSTEM = new Exemption(
+            SYSTEM_CONTAINERS,
+            null,
+            "MKE (ucp-*) and MSR (dtr-*) system containers: the STIG fix targets nonsystem containers",
+            "",
+            "",
+            null,
             true);
 
     public Exemption {
@@ -65,7 +70,8 @@ public record Exemption(String id, Match match, String reason, String ticket, St
 
     /** Which containers it selects, in words. */
     public String describeMatch() {
-        return builtIn ? "name ucp-* or dtr-*, or label " + Classifier.UCP_VERSION + " or " + Classifier.DTR_VERSION
+        return builtIn
+                ? "name ucp-* or dtr-*, or label " + Classifier.UCP_VERSION + " or " + Classifier.DTR_VERSION
                 : match.toString();
     }
 
@@ -75,7 +81,8 @@ public record Exemption(String id, Match match, String reason, String ticket, St
             return "";
         }
         return expires.atOffset(ZoneOffset.UTC).toLocalTime().equals(LocalTime.MIDNIGHT)
-                ? expires.atOffset(ZoneOffset.UTC).toLocalDate().toString() : expires.toString();
+                ? expires.atOffset(ZoneOffset.UTC).toLocalDate().toString()
+                : expires.toString();
     }
 
     /** Reason plus ticket, owner and expiry, on one line. */
@@ -132,8 +139,11 @@ public record Exemption(String id, Match match, String reason, String ticket, St
         }
 
         public boolean matches(Target t) {
-            return full(name, t.name()) && full(image, t.image()) && full(stack, t.stack())
-                    && full(service, t.service()) && labels.stream().allMatch(l -> l.matches(t));
+            return full(name, t.name())
+                    && full(image, t.image())
+                    && full(stack, t.stack())
+                    && full(service, t.service())
+                    && labels.stream().allMatch(l -> l.matches(t));
         }
 
         /** The label keys it looks at. */
@@ -189,7 +199,10 @@ public record Exemption(String id, Match match, String reason, String ticket, St
 
         public boolean matches(Target t) {
             String actual = t.labels().get(key);
-            return actual != null && (value != null ? value.equals(actual) : regex.matcher(actual).matches());
+            return actual != null
+                    && (value != null
+                            ? value.equals(actual)
+                            : regex.matcher(actual).matches());
         }
 
         @Override

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param readOnly {@code Spec.TaskTemplate.ContainerSpec.ReadOnly}: whether its tasks' containers are
  *                 created with a read-only root filesystem
  */
-public record ServiceFacts(String id, String name, String image, String mode, Map<String, String> labels,
-                           boolean readOnly) {
+public record ServiceFacts(
+        String id, String name, String image, String mode, Map<String, String> labels, boolean readOnly) {
     public ServiceFacts {
         Objects.requireNonNull(id, "id");
         name = name == null ? "" : name;

@@ -16,13 +16,16 @@ public final class StigRule {
 
     /** The STIG (benchmark) the rule belongs to. */
     public static final String STIG_NAME = "Mirantis Kubernetes Engine Security Technical Implementation Guide";
+
     public static final String STIG_DISPLAY_NAME = "Mirantis Kubernetes Engine";
     /** The XCCDF benchmark id, by which STIG Manager and STIG Viewer recognise the STIG. */
     public static final String BENCHMARK_ID = "Mirantis_Kubernetes_Engine_STIG";
+
     public static final String STIG_VERSION = "2";
     public static final String RELEASE_INFO = "Release: 1 Benchmark Date: 27 Aug 2024";
 
-    public static final String TITLE = "All containers must be restricted to mounting the root filesystem as read only.";
+    public static final String TITLE =
+            "All containers must be restricted to mounting the root filesystem as read only.";
 
     public static final String DISCUSSION = "The container's root filesystem must be treated as a \"golden image\" by"
             + " using Docker run's --read-only option. This prevents any writes to the container's root filesystem at"
@@ -55,8 +58,7 @@ public final class StigRule {
             + " instance's filesystem cannot be tampered with or written to unless it has explicit read-write"
             + " permissions on its filesystem folder and directories.";
 
-    private StigRule() {
-    }
+    private StigRule() {}
 
     /** The rule id without its {@code _rule} suffix, as STIG Viewer 3 writes {@code rule_id}. */
     public static String ruleIdShort() {

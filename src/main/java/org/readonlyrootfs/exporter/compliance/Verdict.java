@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param exemption    id of the exemption that selected it (the one that applies if {@code status}
  *                     is exempt, else an expired one); empty if none
  */
-public record Verdict(Status status, Orchestrator orchestrator, String stack, String service, String reason,
-                      String exemption) {
+public record Verdict(
+        Status status, Orchestrator orchestrator, String stack, String service, String reason, String exemption) {
     public Verdict {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(orchestrator, "orchestrator");

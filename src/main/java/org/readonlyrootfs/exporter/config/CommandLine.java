@@ -17,8 +17,13 @@ import java.util.Map;
  * @param version    {@code --version} was given
  * @param problems   what could not be parsed, one line each
  */
-public record CommandLine(String command, Map<String, String> settings, String configFile, boolean help,
-                          boolean version, List<String> problems) {
+public record CommandLine(
+        String command,
+        Map<String, String> settings,
+        String configFile,
+        boolean help,
+        boolean version,
+        List<String> problems) {
 
     public static final String CONFIG_FILE_FLAG = "config.file";
 
@@ -53,7 +58,8 @@ public record CommandLine(String command, Map<String, String> settings, String c
                 if (name.equals(CONFIG_FILE_FLAG)) {
                     configFile = value;
                 } else if (settings.containsKey(name)) {
-                    problems.add("flag --" + name + " is given twice, got [" + settings.get(name) + "] and [" + value + "]");
+                    problems.add(
+                            "flag --" + name + " is given twice, got [" + settings.get(name) + "] and [" + value + "]");
                 } else {
                     settings.put(name, value);
                 }

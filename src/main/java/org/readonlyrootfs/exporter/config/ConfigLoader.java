@@ -22,8 +22,8 @@ import java.util.stream.Collectors;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.KubernetesMode;
 import org.readonlyrootfs.exporter.docker.DockerEndpoint;
-import org.readonlyrootfs.exporter.security.WebSecurity;
 import org.readonlyrootfs.exporter.product.Endpoints;
+import org.readonlyrootfs.exporter.security.WebSecurity;
 
 /**
  * Builds the validated {@link ExporterConfig} from, highest first: flags, environment, the config
@@ -47,7 +47,9 @@ public final class ConfigLoader {
 
     public ConfigLoader(Map<String, String> env) {
         this.env = Map.copyOf(env);
-        this.reference = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf",
+        this.reference = ConfigFactory.parseResources(
+                ConfigLoader.class.getClassLoader(),
+                "reference.conf",
                 ConfigParseOptions.defaults().setAllowMissing(false));
         this.settings = readSettings(reference.getConfig(NAMESPACE));
     }
@@ -64,7 +66,10 @@ public final class ConfigLoader {
         Config file = fileLayer(cli, problems);
         Config merged;
         try {
-            merged = flags.withFallback(environment).withFallback(file).withFallback(reference).resolve()
+            merged = flags.withFallback(environment)
+                    .withFallback(file)
+                    .withFallback(reference)
+                    .resolve()
                     .getConfig(NAMESPACE);
         } catch (ConfigException e) {
             problems.add(oneLine(e.getMessage()));
@@ -81,13 +86,14 @@ public final class ConfigLoader {
         boolean exempt = r.bool("compliance.exempt-system-containers");
         KubernetesMode kubernetes = r.oneOf("compliance.kubernetes", KubernetesMode.class);
         List<Exemption> exemptions = new ExemptionReader(merged, problems).read("compliance.exemptions");
-        ExporterConfig.Remediation remediation = new ExporterConfig.Remediation(r.bool("remediation.enabled"),
+        ExporterConfig.Remediation remediation = new ExporterConfig.Remediation(
+                r.bool("remediation.enabled"),
                 r.duration("remediation.refresh", Duration.ofSeconds(1), Duration.ofDays(7)));
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        return new ExporterConfig(web, docker, interval, events, concurrency, perContainer, exempt, kubernetes,
-                exemptions, remediation);
+        return new ExporterConfig(
+                web, docker, interval, events, concurrency, perContainer, exempt, kubernetes, exemptions, remediation);
     }
 
     private Config flagLayer(CommandLine cli, List<String> problems) {
@@ -116,11 +122,15 @@ public final class ConfigLoader {
             String own = env.get(s.envVar());
             if (own != null && !own.isEmpty()) {
                 layer = layer.withFallback(single(s.key(), own, "environment variable " + s.envVar()));
-            } else if (!s.alias().isEmpty() && env.get(s.alias()) != null && !env.get(s.alias()).isEmpty()) {
+            } else if (!s.alias().isEmpty()
+                    && env.get(s.alias()) != null
+                    && !env.get(s.alias()).isEmpty()) {
                 String value = env.get(s.alias());
                 if (s.alias().equals("DOCKER_TLS_VERIFY")) {
                     // as for the docker CLI: set and not explicitly off means on
-                    value = Set.of("0", "false", "no", "off").contains(value.toLowerCase(Locale.ROOT)) ? "false" : "true";
+                    value = Set.of("0", "false", "no", "off").contains(value.toLowerCase(Locale.ROOT))
+                            ? "false"
+                            : "true";
                 }
                 layer = layer.withFallback(single(s.key(), value, "environment variable " + s.alias()));
             }
@@ -140,7 +150,8 @@ public final class ConfigLoader {
         }
         Config file;
         try {
-            file = ConfigFactory.parseFile(path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            file = ConfigFactory.parseFile(
+                    path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         } catch (ConfigException e) {
             problems.add("config.file [" + name + "] cannot be parsed: " + oneLine(e.getMessage()));
             return ConfigFactory.empty();
@@ -149,7 +160,8 @@ public final class ConfigLoader {
             String path0 = e.getKey();
             String where = " (" + e.getValue().origin().description() + ")";
             if (!path0.startsWith(NAMESPACE + ".")) {
-                problems.add("unknown key [" + path0 + "] in config.file: settings go under " + NAMESPACE + " { … }" + where);
+                problems.add("unknown key [" + path0 + "] in config.file: settings go under " + NAMESPACE + " { … }"
+                        + where);
             } else if (!isKnown(path0.substring(NAMESPACE.length() + 1))) {
                 problems.add("unknown key [" + path0 + "] in config.file" + where);
             }
@@ -175,12 +187,18 @@ public final class ConfigLoader {
                 .map(e -> {
                     String key = e.getKey();
                     boolean fileOnly = e.getValue().valueType() == ConfigValueType.LIST;
-                    String envVar = fileOnly ? ""
-                            : ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-                    String description = e.getValue().origin().comments().stream().map(String::trim)
+                    String envVar = fileOnly
+                            ? ""
+                            : ENV_PREFIX
+                                    + key.toUpperCase(Locale.ROOT)
+                                            .replace('.', '_')
+                                            .replace('-', '_');
+                    String description = e.getValue().origin().comments().stream()
+                            .map(String::trim)
                             .collect(Collectors.joining(" "));
                     String value = e.getValue().valueType() == ConfigValueType.STRING
-                            ? String.valueOf(e.getValue().unwrapped()) : e.getValue().render();
+                            ? String.valueOf(e.getValue().unwrapped())
+                            : e.getValue().render();
                     value = value.isEmpty() ? "\"\"" : value;
                     return new Setting(key, envVar, DOCKER_CLI_ENV.getOrDefault(key, ""), value, description, fileOnly);
                 })
@@ -254,15 +272,22 @@ public final class ConfigLoader {
                     return e;
                 }
             }
-            problem(key, "one of " + String.join(", ", java.util.Arrays.stream(type.getEnumConstants())
-                    .map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
+            problem(
+                    key,
+                    "one of "
+                            + String.join(
+                                    ", ",
+                                    java.util.Arrays.stream(type.getEnumConstants())
+                                            .map(e -> e.name().toLowerCase(Locale.ROOT))
+                                            .toList()));
             return type.getEnumConstants()[0];
         }
 
         Duration duration(String key, Duration min, Duration max) {
             ConfigValue v = c.getValue(key);
             String text = String.valueOf(v.unwrapped());
-            if (v.valueType() == ConfigValueType.NUMBER || BARE_NUMBER.matcher(text).matches()) {
+            if (v.valueType() == ConfigValueType.NUMBER
+                    || BARE_NUMBER.matcher(text).matches()) {
                 problem(key, "a duration with a unit such as 15s or 500ms");
                 return min;
             }
@@ -284,7 +309,11 @@ public final class ConfigLoader {
             if (!p.startsWith("/") || p.chars().anyMatch(ch -> ch <= ' ' || ch == '?' || ch == '#')) {
                 problem(key, "a path starting with /");
             } else if (RESERVED_PATHS.contains(p)) {
-                problem(key, "a path other than " + String.join(", ", RESERVED_PATHS.stream().sorted().toList()));
+                problem(
+                        key,
+                        "a path other than "
+                                + String.join(
+                                        ", ", RESERVED_PATHS.stream().sorted().toList()));
             }
             return p;
         }
@@ -336,11 +365,14 @@ public final class ConfigLoader {
             }
             String scheme = uri == null || uri.getScheme() == null ? "" : uri.getScheme();
             if (scheme.equals("unix")) {
-                if (uri.getPath() == null || !uri.getPath().startsWith("/") || uri.getPath().length() < 2) {
+                if (uri.getPath() == null
+                        || !uri.getPath().startsWith("/")
+                        || uri.getPath().length() < 2) {
                     problem("docker.host", "unix:///absolute/path/to/docker.sock");
                 } else if (tls) {
-                    problems.add(NAMESPACE + ".docker.tls-verify must be false for a unix socket docker.host, got [true]"
-                            + origin("docker.tls-verify"));
+                    problems.add(
+                            NAMESPACE + ".docker.tls-verify must be false for a unix socket docker.host, got [true]"
+                                    + origin("docker.tls-verify"));
                 }
             } else if (scheme.equals("tcp")) {
                 if (uri.getHost() == null || uri.getPort() <= 0) {
@@ -358,8 +390,10 @@ public final class ConfigLoader {
                     }
                 }
                 if (!missing.isEmpty()) {
-                    problems.add(NAMESPACE + ".docker.cert-path must be a folder holding readable ca.pem, cert.pem and key.pem"
-                            + " (missing " + String.join(", ", missing) + "), got [" + dir + "]" + origin("docker.cert-path"));
+                    problems.add(NAMESPACE
+                            + ".docker.cert-path must be a folder holding readable ca.pem, cert.pem and key.pem"
+                            + " (missing " + String.join(", ", missing) + "), got [" + dir + "]"
+                            + origin("docker.cert-path"));
                 }
                 certPath = dir.toString();
             }

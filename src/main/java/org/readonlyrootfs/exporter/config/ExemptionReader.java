@@ -31,8 +31,8 @@ final class ExemptionReader {
     static final String OWNER = "owner";
     static final String EXPIRES = "expires";
     static final List<String> MATCHERS = List.of("name", "image", "label", "stack", "service");
-    static final Set<String> KEYS = Set.of(ID, REASON, TICKET, OWNER, EXPIRES, "name", "image", "label", "stack",
-            "service");
+    static final Set<String> KEYS =
+            Set.of(ID, REASON, TICKET, OWNER, EXPIRES, "name", "image", "label", "stack", "service");
     private static final Pattern ID_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
     private final Config config;
@@ -74,8 +74,12 @@ final class ExemptionReader {
         for (Map.Entry<String, ConfigValue> e : object.toConfig().entrySet()) {
             if (!KEYS.contains(e.getKey())) {
                 problems.add("unknown key [" + at + "." + e.getKey() + "]: an exemption has "
-                        + String.join(", ", List.of(ID, REASON, "name", "image", "label", "stack", "service", TICKET,
-                        OWNER, EXPIRES)) + origin(e.getValue()));
+                        + String.join(
+                                ", ",
+                                List.of(
+                                        ID, REASON, "name", "image", "label", "stack", "service", TICKET, OWNER,
+                                        EXPIRES))
+                        + origin(e.getValue()));
             }
         }
         Fields f = new Fields(at, object);
@@ -83,8 +87,10 @@ final class ExemptionReader {
         if (id == null || !ID_PATTERN.matcher(id).matches()) {
             f.problem(ID, "a name of letters, digits, '.', '_' and '-' (the exemption label of its metrics)");
         } else if (id.equals(Exemption.SYSTEM_CONTAINERS)) {
-            f.problem(ID, "other than " + Exemption.SYSTEM_CONTAINERS + " (the built-in exemption, see"
-                    + " compliance.exempt-system-containers)");
+            f.problem(
+                    ID,
+                    "other than " + Exemption.SYSTEM_CONTAINERS + " (the built-in exemption, see"
+                            + " compliance.exempt-system-containers)");
         } else if (!ids.add(id)) {
             f.problem(ID, "unique among the exemptions");
         }
@@ -107,8 +113,8 @@ final class ExemptionReader {
         if (problems.size() > before) {
             return null;
         }
-        return Exemption.of(id, new Exemption.Match(name, image, labels, stack, service), reason.strip(), ticket,
-                owner, expires);
+        return Exemption.of(
+                id, new Exemption.Match(name, image, labels, stack, service), reason.strip(), ticket, owner, expires);
     }
 
     private static String origin(ConfigValue v) {
@@ -128,8 +134,11 @@ final class ExemptionReader {
 
         void problem(String field, String constraint) {
             ConfigValue v = object.get(field);
-            String value = v == null ? "" : v.valueType() == ConfigValueType.STRING ? String.valueOf(v.unwrapped())
-                    : ConfigLoader.oneLine(v.render());
+            String value = v == null
+                    ? ""
+                    : v.valueType() == ConfigValueType.STRING
+                            ? String.valueOf(v.unwrapped())
+                            : ConfigLoader.oneLine(v.render());
             problems.add(at + "." + field + " must be " + constraint + ", got [" + value + "]"
                     + origin(v == null ? object : v));
         }
@@ -176,8 +185,9 @@ final class ExemptionReader {
                 try {
                     return OffsetDateTime.parse(t).toInstant();
                 } catch (DateTimeParseException notATime) {
-                    problem(EXPIRES, "a date such as 2026-03-31 (its start, UTC) or a time such as"
-                            + " 2026-03-31T12:00:00Z");
+                    problem(
+                            EXPIRES,
+                            "a date such as 2026-03-31 (its start, UTC) or a time such as" + " 2026-03-31T12:00:00Z");
                     return null;
                 }
             }
@@ -215,8 +225,7 @@ final class ExemptionReader {
                     try {
                         out.add(new Exemption.LabelMatch(key, null, Pattern.compile(s.substring(eq + 2))));
                     } catch (PatternSyntaxException e) {
-                        problem("label", constraint + " with a valid regular expression (" + e.getDescription()
-                                + ")");
+                        problem("label", constraint + " with a valid regular expression (" + e.getDescription() + ")");
                     }
                 } else {
                     out.add(new Exemption.LabelMatch(key, s.substring(eq + 1), null));

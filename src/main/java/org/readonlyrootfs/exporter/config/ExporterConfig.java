@@ -21,10 +21,17 @@ import org.readonlyrootfs.exporter.docker.DockerEndpoint;
  * @param exemptions             the configured exemptions, in order
  * @param remediation            whether and how often findings' writes are read for a remediation plan
  */
-public record ExporterConfig(WebConfig web, DockerEndpoint docker, Duration scanInterval, boolean followEvents,
-                             int inspectConcurrency, PerContainer perContainer, boolean exemptSystemContainers,
-                             KubernetesMode kubernetes, List<Exemption> exemptions,
-                             Remediation remediation) {
+public record ExporterConfig(
+        WebConfig web,
+        DockerEndpoint docker,
+        Duration scanInterval,
+        boolean followEvents,
+        int inspectConcurrency,
+        PerContainer perContainer,
+        boolean exemptSystemContainers,
+        KubernetesMode kubernetes,
+        List<Exemption> exemptions,
+        Remediation remediation) {
 
     public ExporterConfig {
         exemptions = List.copyOf(exemptions);
@@ -36,8 +43,7 @@ public record ExporterConfig(WebConfig web, DockerEndpoint docker, Duration scan
      * @param enabled whether findings' writes are read at all
      * @param refresh how often each finding's writes are read again
      */
-    public record Remediation(boolean enabled, Duration refresh) {
-    }
+    public record Remediation(boolean enabled, Duration refresh) {}
 
     /** How containers are judged. */
     public CompliancePolicy compliance() {

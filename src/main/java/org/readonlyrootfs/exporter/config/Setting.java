@@ -10,6 +10,5 @@ package org.readonlyrootfs.exporter.config;
  * @param description  the comment above it in {@code reference.conf}
  * @param fileOnly     a list, set only in the config file: no flag, no environment variable
  */
-public record Setting(String key, String envVar, String alias, String defaultValue, String description,
-                      boolean fileOnly) {
-}
+public record Setting(
+        String key, String envVar, String alias, String defaultValue, String description, boolean fileOnly) {}

@@ -37,12 +37,20 @@ import org.yaml.snakeyaml.error.YAMLException;
 final class WebConfigFile {
     static final String KEY = "web.config.file";
     private static final Set<String> TOP = Set.of("tls_server_config", "basic_auth_users");
-    private static final List<String> TLS_KEYS = List.of("cert_file", "key_file", "client_ca_file", "client_auth_type",
-            "min_version", "max_version");
+    private static final List<String> TLS_KEYS =
+            List.of("cert_file", "key_file", "client_ca_file", "client_auth_type", "min_version", "max_version");
     /** exporter-toolkit keys this exporter does not implement: an error, never silently ignored. */
-    private static final Set<String> TLS_UNSUPPORTED = Set.of("cipher_suites", "curve_preferences",
-            "prefer_server_cipher_suites", "cert", "key", "client_ca", "client_allowed_sans");
-    private static final String BCRYPT_HINT = "a bcrypt hash ($2y$, $2b$ or $2a$, e.g. from htpasswd -nBC 10 \"\" | tr -d ':\\n')";
+    private static final Set<String> TLS_UNSUPPORTED = Set.of(
+            "cipher_suites",
+            "curve_preferences",
+            "prefer_server_cipher_suites",
+            "cert",
+            "key",
+            "client_ca",
+            "client_allowed_sans");
+
+    private static final String BCRYPT_HINT =
+            "a bcrypt hash ($2y$, $2b$ or $2a$, e.g. from htpasswd -nBC 10 \"\" | tr -d ':\\n')";
     private static final int MAX_FILE_BYTES = 1 << 20;
 
     private final Path file;
@@ -77,15 +85,17 @@ final class WebConfigFile {
         } catch (MarkedYAMLException e) {
             // the problem alone: the exception's own message quotes lines of the file, which may hold hashes
             Mark m = e.getProblemMark();
-            problems.add(prefix + "cannot be parsed as YAML" + (m == null ? "" : " at line " + (m.getLine() + 1)
-                    + ", column " + (m.getColumn() + 1)) + ": " + ConfigLoader.oneLine(e.getProblem()));
+            problems.add(prefix + "cannot be parsed as YAML"
+                    + (m == null ? "" : " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)) + ": "
+                    + ConfigLoader.oneLine(e.getProblem()));
             return WebSecurity.NONE;
         } catch (YAMLException | IOException e) {
             problems.add(prefix + "cannot be read as YAML (" + e.getClass().getSimpleName() + ")");
             return WebSecurity.NONE;
         }
         if (root == null) {
-            return new WebSecurity(file.toString(), Optional.empty(), Map.of()); // empty file: as the toolkit, no TLS, no auth
+            return new WebSecurity(
+                    file.toString(), Optional.empty(), Map.of()); // empty file: as the toolkit, no TLS, no auth
         }
         if (!(root instanceof Map<?, ?> top)) {
             problems.add(prefix + "must be a YAML mapping with tls_server_config and basic_auth_users, got [a "
@@ -95,7 +105,9 @@ final class WebConfigFile {
         for (Object k : top.keySet()) {
             if (!TOP.contains(String.valueOf(k))) {
                 problems.add(prefix + "unknown key [" + k + "]: the keys are basic_auth_users, tls_server_config"
-                        + (String.valueOf(k).equals("http_server_config") ? " (http_server_config is not supported)" : ""));
+                        + (String.valueOf(k).equals("http_server_config")
+                                ? " (http_server_config is not supported)"
+                                : ""));
             }
         }
         Optional<TlsServerConfig> tls = tls(top.get("tls_server_config"));
@@ -115,8 +127,10 @@ final class WebConfigFile {
             String key = String.valueOf(k);
             if (TLS_UNSUPPORTED.contains(key)) {
                 problems.add(prefix + "tls_server_config." + key + " is not supported by this exporter: remove it ("
-                        + (Set.of("cert", "key", "client_ca").contains(key) ? "use " + key + "_file"
-                        : "the JVM's defaults apply") + ")");
+                        + (Set.of("cert", "key", "client_ca").contains(key)
+                                ? "use " + key + "_file"
+                                : "the JVM's defaults apply")
+                        + ")");
             } else if (!TLS_KEYS.contains(key)) {
                 problems.add(prefix + "unknown key [tls_server_config." + key + "]: the keys are "
                         + String.join(", ", TLS_KEYS));
@@ -141,14 +155,15 @@ final class WebConfigFile {
         ClientAuth auth = authText.isEmpty() ? ClientAuth.NO_CLIENT_CERT : ClientAuth.of(authText);
         if (auth == null) {
             problems.add(prefix + "tls_server_config.client_auth_type must be one of NoClientCert, RequestClientCert,"
-                    + " RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert, got [" + authText + "]");
+                    + " RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert, got [" + authText
+                    + "]");
         } else if (auth.verified() && ca.isEmpty()) {
             problems.add(prefix + "tls_server_config.client_ca_file must be set when client_auth_type is "
                     + auth.label() + ", got []");
         } else if (!ca.isEmpty() && auth == ClientAuth.NO_CLIENT_CERT) {
             problems.add(prefix + "tls_server_config.client_auth_type must be VerifyClientCertIfGiven or"
-                    + " RequireAndVerifyClientCert when client_ca_file is set, got [" + (authText.isEmpty()
-                    ? "NoClientCert (the default)" : authText) + "]");
+                    + " RequireAndVerifyClientCert when client_ca_file is set, got ["
+                    + (authText.isEmpty() ? "NoClientCert (the default)" : authText) + "]");
         }
         TlsVersion min = version("min_version", minText, TlsVersion.TLS12);
         TlsVersion max = maxText.isEmpty() ? null : version("max_version", maxText, null);
@@ -165,8 +180,8 @@ final class WebConfigFile {
             try {
                 leaf = Pem.certificates(certPath).get(0);
             } catch (Pem.PemException e) {
-                problems.add(prefix + "tls_server_config.cert_file must be a readable PEM certificate, got ["
-                        + cert + "] (" + e.getMessage() + ")");
+                problems.add(prefix + "tls_server_config.cert_file must be a readable PEM certificate, got [" + cert
+                        + "] (" + e.getMessage() + ")");
             }
         }
         if (keyPath != null) {
@@ -192,8 +207,8 @@ final class WebConfigFile {
         if (problems.size() > before || auth == null || min == null) {
             return Optional.empty();
         }
-        TlsServerConfig c = new TlsServerConfig(certPath, keyPath, Optional.ofNullable(caPath), auth, min,
-                Optional.ofNullable(max));
+        TlsServerConfig c = new TlsServerConfig(
+                certPath, keyPath, Optional.ofNullable(caPath), auth, min, Optional.ofNullable(max));
         try {
             ServerTls.context(c); // everything loads: a broken file fails here, at start, not at the first scrape
         } catch (Pem.PemException | GeneralSecurityException e) {
@@ -221,8 +236,8 @@ final class WebConfigFile {
             return Map.of();
         }
         if (!(node instanceof Map<?, ?> m)) {
-            problems.add(prefix + "basic_auth_users must be a mapping of user name to bcrypt hash, got [a "
-                    + kind(node) + "]");
+            problems.add(prefix + "basic_auth_users must be a mapping of user name to bcrypt hash, got [a " + kind(node)
+                    + "]");
             return Map.of();
         }
         Map<String, String> users = new LinkedHashMap<>();
@@ -235,8 +250,10 @@ final class WebConfigFile {
             } else if (!(v instanceof String hash) || !Bcrypt.isHash(hash)) {
                 // never echo the value: it may be a password typed in by mistake
                 problems.add(prefix + "basic_auth_users." + user + " must be " + BCRYPT_HINT + ", got [a value that is "
-                        + "not shown: " + (v == null ? "empty" : kind(v) + " of " + String.valueOf(v).length()
-                        + " characters") + "]");
+                        + "not shown: "
+                        + (v == null
+                                ? "empty"
+                                : kind(v) + " of " + String.valueOf(v).length() + " characters") + "]");
             } else {
                 users.put(user, hash);
             }

@@ -69,8 +69,8 @@ final class CallDeadline implements AutoCloseable {
         } catch (Exception e) {
             fired = alarm.disarm();
             if (fired) {
-                throw new DeadlineExceeded("Docker daemon did not answer " + what + " within " + timeout.toMillis()
-                        + " ms", e);
+                throw new DeadlineExceeded(
+                        "Docker daemon did not answer " + what + " within " + timeout.toMillis() + " ms", e);
             }
             throw e;
         } finally {

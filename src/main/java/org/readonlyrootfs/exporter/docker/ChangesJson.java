@@ -19,14 +19,16 @@ import java.util.Set;
 final class ChangesJson {
     /** Longer than any path Linux accepts (PATH_MAX 4096), so a real path is never cut. */
     static final int MAX_PATH = 8192;
+
     private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_PATH).maxNestingDepth(16)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(MAX_PATH)
+                    .maxNestingDepth(16)
                     .build())
             .build();
     private static final JsonFactory INSPECT_JSON = new JsonFactory();
 
-    private ChangesJson() {
-    }
+    private ChangesJson() {}
 
     /** An answer that is not the changes array: malformed, truncated or too large in one of its parts. */
     static final class Malformed extends IOException {
@@ -113,8 +115,8 @@ final class ChangesJson {
                             p.nextToken();
                             switch (f) {
                                 case "Running" -> running = p.currentToken() == JsonToken.VALUE_TRUE;
-                                case "ExitCode" -> exitCode = p.currentToken() == JsonToken.VALUE_NUMBER_INT
-                                        ? p.getIntValue() : 0;
+                                case "ExitCode" ->
+                                    exitCode = p.currentToken() == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : 0;
                                 case "StartedAt" -> started |= everSet(text(p));
                                 default -> p.skipChildren();
                             }
@@ -174,8 +176,8 @@ final class ChangesJson {
             }
         }
         mounts.remove("");
-        return new RuntimeFacts(id, name, image, user, home, started || running, running, exitCode,
-                new ArrayList<>(mounts));
+        return new RuntimeFacts(
+                id, name, image, user, home, started || running, running, exitCode, new ArrayList<>(mounts));
     }
 
     /** Go's zero time ({@code 0001-01-01T00:00:00Z}) means never. */

@@ -13,8 +13,14 @@ import java.util.Map;
  * @param createdEpochSeconds creation time in unix seconds; 0 if unknown
  * @param readonlyRootfs {@code HostConfig.ReadonlyRootfs}
  */
-public record ContainerDetails(String id, String name, String image, String state, Map<String, String> labels,
-                               long createdEpochSeconds, boolean readonlyRootfs) {
+public record ContainerDetails(
+        String id,
+        String name,
+        String image,
+        String state,
+        Map<String, String> labels,
+        long createdEpochSeconds,
+        boolean readonlyRootfs) {
     public ContainerDetails {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }

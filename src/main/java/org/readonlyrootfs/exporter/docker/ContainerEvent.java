@@ -8,5 +8,4 @@ package org.readonlyrootfs.exporter.docker;
  * @param containerId   {@code Actor.ID}
  * @param timeEpochNanos {@code timeNano}; 0 if the daemon sent none
  */
-public record ContainerEvent(String action, String containerId, long timeEpochNanos) {
-}
+public record ContainerEvent(String action, String containerId, long timeEpochNanos) {}

@@ -10,5 +10,4 @@ import java.time.Duration;
  * @param certPath  folder holding {@code ca.pem}, {@code cert.pem}, {@code key.pem}; empty if none
  * @param timeout   deadline of each call
  */
-public record DockerEndpoint(String host, boolean tlsVerify, String certPath, Duration timeout) {
-}
+public record DockerEndpoint(String host, boolean tlsVerify, String certPath, Duration timeout) {}

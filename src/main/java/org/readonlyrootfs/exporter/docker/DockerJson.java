@@ -20,16 +20,15 @@ import java.util.function.Consumer;
  */
 final class DockerJson {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final Map<String, Integer> INSPECT_MEMBERS = Map.of("Id", 1, "Name", 2, "Created", 4, "State", 8,
-            "Config", 16, "HostConfig", 32);
+    private static final Map<String, Integer> INSPECT_MEMBERS =
+            Map.of("Id", 1, "Name", 2, "Created", 4, "State", 8, "Config", 16, "HostConfig", 32);
     private static final int ALL_INSPECT_MEMBERS = 63;
 
-    private DockerJson() {
-    }
+    private DockerJson() {}
 
     /** {@code GET /containers/json?all=1}. */
     static List<ContainerSummary> containers(InputStream body) throws IOException {
-        return containers(body, c -> { });
+        return containers(body, c -> {});
     }
 
     /** As {@link #containers(InputStream)}, handing each container to {@code each} as soon as it is read. */
@@ -511,8 +510,14 @@ final class DockerJson {
     /** The common form, UTC with an optional fraction, without a date-time parser; MIN_VALUE if another form. */
     private static long utcSeconds(String t) {
         int n = t.length();
-        if (n < 20 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
-                || t.charAt(16) != ':' || t.charAt(n - 1) != 'Z' || (n > 20 && t.charAt(19) != '.')) {
+        if (n < 20
+                || t.charAt(4) != '-'
+                || t.charAt(7) != '-'
+                || t.charAt(10) != 'T'
+                || t.charAt(13) != ':'
+                || t.charAt(16) != ':'
+                || t.charAt(n - 1) != 'Z'
+                || (n > 20 && t.charAt(19) != '.')) {
             return Long.MIN_VALUE;
         }
         for (int i = 20; i < n - 1; i++) {
@@ -526,12 +531,24 @@ final class DockerJson {
         int hour = digits(t, 11, 13);
         int minute = digits(t, 14, 16);
         int second = digits(t, 17, 19);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
-                || minute > 59 || second < 0 || second > 59) {
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || day > 31
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59) {
             return Long.MIN_VALUE;
         }
         try {
-            return java.time.LocalDate.of(year, month, day).toEpochDay() * 86_400L + hour * 3600L + minute * 60L + second;
+            return java.time.LocalDate.of(year, month, day).toEpochDay() * 86_400L
+                    + hour * 3600L
+                    + minute * 60L
+                    + second;
         } catch (java.time.DateTimeException e) {
             return Long.MIN_VALUE;
         }

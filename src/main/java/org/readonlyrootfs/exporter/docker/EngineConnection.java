@@ -67,8 +67,8 @@ final class EngineConnection implements AutoCloseable {
             ch.socket().setTcpNoDelay(true);
             SSLSocket s = null;
             if (tls != null) {
-                s = (SSLSocket) tls.getSocketFactory().createSocket(ch.socket(), address.getHostString(),
-                        address.getPort(), true);
+                s = (SSLSocket) tls.getSocketFactory()
+                        .createSocket(ch.socket(), address.getHostString(), address.getPort(), true);
                 SSLParameters params = s.getSSLParameters();
                 params.setEndpointIdentificationAlgorithm("HTTPS"); // the daemon's certificate must name it
                 s.setSSLParameters(params);
@@ -86,7 +86,8 @@ final class EngineConnection implements AutoCloseable {
     EngineResponse get(String path, String host, Consumer<EngineConnection> reusable)
             throws IOException, NothingReceived {
         byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: " + USER_AGENT
-                + "\r\nAccept: application/json\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+                        + "\r\nAccept: application/json\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
         int first;
         try {
             out.write(request);
@@ -114,17 +115,20 @@ final class EngineConnection implements AutoCloseable {
             keepAlive = false;
         }
         boolean reuse = keepAlive;
-        return new EngineResponse(head.status, body, line, complete -> { // the head's line buffer is free now
-            if (complete && reuse) {
-                reusable.accept(this);
-            } else {
-                close();
-            }
-        });
+        return new EngineResponse(
+                head.status,
+                body,
+                line,
+                complete -> { // the head's line buffer is free now
+                    if (complete && reuse) {
+                        reusable.accept(this);
+                    } else {
+                        close();
+                    }
+                });
     }
 
-    private record Head(int status, long contentLength, boolean chunked, boolean connectionClose) {
-    }
+    private record Head(int status, long contentLength, boolean chunked, boolean connectionClose) {}
 
     private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
@@ -137,11 +141,16 @@ final class EngineConnection implements AutoCloseable {
         int n = 1 + readLine(1);
         budget -= n;
         // HTTP/1.1 200 OK
-        if (n < 12 || !startsWith(line, n, "HTTP/1.") || line[8] != ' ' || !digit(line[9]) || !digit(line[10])
-                || !digit(line[11]) || (n > 12 && line[12] != ' ')) {
+        if (n < 12
+                || !startsWith(line, n, "HTTP/1.")
+                || line[8] != ' '
+                || !digit(line[9])
+                || !digit(line[10])
+                || !digit(line[11])
+                || (n > 12 && line[12] != ' ')) {
             String text = new String(line, 0, n, StandardCharsets.ISO_8859_1);
-            throw new IOException((startsWith(line, n, "HTTP/") ? "not an HTTP status: " : "not an HTTP answer: ")
-                    + printable(text));
+            throw new IOException(
+                    (startsWith(line, n, "HTTP/") ? "not an HTTP status: " : "not an HTTP answer: ") + printable(text));
         }
         int status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
         long length = -1;

@@ -26,8 +26,9 @@ import org.readonlyrootfs.exporter.security.Pem;
  */
 public final class EngineGateway implements DockerGateway {
     /** {@code {"type":["container"]}}, URL-encoded. */
-    private static final String CONTAINER_EVENTS = URLEncoder.encode("{\"type\":[\"container\"]}",
-            StandardCharsets.UTF_8);
+    private static final String CONTAINER_EVENTS =
+            URLEncoder.encode("{\"type\":[\"container\"]}", StandardCharsets.UTF_8);
+
     private static final java.util.regex.Pattern LONG_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9+/=]{40,}");
 
     private final DockerEndpoint endpoint;
@@ -49,7 +50,7 @@ public final class EngineGateway implements DockerGateway {
 
     @Override
     public List<ContainerSummary> listContainers() {
-        return listContainers(c -> { });
+        return listContainers(c -> {});
     }
 
     @Override
@@ -83,8 +84,10 @@ public final class EngineGateway implements DockerGateway {
             try {
                 return ChangesJson.changes(body, sink);
             } catch (ChangesJson.Malformed e) {
-                throw new DockerApiError("GET /containers/" + shortId(containerId) + "/changes gave an unreadable"
-                        + " answer: " + e.getMessage(), null);
+                throw new DockerApiError(
+                        "GET /containers/" + shortId(containerId) + "/changes gave an unreadable" + " answer: "
+                                + e.getMessage(),
+                        null);
             }
         });
     }
@@ -96,8 +99,7 @@ public final class EngineGateway implements DockerGateway {
     /** {@code GET /containers/{id}<suffix>}; empty when the container is gone (404). */
     private <T> Optional<T> ofContainer(String operation, String containerId, String suffix, BodyReader<T> reader) {
         if (!isContainerId(containerId)) {
-            throw new DockerApiError("refusing to " + operation + " a container id with unexpected characters",
-                    null);
+            throw new DockerApiError("refusing to " + operation + " a container id with unexpected characters", null);
         }
         try {
             return Optional.of(get(operation, "/containers/" + containerId + suffix, reader));
@@ -113,19 +115,27 @@ public final class EngineGateway implements DockerGateway {
             c = client();
         } catch (DockerException e) {
             listener.ended(e.getMessage());
-            return () -> { };
+            return () -> {};
         }
         requests.requestSent("events");
         String path = "/events?since=" + sinceEpochSeconds + "&filters=" + CONTAINER_EVENTS;
-        EventStream stream = new EventStream(c, path, "GET /events", listener, deadline, this::eventsFailed,
-                "events stream from " + endpoint.host() + " ended", streams::remove);
+        EventStream stream = new EventStream(
+                c,
+                path,
+                "GET /events",
+                listener,
+                deadline,
+                this::eventsFailed,
+                "events stream from " + endpoint.host() + " ended",
+                streams::remove);
         streams.add(stream);
         stream.start();
         return stream;
     }
 
     private String eventsFailed(Throwable e) {
-        String why = e instanceof DockerException || e instanceof DockerJson.MalformedEvents ? e.getMessage()
+        String why = e instanceof DockerException || e instanceof DockerJson.MalformedEvents
+                ? e.getMessage()
                 : tlsHint(e) + describe(e);
         return "events stream from " + endpoint.host() + " failed: " + why;
     }
@@ -161,8 +171,10 @@ public final class EngineGateway implements DockerGateway {
                     throw new ContainerGone();
                 }
                 if (status < 200 || status > 299) {
-                    throw new DockerApiError(what + " failed with HTTP " + status + ": "
-                            + DockerJson.errorMessage(response.body().readNBytes(4096)), null);
+                    throw new DockerApiError(
+                            what + " failed with HTTP " + status + ": "
+                                    + DockerJson.errorMessage(response.body().readNBytes(4096)),
+                            null);
                 }
                 return reader.read(response.body());
             }
@@ -172,8 +184,10 @@ public final class EngineGateway implements DockerGateway {
         } catch (ContainerGone | DockerException e) {
             throw e;
         } catch (Exception e) {
-            throw new DockerException("cannot reach the Docker daemon at " + endpoint.host() + " (" + what + "): "
-                    + tlsHint(e) + describe(e), e);
+            throw new DockerException(
+                    "cannot reach the Docker daemon at " + endpoint.host() + " (" + what + "): " + tlsHint(e)
+                            + describe(e),
+                    e);
         }
     }
 
@@ -185,11 +199,15 @@ public final class EngineGateway implements DockerGateway {
                 try {
                     tls = ClientTls.context(dir.resolve("ca.pem"), dir.resolve("cert.pem"), dir.resolve("key.pem"));
                 } catch (Pem.PemException e) {
-                    throw new DockerException("cannot set up the connection to " + endpoint.host() + ": TLS files "
-                            + certFiles() + " unusable: " + e.getMessage(), e);
+                    throw new DockerException(
+                            "cannot set up the connection to " + endpoint.host() + ": TLS files " + certFiles()
+                                    + " unusable: " + e.getMessage(),
+                            e);
                 } catch (GeneralSecurityException | RuntimeException e) {
-                    throw new DockerException("cannot set up the connection to " + endpoint.host() + ": TLS files "
-                            + certFiles() + " unusable: " + describe(e), e);
+                    throw new DockerException(
+                            "cannot set up the connection to " + endpoint.host() + ": TLS files " + certFiles()
+                                    + " unusable: " + describe(e),
+                            e);
                 }
             }
             try {
@@ -212,7 +230,8 @@ public final class EngineGateway implements DockerGateway {
     private String tlsHint(Throwable e) {
         for (Throwable t = e; endpoint.tlsVerify() && t != null && t.getCause() != t; t = t.getCause()) {
             // with TLS 1.3 a daemon that refuses our client certificate often just drops the connection
-            if (t instanceof IOException && t.getMessage() != null
+            if (t instanceof IOException
+                    && t.getMessage() != null
                     && (t.getMessage().contains("Broken pipe") || t.getMessage().contains("Connection reset"))) {
                 return "connection dropped during TLS, the daemon may refuse the client certificate: check "
                         + certFiles() + ": ";
@@ -250,8 +269,9 @@ public final class EngineGateway implements DockerGateway {
             message = e.getClass().getSimpleName();
         }
         // base64 (PEM) has capitals; container ids and digests (lower-case hex) stay
-        message = LONG_TOKEN.matcher(message).replaceAll(m -> m.group().chars().anyMatch(Character::isUpperCase)
-                ? "[…]" : m.group());
+        message = LONG_TOKEN
+                .matcher(message)
+                .replaceAll(m -> m.group().chars().anyMatch(Character::isUpperCase) ? "[…]" : m.group());
         return message.replaceAll("\\s+", " ").trim();
     }
 
@@ -262,7 +282,11 @@ public final class EngineGateway implements DockerGateway {
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.'
+            if (!(c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '_'
+                    || c == '.'
                     || c == '-')) {
                 return false;
             }

@@ -24,22 +24,23 @@ final class EngineResponse implements AutoCloseable {
     /** @param scratch a buffer of the connection, free while this answer is open, to drain into */
     EngineResponse(int status, InputStream body, byte[] scratch, Done done) {
         this.status = status;
-        this.body = new InputStream() { // closing the body (as a JSON parser does) must not end the response
-            @Override
-            public int read() throws IOException {
-                return body.read();
-            }
+        this.body =
+                new InputStream() { // closing the body (as a JSON parser does) must not end the response
+                    @Override
+                    public int read() throws IOException {
+                        return body.read();
+                    }
 
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                return body.read(b, off, len);
-            }
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        return body.read(b, off, len);
+                    }
 
-            @Override
-            public int available() throws IOException {
-                return body.available();
-            }
-        };
+                    @Override
+                    public int available() throws IOException {
+                        return body.available();
+                    }
+                };
         this.done = done;
         this.scratch = scratch;
     }

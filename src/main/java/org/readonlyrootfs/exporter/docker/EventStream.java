@@ -41,8 +41,15 @@ final class EventStream implements AutoCloseable {
      * @param endedReason the reason when the daemon ends the stream itself
      * @param onEnd       runs once the stream has ended, for whatever reason
      */
-    EventStream(EngineClient client, String path, String what, EventListener listener, CallDeadline deadline,
-                Reasons reasons, String endedReason, Consumer<EventStream> onEnd) {
+    EventStream(
+            EngineClient client,
+            String path,
+            String what,
+            EventListener listener,
+            CallDeadline deadline,
+            Reasons reasons,
+            String endedReason,
+            Consumer<EventStream> onEnd) {
         this.client = client;
         this.path = path;
         this.what = what;

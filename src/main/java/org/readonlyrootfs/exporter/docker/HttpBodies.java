@@ -7,8 +7,7 @@ import java.io.InputStream;
 final class HttpBodies {
     private static final int MAX_CHUNK_LINE = 1024;
 
-    private HttpBodies() {
-    }
+    private HttpBodies() {}
 
     static InputStream fixed(InputStream in, long length) {
         return new Fixed(in, length);

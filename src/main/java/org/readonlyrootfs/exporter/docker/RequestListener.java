@@ -3,7 +3,7 @@ package org.readonlyrootfs.exporter.docker;
 /** Told of every request sent to the Docker daemon, by operation ({@code info}, {@code list}, {@code inspect}). */
 @FunctionalInterface
 public interface RequestListener {
-    RequestListener NONE = operation -> { };
+    RequestListener NONE = operation -> {};
 
     void requestSent(String operation);
 }

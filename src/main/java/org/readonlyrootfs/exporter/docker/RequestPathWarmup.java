@@ -32,8 +32,7 @@ public final class RequestPathWarmup {
     private static final int ROUNDS = 40;
     private static final int INSPECTS_PER_ROUND = 25;
 
-    private RequestPathWarmup() {
-    }
+    private RequestPathWarmup() {}
 
     /** Starts the warm-up on a daemon thread of its own and returns at once. */
     public static Thread start() {
@@ -57,12 +56,13 @@ public final class RequestPathWarmup {
             // the core the start-up leaves idle, rather than during the first scan
             byte[] answers = answers();
             for (int i = 0; i < ROUNDS; i++) {
-                EngineConnection c = new EngineConnection(new ByteArrayInputStream(answers), OutputStream.nullOutputStream());
-                try (EngineResponse r = c.get("/containers/json?all=1", "docker", x -> { })) {
-                    DockerJson.containers(r.body(), s -> { });
+                EngineConnection c =
+                        new EngineConnection(new ByteArrayInputStream(answers), OutputStream.nullOutputStream());
+                try (EngineResponse r = c.get("/containers/json?all=1", "docker", x -> {})) {
+                    DockerJson.containers(r.body(), s -> {});
                 }
                 for (int j = 0; j < INSPECTS_PER_ROUND; j++) {
-                    try (EngineResponse r = c.get("/containers/0123456789ab/json", "docker", x -> { })) {
+                    try (EngineResponse r = c.get("/containers/0123456789ab/json", "docker", x -> {})) {
                         if (!DockerJson.readonlyRootfs(r.body())) {
                             return false;
                         }

@@ -17,8 +17,16 @@ import java.util.List;
  * @param mountPoints  every path already mounted: {@code Mounts[].Destination} (volumes, binds, {@code --mount}
  *                     tmpfs), {@code HostConfig.Tmpfs} and the image's declared {@code Config.Volumes}
  */
-public record RuntimeFacts(String id, String name, String image, String user, String home, boolean everStarted,
-                           boolean running, int exitCode, List<String> mountPoints) {
+public record RuntimeFacts(
+        String id,
+        String name,
+        String image,
+        String user,
+        String home,
+        boolean everStarted,
+        boolean running,
+        int exitCode,
+        List<String> mountPoints) {
     public RuntimeFacts {
         mountPoints = List.copyOf(mountPoints);
     }

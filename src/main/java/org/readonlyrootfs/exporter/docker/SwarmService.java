@@ -13,8 +13,8 @@ import java.util.Map;
  * @param labels   {@code Spec.Labels} ({@code com.docker.stack.namespace} among them for stack services)
  * @param readOnly {@code Spec.TaskTemplate.ContainerSpec.ReadOnly}; false if absent
  */
-public record SwarmService(String id, String name, String image, String mode, Map<String, String> labels,
-                           boolean readOnly) {
+public record SwarmService(
+        String id, String name, String image, String mode, Map<String, String> labels, boolean readOnly) {
     public SwarmService {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }

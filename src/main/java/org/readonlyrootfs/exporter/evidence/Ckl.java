@@ -7,8 +7,8 @@ import java.util.Map;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
-import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.compliance.StigRule;
+import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 
 /**
@@ -20,8 +20,7 @@ import org.readonlyrootfs.exporter.scan.Snapshot;
 public final class Ckl {
     private static final XMLOutputFactory XML = XMLOutputFactory.newInstance();
 
-    private Ckl() {
-    }
+    private Ckl() {}
 
     public static String render(Snapshot s, Instant generatedAt) {
         return render(Evidence.of(s, generatedAt));
@@ -99,8 +98,9 @@ public final class Ckl {
             data.put("Security_Override_Guidance", "");
             data.put("Check_Content_Ref", "M");
             data.put("Class", "Unclass");
-            data.put("STIGRef", StigRule.STIG_NAME + " :: Version " + StigRule.STIG_VERSION + ", "
-                    + StigRule.RELEASE_INFO);
+            data.put(
+                    "STIGRef",
+                    StigRule.STIG_NAME + " :: Version " + StigRule.STIG_VERSION + ", " + StigRule.RELEASE_INFO);
             data.put("TargetKey", "");
             data.put("STIG_UUID", Evidence.stigUuid().toString());
             data.put("CCI_REF", StigRule.CCI);

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.compliance.StigRule;
+import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 
 /**
@@ -16,8 +16,7 @@ import org.readonlyrootfs.exporter.scan.Snapshot;
 public final class Cklb {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private Cklb() {
-    }
+    private Cklb() {}
 
     public static String render(Snapshot s, Instant generatedAt) {
         return render(Evidence.of(s, generatedAt));
@@ -26,8 +25,7 @@ public final class Cklb {
     public static String render(Evidence e) {
         String stigUuid = Evidence.stigUuid().toString();
         ObjectNode root = NODES.objectNode();
-        root.put("title", BuildInfo.NAME + " " + BuildInfo.version() + ": " + e.host() + " "
-                + StigRule.FINDING_ID);
+        root.put("title", BuildInfo.NAME + " " + BuildInfo.version() + ": " + e.host() + " " + StigRule.FINDING_ID);
         root.put("id", e.checklistId().toString());
 
         ObjectNode stig = NODES.objectNode();
@@ -67,8 +65,15 @@ public final class Cklb {
             rule.put(empty, "");
         }
         rule.put("documentable", "false");
-        for (String empty : new String[] {"security_override_guidance", "potential_impacts", "third_party_tools",
-                "ia_controls", "responsibility", "mitigations", "mitigation_control"}) {
+        for (String empty : new String[] {
+            "security_override_guidance",
+            "potential_impacts",
+            "third_party_tools",
+            "ia_controls",
+            "responsibility",
+            "mitigations",
+            "mitigation_control"
+        }) {
             rule.put(empty, "");
         }
         rule.set("legacy_ids", NODES.arrayNode());

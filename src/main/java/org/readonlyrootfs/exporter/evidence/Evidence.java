@@ -11,8 +11,8 @@ import java.util.UUID;
 import java.util.function.Function;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.Status;
-import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.compliance.StigRule;
+import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -28,15 +28,18 @@ import org.readonlyrootfs.exporter.scan.Snapshot;
  * @param findingDetails the finding details, at most {@link #MAX_TEXT} characters
  * @param comments       the comments, at most {@link #MAX_TEXT} characters
  */
-public record Evidence(String host, String daemonVersion, ChecklistStatus status, String findingDetails,
-                       String comments) {
+public record Evidence(
+        String host, String daemonVersion, ChecklistStatus status, String findingDetails, String comments) {
     /** STIG Manager keeps at most this many characters of finding details and of comments. */
     public static final int MAX_TEXT = 32_767;
 
     public static Evidence of(Snapshot s, Instant generatedAt) {
         Instant at = generatedAt.truncatedTo(ChronoUnit.SECONDS);
-        return new Evidence(s.host(), s.daemonVersion(), status(s), cut(withoutLongestFixes(details(s, at), MAX_TEXT),
-                MAX_TEXT),
+        return new Evidence(
+                s.host(),
+                s.daemonVersion(),
+                status(s),
+                cut(withoutLongestFixes(details(s, at), MAX_TEXT), MAX_TEXT),
                 cut(comments(s, at), MAX_TEXT));
     }
 
@@ -47,7 +50,8 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
         if (finding) {
             return ChecklistStatus.OPEN;
         }
-        boolean allNotApplicable = !s.containers().isEmpty() && s.services().isEmpty()
+        boolean allNotApplicable = !s.containers().isEmpty()
+                && s.services().isEmpty()
                 && s.containers().stream().allMatch(c -> c.verdict().status() == Status.NOT_APPLICABLE);
         return allNotApplicable ? ChecklistStatus.NOT_APPLICABLE : ChecklistStatus.NOT_A_FINDING;
     }
@@ -92,17 +96,27 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
         if (s.unchecked() > 0) {
             lines.add(s.unchecked() + " listed containers could not be inspected and are not in this evidence.");
         }
-        section(lines, "Containers with a writable root filesystem (findings):", s.containers(), Status.FINDING,
-                c -> stigLine(c) + " (" + where(c) + (c.verdict().exemptionExpired()
-                        ? ", exemption " + c.verdict().exemption() + " expired" : "") + ")\n" + FIX
+        section(
+                lines,
+                "Containers with a writable root filesystem (findings):",
+                s.containers(),
+                Status.FINDING,
+                c -> stigLine(c) + " (" + where(c)
+                        + (c.verdict().exemptionExpired()
+                                ? ", exemption " + c.verdict().exemption() + " expired"
+                                : "") + ")\n" + FIX
                         + Remediations.line(s.remediation(c)));
         List<String> services = new ArrayList<>();
         for (AuditedService a : s.services()) {
             if (a.verdict().status() == Status.FINDING) {
                 services.add(a.facts().name() + ": ReadOnly=false (" + a.facts().mode()
-                        + (a.verdict().stack().isEmpty() ? "" : ", stack " + a.verdict().stack())
+                        + (a.verdict().stack().isEmpty()
+                                ? ""
+                                : ", stack " + a.verdict().stack())
                         + ", image " + a.facts().image() + ")"
-                        + Remediations.service(s, a).map(u -> "\n" + FIX + Remediations.line(u)).orElse(""));
+                        + Remediations.service(s, a)
+                                .map(u -> "\n" + FIX + Remediations.line(u))
+                                .orElse(""));
             }
         }
         if (!services.isEmpty()) {
@@ -111,7 +125,11 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
                     + " (TaskTemplate.ContainerSpec.ReadOnly not true):");
             lines.addAll(services);
         }
-        section(lines, "Exempt containers:", s.containers(), Status.EXEMPT,
+        section(
+                lines,
+                "Exempt containers:",
+                s.containers(),
+                Status.EXEMPT,
                 c -> stigLine(c) + ", exemption " + c.verdict().exemption() + " (" + where(c) + ")");
         List<String> exemptServices = new ArrayList<>();
         for (AuditedService a : s.services()) {
@@ -136,7 +154,11 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
                         + x.describeMatch() + "; " + e.getValue() + (e.getValue() == 1 ? " match" : " matches"));
             }
         }
-        section(lines, "Not applicable (managed by Kubernetes):", s.containers(), Status.NOT_APPLICABLE,
+        section(
+                lines,
+                "Not applicable (managed by Kubernetes):",
+                s.containers(),
+                Status.NOT_APPLICABLE,
                 Evidence::stigLine);
         section(lines, "Compliant containers:", s.containers(), Status.COMPLIANT, Evidence::stigLine);
         return String.join("\n", lines);
@@ -176,8 +198,12 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
         return String.join("\n", kept);
     }
 
-    private static void section(List<String> lines, String title, List<AuditedContainer> containers, Status status,
-                                Function<AuditedContainer, String> line) {
+    private static void section(
+            List<String> lines,
+            String title,
+            List<AuditedContainer> containers,
+            Status status,
+            Function<AuditedContainer, String> line) {
         List<String> out = new ArrayList<>();
         for (AuditedContainer c : containers) {
             if (c.verdict().status() == status) {
@@ -192,10 +218,17 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
     }
 
     private static String where(AuditedContainer c) {
-        StringBuilder b = new StringBuilder("id ").append(c.facts().shortId()).append(", image ")
-                .append(c.facts().image()).append(", state ").append(c.facts().state());
+        StringBuilder b = new StringBuilder("id ")
+                .append(c.facts().shortId())
+                .append(", image ")
+                .append(c.facts().image())
+                .append(", state ")
+                .append(c.facts().state());
         if (!c.verdict().stack().isEmpty()) {
-            b.append(", ").append(c.verdict().orchestrator().label()).append(" stack ").append(c.verdict().stack());
+            b.append(", ")
+                    .append(c.verdict().orchestrator().label())
+                    .append(" stack ")
+                    .append(c.verdict().stack());
         }
         if (!c.verdict().service().isEmpty()) {
             b.append(", service ").append(c.verdict().service());
@@ -205,19 +238,29 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
 
     static String comments(Snapshot s, Instant generatedAt) {
         StringBuilder b = new StringBuilder();
-        b.append("Evaluated automatically by readonly-rootfs-exporter ").append(BuildInfo.version())
-                .append(" through the Docker Engine API of host ").append(s.host()).append(" (Docker ")
-                .append(s.daemonVersion()).append("): HostConfig.ReadonlyRootfs of every container, stopped ones")
+        b.append("Evaluated automatically by readonly-rootfs-exporter ")
+                .append(BuildInfo.version())
+                .append(" through the Docker Engine API of host ")
+                .append(s.host())
+                .append(" (Docker ")
+                .append(s.daemonVersion())
+                .append("): HostConfig.ReadonlyRootfs of every container, stopped ones")
                 .append(" included, the value the STIG check command prints");
         if (s.swarmManager()) {
             b.append(", and TaskTemplate.ContainerSpec.ReadOnly of every swarm service spec");
         }
-        b.append(". Scan: ").append(scanTime(s)).append("; checklist generated ").append(generatedAt).append('.');
+        b.append(". Scan: ")
+                .append(scanTime(s))
+                .append("; checklist generated ")
+                .append(generatedAt)
+                .append('.');
         if (!s.dockerUp()) {
-            b.append(" The Docker daemon did not answer the latest scan (").append(s.lastError())
+            b.append(" The Docker daemon did not answer the latest scan (")
+                    .append(s.lastError())
                     .append("): these are the results of the last successful scan.");
         }
-        b.append(" Kubernetes-managed containers: ").append(s.policy().kubernetes().name().toLowerCase(Locale.ROOT))
+        b.append(" Kubernetes-managed containers: ")
+                .append(s.policy().kubernetes().name().toLowerCase(Locale.ROOT))
                 .append(" (compliance.kubernetes). MKE/MSR system containers: ")
                 .append(s.policy().exemptSystemContainers() ? "exempt" : "judged like the others")
                 .append(" (compliance.exempt-system-containers).");
@@ -226,7 +269,8 @@ public record Evidence(String host, String daemonVersion, ChecklistStatus status
 
     private static String scanTime(Snapshot s) {
         return s.lastSuccessEpochSeconds() > 0
-                ? Instant.ofEpochSecond((long) s.lastSuccessEpochSeconds()).toString() : "none";
+                ? Instant.ofEpochSecond((long) s.lastSuccessEpochSeconds()).toString()
+                : "none";
     }
 
     /**

@@ -12,11 +12,11 @@ import java.util.TreeSet;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.Status;
+import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.compliance.Verdict;
 import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.remediation.Plan;
 import org.readonlyrootfs.exporter.remediation.WriteCount;
-import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -28,13 +28,20 @@ import org.readonlyrootfs.exporter.scan.Snapshot;
  */
 public final class FindingsJson {
     /** Labels shown for every container: those that decide its orchestrator, stack, service or exemption. */
-    static final Set<String> LABELS_THAT_MATTER = Set.of(Classifier.K8S_POD_NAME, Classifier.K8S_POD_NAMESPACE,
-            Classifier.K8S_DOCKER_TYPE, Classifier.SWARM_SERVICE, Classifier.SWARM_STACK, Classifier.COMPOSE_PROJECT,
-            Classifier.COMPOSE_SERVICE, Classifier.UCP_VERSION, Classifier.DTR_VERSION);
+    static final Set<String> LABELS_THAT_MATTER = Set.of(
+            Classifier.K8S_POD_NAME,
+            Classifier.K8S_POD_NAMESPACE,
+            Classifier.K8S_DOCKER_TYPE,
+            Classifier.SWARM_SERVICE,
+            Classifier.SWARM_STACK,
+            Classifier.COMPOSE_PROJECT,
+            Classifier.COMPOSE_SERVICE,
+            Classifier.UCP_VERSION,
+            Classifier.DTR_VERSION);
+
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private FindingsJson() {
-    }
+    private FindingsJson() {}
 
     public static String render(Snapshot s, Instant generatedAt) {
         ObjectNode root = NODES.objectNode();
@@ -45,7 +52,10 @@ public final class FindingsJson {
         root.put("daemon_version", s.daemonVersion());
         ObjectNode scan = root.putObject("scan");
         if (s.lastSuccessEpochSeconds() > 0) {
-            scan.put("time", Instant.ofEpochMilli((long) (s.lastSuccessEpochSeconds() * 1000)).toString());
+            scan.put(
+                    "time",
+                    Instant.ofEpochMilli((long) (s.lastSuccessEpochSeconds() * 1000))
+                            .toString());
         } else {
             scan.putNull("time");
         }
@@ -74,8 +84,10 @@ public final class FindingsJson {
             o.put("readonly_rootfs", c.facts().readonlyRootfs());
             verdict(o, c.verdict());
             ObjectNode l = o.putObject("labels");
-            c.facts().labels().entrySet().stream().filter(e -> labels.contains(e.getKey()))
-                    .sorted(Map.Entry.comparingByKey()).forEach(e -> l.put(e.getKey(), e.getValue()));
+            c.facts().labels().entrySet().stream()
+                    .filter(e -> labels.contains(e.getKey()))
+                    .sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> l.put(e.getKey(), e.getValue()));
             time(o, "created", c.facts().createdEpochSeconds());
             time(o, "first_seen", c.firstSeenEpochSeconds());
             s.remediation(c).ifPresent(p -> o.set("remediation", remediation(p)));

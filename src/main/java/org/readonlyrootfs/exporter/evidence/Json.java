@@ -10,14 +10,14 @@ import java.io.UncheckedIOException;
 
 /** Pretty JSON as people write it: two-space indentation, {@code "key": value}, one array element per line. */
 final class Json {
-    private static final ObjectWriter WRITER = new ObjectMapper().writer(new DefaultPrettyPrinter()
-            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-            .withArrayIndenter(new DefaultIndenter("  ", "\n"))
-            .withSeparators(com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
-                    .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)));
+    private static final ObjectWriter WRITER = new ObjectMapper()
+            .writer(new DefaultPrettyPrinter()
+                    .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+                    .withArrayIndenter(new DefaultIndenter("  ", "\n"))
+                    .withSeparators(com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
+                            .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)));
 
-    private Json() {
-    }
+    private Json() {}
 
     static String write(JsonNode node) {
         try {

@@ -12,11 +12,10 @@ import org.readonlyrootfs.exporter.scan.Snapshot;
 /** The fix of a finding, as the evidence, the landing page and {@code check} show it. */
 public final class Remediations {
     /** What every finding without a plan of its own is told: the STIG's generic fix. */
-    public static final String GENERIC = "recreate with docker run --read-only --tmpfs /run --tmpfs /tmp … and rw"
-            + " volumes for data";
+    public static final String GENERIC =
+            "recreate with docker run --read-only --tmpfs /run --tmpfs /tmp … and rw" + " volumes for data";
 
-    private Remediations() {
-    }
+    private Remediations() {}
 
     /** A swarm service's fix from its tasks' plans on this node; empty when none of them has a plan. */
     public static Optional<ServiceUpdate> service(Snapshot s, AuditedService a) {
@@ -26,7 +25,9 @@ public final class Remediations {
                 s.remediation(c).ifPresent(plans::add);
             }
         }
-        return plans.isEmpty() ? Optional.empty() : Optional.of(ServiceUpdate.of(a.facts().name(), plans));
+        return plans.isEmpty()
+                ? Optional.empty()
+                : Optional.of(ServiceUpdate.of(a.facts().name(), plans));
     }
 
     /** One line: {@code docker run <flags> …} (shell-quoted where needed), or the generic fix. */
@@ -47,8 +48,13 @@ public final class Remediations {
     static String shell(List<String> args) {
         List<String> out = new ArrayList<>();
         for (String a : args) {
-            out.add(!a.isEmpty() && a.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || "-_./:=,@+%".indexOf(ch)
-                    >= 0 && ch < 128) ? a : "'" + a.replace("'", "'\\''") + "'");
+            out.add(
+                    !a.isEmpty()
+                                    && a.chars()
+                                            .allMatch(ch -> Character.isLetterOrDigit(ch)
+                                                    || "-_./:=,@+%".indexOf(ch) >= 0 && ch < 128)
+                            ? a
+                            : "'" + a.replace("'", "'\\''") + "'");
         }
         return String.join(" ", out);
     }

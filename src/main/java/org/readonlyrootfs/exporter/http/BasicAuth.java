@@ -11,8 +11,8 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.readonlyrootfs.exporter.security.Bcrypt;
 import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.security.Bcrypt;
 
 /**
  * HTTP basic authentication against the bcrypt hashes of the web config file. Wrong or missing
@@ -48,8 +48,8 @@ final class BasicAuth extends Authenticator {
             int sp = header.indexOf(' ');
             if (sp > 0 && header.substring(0, sp).toLowerCase(Locale.ROOT).equals("basic")) {
                 try {
-                    String decoded = new String(Base64.getDecoder().decode(header.substring(sp + 1).trim()),
-                            StandardCharsets.UTF_8);
+                    String decoded = new String(
+                            Base64.getDecoder().decode(header.substring(sp + 1).trim()), StandardCharsets.UTF_8);
                     int colon = decoded.indexOf(':');
                     if (colon >= 0) {
                         user = decoded.substring(0, colon);

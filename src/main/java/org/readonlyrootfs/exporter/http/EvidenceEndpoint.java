@@ -1,12 +1,12 @@
 package org.readonlyrootfs.exporter.http;
 
 import java.time.Instant;
+import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.evidence.Ckl;
 import org.readonlyrootfs.exporter.evidence.Cklb;
 import org.readonlyrootfs.exporter.evidence.FindingsJson;
-import org.readonlyrootfs.exporter.compliance.StigRule;
-import org.readonlyrootfs.exporter.scan.Snapshot;
 import org.readonlyrootfs.exporter.product.Endpoints;
+import org.readonlyrootfs.exporter.scan.Snapshot;
 
 /** {@code /findings}, {@code /checklist.cklb} and {@code /checklist.ckl}, rendered from the snapshot. */
 final class EvidenceEndpoint {
@@ -15,11 +15,9 @@ final class EvidenceEndpoint {
     static final String CKL = Endpoints.CHECKLIST_CKL;
 
     /** One response: status, content type, body, and the file name to save it as (null for none). */
-    record Response(int status, String contentType, String body, String fileName) {
-    }
+    record Response(int status, String contentType, String body, String fileName) {}
 
-    private EvidenceEndpoint() {
-    }
+    private EvidenceEndpoint() {}
 
     /** The response for {@code path}, or null if it is not an evidence path. */
     static Response of(String path, Snapshot s, Instant now) {
@@ -27,15 +25,18 @@ final class EvidenceEndpoint {
             return null;
         }
         if (!s.everSucceeded()) {
-            return new Response(503, "text/plain; charset=utf-8",
-                    "No evidence yet: no scan has succeeded (" + s.lastError() + ")\n", null);
+            return new Response(
+                    503,
+                    "text/plain; charset=utf-8",
+                    "No evidence yet: no scan has succeeded (" + s.lastError() + ")\n",
+                    null);
         }
         return switch (path) {
             case FINDINGS -> new Response(200, "application/json; charset=utf-8", FindingsJson.render(s, now), null);
-            case CKLB -> new Response(200, "application/json; charset=utf-8", Cklb.render(s, now),
-                    fileName(s.host(), "cklb"));
-            default -> new Response(200, "application/xml; charset=utf-8", Ckl.render(s, now),
-                    fileName(s.host(), "ckl"));
+            case CKLB ->
+                new Response(200, "application/json; charset=utf-8", Cklb.render(s, now), fileName(s.host(), "cklb"));
+            default ->
+                new Response(200, "application/xml; charset=utf-8", Ckl.render(s, now), fileName(s.host(), "ckl"));
         };
     }
 

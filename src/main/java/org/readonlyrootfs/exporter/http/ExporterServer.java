@@ -15,20 +15,20 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.time.Clock;
 import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.config.WebConfig;
+import org.readonlyrootfs.exporter.product.Endpoints;
+import org.readonlyrootfs.exporter.scan.Snapshot;
 import org.readonlyrootfs.exporter.security.Pem;
 import org.readonlyrootfs.exporter.security.ServerTls;
 import org.readonlyrootfs.exporter.security.TlsServerConfig;
 import org.readonlyrootfs.exporter.security.WebSecurity;
-import org.readonlyrootfs.exporter.scan.Snapshot;
-import org.readonlyrootfs.exporter.product.Endpoints;
 
 /**
  * The HTTP endpoints: the telemetry path (Prometheus text or OpenMetrics by content negotiation),
@@ -94,10 +94,11 @@ public final class ExporterServer implements AutoCloseable {
     }
 
     /** As above; {@code clock} dates the evidence ({@code /findings}, checklists). */
-    public static ExporterServer start(WebConfig web, PrometheusRegistry registry, Supplier<Snapshot> snapshots,
-                                       Clock clock) throws IOException {
+    public static ExporterServer start(
+            WebConfig web, PrometheusRegistry registry, Supplier<Snapshot> snapshots, Clock clock) throws IOException {
         WebSecurity security = web.security();
-        InetSocketAddress address = web.host().isEmpty() ? new InetSocketAddress(web.port())
+        InetSocketAddress address = web.host().isEmpty()
+                ? new InetSocketAddress(web.port())
                 : new InetSocketAddress(web.host(), web.port());
         HttpServer server;
         if (security.tls().isPresent()) {
@@ -116,7 +117,11 @@ public final class ExporterServer implements AutoCloseable {
             server = HttpServer.create(address, BACKLOG);
         }
         Authenticator auth = security.basicAuthUsers().isEmpty() ? null : new BasicAuth(security.basicAuthUsers());
-        context(server, Endpoints.LANDING, exchange -> route(exchange, snapshots.get(), web.telemetryPath(), clock), auth);
+        context(
+                server,
+                Endpoints.LANDING,
+                exchange -> route(exchange, snapshots.get(), web.telemetryPath(), clock),
+                auth);
         context(server, web.telemetryPath(), new MetricsHandler(registry), auth);
         context(server, Endpoints.HEALTHY, new HealthyHandler(), auth);
         ThreadPoolExecutor workers = workers();
@@ -135,12 +140,18 @@ public final class ExporterServer implements AutoCloseable {
     /** Bounded: {@link #WORKERS} threads, made on demand and ended when idle; {@link #QUEUE} waiting. */
     private static ThreadPoolExecutor workers() {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(WORKERS, WORKERS, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUE), r -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                WORKERS,
+                WORKERS,
+                30,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUE),
+                r -> {
                     Thread t = new Thread(r, "http-worker-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, new ThreadPoolExecutor.AbortPolicy()); // the JDK server closes a connection it cannot hand over
+                },
+                new ThreadPoolExecutor.AbortPolicy()); // the JDK server closes a connection it cannot hand over
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
@@ -160,12 +171,16 @@ public final class ExporterServer implements AutoCloseable {
             }
             String path = exchange.getRequestURI().getPath();
             switch (path) {
-                case Endpoints.LANDING -> send(exchange, 200, "text/html; charset=utf-8", LandingPage.render(snapshot, telemetryPath));
+                case Endpoints.LANDING ->
+                    send(exchange, 200, "text/html; charset=utf-8", LandingPage.render(snapshot, telemetryPath));
                 case Endpoints.READY -> {
                     if (snapshot.everSucceeded()) {
                         send(exchange, 200, "text/plain; charset=utf-8", "Exporter is Ready.\n");
                     } else {
-                        send(exchange, 503, "text/plain; charset=utf-8",
+                        send(
+                                exchange,
+                                503,
+                                "text/plain; charset=utf-8",
                                 "Not ready: no scan has succeeded yet (" + snapshot.lastError() + ")\n");
                     }
                 }
@@ -175,8 +190,8 @@ public final class ExporterServer implements AutoCloseable {
                         send(exchange, 404, "text/plain; charset=utf-8", "Not Found\n");
                     } else {
                         if (evidence.fileName() != null) {
-                            exchange.getResponseHeaders().set("Content-Disposition",
-                                    "attachment; filename=\"" + evidence.fileName() + "\"");
+                            exchange.getResponseHeaders()
+                                    .set("Content-Disposition", "attachment; filename=\"" + evidence.fileName() + "\"");
                         }
                         send(exchange, evidence.status(), evidence.contentType(), evidence.body());
                     }

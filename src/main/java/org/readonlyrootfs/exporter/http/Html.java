@@ -2,8 +2,7 @@ package org.readonlyrootfs.exporter.http;
 
 /** HTML escaping for text that comes from Docker (names, images, labels: anything goes). */
 final class Html {
-    private Html() {
-    }
+    private Html() {}
 
     static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 16);

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.compliance.Exemption;
-import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.compliance.Status;
+import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.config.PerContainer;
 import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.remediation.PlanKind;
@@ -44,8 +44,7 @@ public final class ExporterCollector implements MultiCollector {
     }
 
     /** The per-container series of one inventory; its list is immutable, so identity says "unchanged". */
-    private record ContainerSeries(List<AuditedContainer> containers, String host, GaugeSnapshot series) {
-    }
+    private record ContainerSeries(List<AuditedContainer> containers, String host, GaugeSnapshot series) {}
 
     private volatile ContainerSeries lastSeries;
 
@@ -59,7 +58,8 @@ public final class ExporterCollector implements MultiCollector {
         if (last != null && last.containers() == s.containers() && last.host().equals(s.host())) {
             return last.series();
         }
-        GaugeSnapshot.Builder container = GaugeSnapshot.builder().name(PREFIX + "container")
+        GaugeSnapshot.Builder container = GaugeSnapshot.builder()
+                .name(PREFIX + "container")
                 .help("1 if the container's root filesystem is read-only, 0 if writable (STIG V-260936);"
                         + " one series per container that exists now, stopped ones included");
         for (AuditedContainer c : s.containers()) {
@@ -88,19 +88,33 @@ public final class ExporterCollector implements MultiCollector {
     private boolean exported(AuditedContainer c) {
         return switch (perContainer) {
             case ALL -> true;
-            case FINDINGS -> c.verdict().status() == Status.FINDING || c.verdict().status() == Status.EXEMPT;
+            case FINDINGS ->
+                c.verdict().status() == Status.FINDING || c.verdict().status() == Status.EXEMPT;
             case NONE -> false;
         };
     }
 
     @Override
     public List<String> getPrometheusNames() {
-        return List.of(PREFIX + "container", PREFIX + "containers", PREFIX + "containers_unchecked",
-                PREFIX + "docker_up", PREFIX + "scan_duration_seconds",
-                PREFIX + "last_scan_success_timestamp_seconds", PREFIX + "scans", PREFIX + "docker_requests",
-                PREFIX + "findings_detected", PREFIX + "events_stream_up", PREFIX + "events", PREFIX + "stig",
-                PREFIX + "build", PREFIX + "service", PREFIX + "exemption_expiry_timestamp_seconds",
-                PREFIX + "exemption_matches", PREFIX + "remediation", PREFIX + "remediation_plans");
+        return List.of(
+                PREFIX + "container",
+                PREFIX + "containers",
+                PREFIX + "containers_unchecked",
+                PREFIX + "docker_up",
+                PREFIX + "scan_duration_seconds",
+                PREFIX + "last_scan_success_timestamp_seconds",
+                PREFIX + "scans",
+                PREFIX + "docker_requests",
+                PREFIX + "findings_detected",
+                PREFIX + "events_stream_up",
+                PREFIX + "events",
+                PREFIX + "stig",
+                PREFIX + "build",
+                PREFIX + "service",
+                PREFIX + "exemption_expiry_timestamp_seconds",
+                PREFIX + "exemption_matches",
+                PREFIX + "remediation",
+                PREFIX + "remediation_plans");
     }
 
     @Override
@@ -111,15 +125,20 @@ public final class ExporterCollector implements MultiCollector {
 
         out.metricSnapshot(containerSeries(s));
 
-        GaugeSnapshot.Builder counts = GaugeSnapshot.builder().name(PREFIX + "containers")
-                .help("Containers per status (compliant, finding, exempt, not_applicable) as of the last successful scan");
+        GaugeSnapshot.Builder counts = GaugeSnapshot.builder()
+                .name(PREFIX + "containers")
+                .help(
+                        "Containers per status (compliant, finding, exempt, not_applicable) as of the last successful scan");
         for (Map.Entry<Status, Integer> e : s.counts().entrySet()) {
-            counts.dataPoint(GaugeDataPointSnapshot.builder().value(e.getValue())
-                    .labels(host.add("status", e.getKey().label())).build());
+            counts.dataPoint(GaugeDataPointSnapshot.builder()
+                    .value(e.getValue())
+                    .labels(host.add("status", e.getKey().label()))
+                    .build());
         }
         out.metricSnapshot(counts.build());
 
-        GaugeSnapshot.Builder service = GaugeSnapshot.builder().name(PREFIX + "service")
+        GaugeSnapshot.Builder service = GaugeSnapshot.builder()
+                .name(PREFIX + "service")
                 .help("1 if the swarm service creates its containers with a read-only root filesystem"
                         + " (TaskTemplate.ContainerSpec.ReadOnly), 0 if not; one series per service, on swarm managers"
                         + " only");
@@ -136,98 +155,151 @@ public final class ExporterCollector implements MultiCollector {
         }
         out.metricSnapshot(service.build());
 
-        GaugeSnapshot.Builder expiry = GaugeSnapshot.builder().name(PREFIX + "exemption_expiry_timestamp_seconds")
+        GaugeSnapshot.Builder expiry = GaugeSnapshot.builder()
+                .name(PREFIX + "exemption_expiry_timestamp_seconds")
                 .unit(Unit.SECONDS)
                 .help("Unix time at which the exemption stops applying; exemptions without expiry have no series");
-        GaugeSnapshot.Builder matches = GaugeSnapshot.builder().name(PREFIX + "exemption_matches")
+        GaugeSnapshot.Builder matches = GaugeSnapshot.builder()
+                .name(PREFIX + "exemption_matches")
                 .help("Containers and swarm services the exemption selects now: those it exempts, or, once expired,"
                         + " those it no longer exempts");
         for (Map.Entry<Exemption, Integer> e : s.exemptionMatches().entrySet()) {
             Labels labels = host.add("exemption", e.getKey().id());
-            e.getKey().expiry().ifPresent(t -> expiry.dataPoint(GaugeDataPointSnapshot.builder()
-                    .value(t.getEpochSecond()).labels(labels).build()));
-            matches.dataPoint(GaugeDataPointSnapshot.builder().value(e.getValue()).labels(labels).build());
+            e.getKey()
+                    .expiry()
+                    .ifPresent(t -> expiry.dataPoint(GaugeDataPointSnapshot.builder()
+                            .value(t.getEpochSecond())
+                            .labels(labels)
+                            .build()));
+            matches.dataPoint(GaugeDataPointSnapshot.builder()
+                    .value(e.getValue())
+                    .labels(labels)
+                    .build());
         }
         out.metricSnapshot(expiry.build());
         out.metricSnapshot(matches.build());
 
-        GaugeSnapshot.Builder remediation = GaugeSnapshot.builder().name(PREFIX + "remediation")
+        GaugeSnapshot.Builder remediation = GaugeSnapshot.builder()
+                .name(PREFIX + "remediation")
                 .help("1 per finding whose writes were read: plan says what its fix needs (no_writes, tmpfs_only,"
                         + " needs_volume, not_observed, unknown); the fix itself is in /findings");
         if (perContainer != PerContainer.NONE) {
             for (AuditedContainer c : s.containers()) {
-                s.remediation(c).ifPresent(p -> remediation.dataPoint(GaugeDataPointSnapshot.builder().value(1)
-                        .labels(Labels.of(
-                                "host", s.host(),
-                                "container_id", c.facts().shortId(),
-                                "container_name", c.facts().name(),
-                                "image", c.facts().image(),
-                                "plan", p.kind().label()))
-                        .build()));
+                s.remediation(c)
+                        .ifPresent(p -> remediation.dataPoint(GaugeDataPointSnapshot.builder()
+                                .value(1)
+                                .labels(Labels.of(
+                                        "host", s.host(),
+                                        "container_id", c.facts().shortId(),
+                                        "container_name", c.facts().name(),
+                                        "image", c.facts().image(),
+                                        "plan", p.kind().label()))
+                                .build()));
             }
         }
         out.metricSnapshot(remediation.build());
-        GaugeSnapshot.Builder plans = GaugeSnapshot.builder().name(PREFIX + "remediation_plans")
+        GaugeSnapshot.Builder plans = GaugeSnapshot.builder()
+                .name(PREFIX + "remediation_plans")
                 .help("Findings per remediation plan kind; findings whose writes were not read yet are not counted");
         for (Map.Entry<PlanKind, Integer> e : s.remediationCounts().entrySet()) {
-            plans.dataPoint(GaugeDataPointSnapshot.builder().value(e.getValue())
-                    .labels(host.add("plan", e.getKey().label())).build());
+            plans.dataPoint(GaugeDataPointSnapshot.builder()
+                    .value(e.getValue())
+                    .labels(host.add("plan", e.getKey().label()))
+                    .build());
         }
         out.metricSnapshot(plans.build());
 
-        out.metricSnapshot(gauge("containers_unchecked",
+        out.metricSnapshot(gauge(
+                "containers_unchecked",
                 "Containers listed by the last successful scan whose inspect failed; they are retried next scan",
-                host, s.unchecked(), null));
-        out.metricSnapshot(gauge("docker_up",
+                host,
+                s.unchecked(),
+                null));
+        out.metricSnapshot(gauge(
+                "docker_up",
                 "1 if the last scan reached the Docker daemon, 0 if not (then the other series are those of the"
-                        + " last successful scan)", host, s.dockerUp() ? 1 : 0, null));
-        out.metricSnapshot(gauge("scan_duration_seconds", "Duration of the last scan", host,
-                s.scanDurationSeconds(), Unit.SECONDS));
-        out.metricSnapshot(gauge("last_scan_success_timestamp_seconds",
-                "Unix time of the last successful scan; 0 if none yet", host, s.lastSuccessEpochSeconds(), Unit.SECONDS));
+                        + " last successful scan)",
+                host,
+                s.dockerUp() ? 1 : 0,
+                null));
+        out.metricSnapshot(gauge(
+                "scan_duration_seconds", "Duration of the last scan", host, s.scanDurationSeconds(), Unit.SECONDS));
+        out.metricSnapshot(gauge(
+                "last_scan_success_timestamp_seconds",
+                "Unix time of the last successful scan; 0 if none yet",
+                host,
+                s.lastSuccessEpochSeconds(),
+                Unit.SECONDS));
 
-        out.metricSnapshot(CounterSnapshot.builder().name(PREFIX + "scans").help("Scans run, by result")
-                .dataPoint(CounterDataPointSnapshot.builder().value(s.scansSucceeded())
-                        .labels(host.add("result", "success")).build())
-                .dataPoint(CounterDataPointSnapshot.builder().value(s.scansFailed())
-                        .labels(host.add("result", "failure")).build())
+        out.metricSnapshot(CounterSnapshot.builder()
+                .name(PREFIX + "scans")
+                .help("Scans run, by result")
+                .dataPoint(CounterDataPointSnapshot.builder()
+                        .value(s.scansSucceeded())
+                        .labels(host.add("result", "success"))
+                        .build())
+                .dataPoint(CounterDataPointSnapshot.builder()
+                        .value(s.scansFailed())
+                        .labels(host.add("result", "failure"))
+                        .build())
                 .build());
 
-        CounterSnapshot.Builder requests = CounterSnapshot.builder().name(PREFIX + "docker_requests")
+        CounterSnapshot.Builder requests = CounterSnapshot.builder()
+                .name(PREFIX + "docker_requests")
                 .help("Docker API requests sent, by operation");
         for (Map.Entry<String, Long> e : s.dockerRequests().entrySet()) {
-            requests.dataPoint(CounterDataPointSnapshot.builder().value(e.getValue())
-                    .labels(host.add("operation", e.getKey())).build());
+            requests.dataPoint(CounterDataPointSnapshot.builder()
+                    .value(e.getValue())
+                    .labels(host.add("operation", e.getKey()))
+                    .build());
         }
         out.metricSnapshot(requests.build());
 
-        out.metricSnapshot(CounterSnapshot.builder().name(PREFIX + "findings_detected")
+        out.metricSnapshot(CounterSnapshot.builder()
+                .name(PREFIX + "findings_detected")
                 .help("Containers first seen as a finding (writable root filesystem); each container id counted once")
-                .dataPoint(CounterDataPointSnapshot.builder().value(s.findingsDetected()).labels(host).build())
+                .dataPoint(CounterDataPointSnapshot.builder()
+                        .value(s.findingsDetected())
+                        .labels(host)
+                        .build())
                 .build());
 
-        out.metricSnapshot(gauge("events_stream_up",
+        out.metricSnapshot(gauge(
+                "events_stream_up",
                 "1 while the Docker events stream is connected (new containers seen at once), 0 if not (then only"
-                        + " full scans see changes)", host, s.eventsStreamUp() ? 1 : 0, null));
-        out.metricSnapshot(CounterSnapshot.builder().name(PREFIX + "events")
+                        + " full scans see changes)",
+                host,
+                s.eventsStreamUp() ? 1 : 0,
+                null));
+        out.metricSnapshot(CounterSnapshot.builder()
+                .name(PREFIX + "events")
                 .help("Docker container events applied to the inventory")
-                .dataPoint(CounterDataPointSnapshot.builder().value(s.eventsApplied()).labels(host).build())
+                .dataPoint(CounterDataPointSnapshot.builder()
+                        .value(s.eventsApplied())
+                        .labels(host)
+                        .build())
                 .build());
 
-        out.metricSnapshot(InfoSnapshot.builder().name(PREFIX + "stig")
+        out.metricSnapshot(InfoSnapshot.builder()
+                .name(PREFIX + "stig")
                 .help("The DISA STIG rule this exporter checks")
-                .dataPoint(InfoDataPointSnapshot.builder().labels(Labels.of(
-                        "finding_id", StigRule.FINDING_ID,
-                        "rule_id", StigRule.RULE_ID,
-                        "stig_id", StigRule.STIG_ID,
-                        "cci", StigRule.CCI,
-                        "severity", StigRule.SEVERITY)).build())
+                .dataPoint(InfoDataPointSnapshot.builder()
+                        .labels(Labels.of(
+                                "finding_id", StigRule.FINDING_ID,
+                                "rule_id", StigRule.RULE_ID,
+                                "stig_id", StigRule.STIG_ID,
+                                "cci", StigRule.CCI,
+                                "severity", StigRule.SEVERITY))
+                        .build())
                 .build());
-        out.metricSnapshot(InfoSnapshot.builder().name(PREFIX + "build")
+        out.metricSnapshot(InfoSnapshot.builder()
+                .name(PREFIX + "build")
                 .help("Build information of readonly-rootfs-exporter")
-                .dataPoint(InfoDataPointSnapshot.builder().labels(Labels.of(
-                        "version", BuildInfo.version(),
-                        "java_version", BuildInfo.javaVersion())).build())
+                .dataPoint(InfoDataPointSnapshot.builder()
+                        .labels(Labels.of(
+                                "version", BuildInfo.version(),
+                                "java_version", BuildInfo.javaVersion()))
+                        .build())
                 .build());
         return out.build();
     }
@@ -237,6 +309,10 @@ public final class ExporterCollector implements MultiCollector {
         if (unit != null) {
             b.unit(unit);
         }
-        return b.dataPoint(GaugeDataPointSnapshot.builder().value(value).labels(labels).build()).build();
+        return b.dataPoint(GaugeDataPointSnapshot.builder()
+                        .value(value)
+                        .labels(labels)
+                        .build())
+                .build();
     }
 }

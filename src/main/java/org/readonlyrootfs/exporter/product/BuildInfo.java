@@ -8,10 +8,10 @@ import java.util.Properties;
 public final class BuildInfo {
     /** The program name: log lines, error lines, the user agent, the checklists' tool name. */
     public static final String NAME = "readonly-rootfs-exporter";
+
     private static final String VERSION = load();
 
-    private BuildInfo() {
-    }
+    private BuildInfo() {}
 
     public static String version() {
         return VERSION;

@@ -16,9 +16,7 @@ public final class Endpoints {
     public static final String CHECKLIST_CKL = "/checklist.ckl";
 
     /** Every fixed path, in the order the landing page and the docs list them. */
-    public static final List<String> FIXED = List.of(LANDING, HEALTHY, READY, FINDINGS, CHECKLIST_CKLB,
-            CHECKLIST_CKL);
+    public static final List<String> FIXED = List.of(LANDING, HEALTHY, READY, FINDINGS, CHECKLIST_CKLB, CHECKLIST_CKL);
 
-    private Endpoints() {
-    }
+    private Endpoints() {}
 }

@@ -5,8 +5,7 @@ final class ChangePaths {
     /** Linux {@code PATH_MAX}: longer paths are not something Docker could have reported for a real file. */
     static final int MAX_LENGTH = 4096;
 
-    private ChangePaths() {
-    }
+    private ChangePaths() {}
 
     /** Why {@code path} cannot be used, or {@code null} if it is a clean absolute path other than {@code /}. */
     static String invalidReason(String path) {
@@ -91,8 +90,16 @@ final class ChangePaths {
     static boolean nameable(String path) {
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '/' || c == '.' || c == '_' || c == '-' || c == '@' || c == '+' || c == '~';
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '/'
+                    || c == '.'
+                    || c == '_'
+                    || c == '-'
+                    || c == '@'
+                    || c == '+'
+                    || c == '~';
             if (!ok) {
                 return false;
             }

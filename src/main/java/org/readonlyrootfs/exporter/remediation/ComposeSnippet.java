@@ -8,8 +8,7 @@ import java.util.List;
  * service name or path gives valid YAML.
  */
 final class ComposeSnippet {
-    private ComposeSnippet() {
-    }
+    private ComposeSnippet() {}
 
     static String render(String service, List<TmpfsMount> tmpfs, List<VolumeMount> volumes) {
         StringBuilder b = new StringBuilder();

@@ -17,8 +17,16 @@ import java.util.List;
  * @param observedAt      when the changes were read ({@code null} if they were not)
  * @param composeService  {@code com.docker.compose.service} label, or {@code ""}: names the compose service
  */
-public record ContainerContext(String name, String image, String user, String home, List<String> existingMounts,
-                               boolean started, boolean changesReadable, Instant observedAt, String composeService) {
+public record ContainerContext(
+        String name,
+        String image,
+        String user,
+        String home,
+        List<String> existingMounts,
+        boolean started,
+        boolean changesReadable,
+        Instant observedAt,
+        String composeService) {
     public ContainerContext {
         name = name == null ? "" : name;
         image = image == null ? "" : image;
@@ -34,13 +42,13 @@ public record ContainerContext(String name, String image, String user, String ho
     }
 
     public ContainerContext withUser(String u) {
-        return new ContainerContext(name, image, u, home, existingMounts, started, changesReadable, observedAt,
-                composeService);
+        return new ContainerContext(
+                name, image, u, home, existingMounts, started, changesReadable, observedAt, composeService);
     }
 
     public ContainerContext withHome(String h) {
-        return new ContainerContext(name, image, user, h, existingMounts, started, changesReadable, observedAt,
-                composeService);
+        return new ContainerContext(
+                name, image, user, h, existingMounts, started, changesReadable, observedAt, composeService);
     }
 
     public ContainerContext withMounts(List<String> m) {

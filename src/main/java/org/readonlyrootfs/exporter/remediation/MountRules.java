@@ -12,7 +12,10 @@ import java.util.TreeMap;
  * {@code docs/remediation-engine-facts.md}.
  */
 final class MountRules {
-    enum Type { TMPFS, VOLUME }
+    enum Type {
+        TMPFS,
+        VOLUME
+    }
 
     /** A mount decided for one or more places. */
     static final class Decision {
@@ -26,8 +29,13 @@ final class MountRules {
         String deletedExample;
         PlaceClass placeClass;
 
-        Decision(String path, Type type, boolean newDirectory, WritePlace from, boolean imageContentSeen,
-                 PlaceClass placeClass) {
+        Decision(
+                String path,
+                Type type,
+                boolean newDirectory,
+                WritePlace from,
+                boolean imageContentSeen,
+                PlaceClass placeClass) {
             this.path = path;
             this.type = type;
             this.newDirectory = newDirectory;
@@ -48,19 +56,21 @@ final class MountRules {
             nativeCode |= o.nativeCode;
             changes += o.changes;
             deletions += o.deletions;
-            if (deletedExample.isEmpty() || (!o.deletedExample.isEmpty() && o.deletedExample.compareTo(deletedExample) < 0)) {
+            if (deletedExample.isEmpty()
+                    || (!o.deletedExample.isEmpty() && o.deletedExample.compareTo(deletedExample) < 0)) {
                 deletedExample = o.deletedExample;
             }
         }
     }
 
     /** What the rules could not place, and how they moved places. */
-    record Outcome(List<Decision> mounts, List<WritePlace> unplaceable, List<WritePlace> unnameable,
-                   List<String> rootOwnedVolumes) {
-    }
+    record Outcome(
+            List<Decision> mounts,
+            List<WritePlace> unplaceable,
+            List<WritePlace> unnameable,
+            List<String> rootOwnedVolumes) {}
 
-    private MountRules() {
-    }
+    private MountRules() {}
 
     static Outcome decide(List<WritePlace> places, ContainerUser user, String home) {
         Map<String, Decision> byPath = new TreeMap<>();
@@ -130,8 +140,7 @@ final class MountRules {
                 p = ChangePaths.parent(p);
                 around = kept.get(p);
             }
-            boolean served = around != null && around.type == d.type
-                    && (d.type == Type.VOLUME || d.newDirectory);
+            boolean served = around != null && around.type == d.type && (d.type == Type.VOLUME || d.newDirectory);
             if (served) {
                 boolean wasNew = around.newDirectory;
                 around.absorb(d);

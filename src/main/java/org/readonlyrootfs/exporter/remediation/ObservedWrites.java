@@ -16,8 +16,13 @@ import java.util.TreeMap;
  * @param invalid     changes with unusable paths, by reason
  * @param truncated   changes attributed to an ancestor because a tracking cap was reached
  */
-public record ObservedWrites(List<WritePlace> places, long changes, long covered, long mountPoints,
-                             Map<String, Long> invalid, long truncated) {
+public record ObservedWrites(
+        List<WritePlace> places,
+        long changes,
+        long covered,
+        long mountPoints,
+        Map<String, Long> invalid,
+        long truncated) {
     public ObservedWrites {
         places = places == null ? List.of() : List.copyOf(places);
         invalid = invalid == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(invalid));

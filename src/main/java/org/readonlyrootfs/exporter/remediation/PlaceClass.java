@@ -20,10 +20,10 @@ enum PlaceClass {
     static final List<String> EPHEMERAL_ROOTS = List.of("/tmp", "/var/tmp", "/run", "/var/run", "/var/lock");
     private static final List<String> UNMOUNTABLE_ROOTS = List.of("/proc", "/sys", "/dev");
     private static final Set<String> CACHE_NAMES = Set.of("cache", ".cache", "caches", "tmp", ".tmp", "temp", ".temp");
-    private static final Set<String> DATA_NAMES = Set.of("data", ".data", "db", "database", "databases", "storage",
-            "state", "uploads", "persist", "persistent");
-    private static final List<String> PERSISTENT_ROOTS = List.of("/var/lib", "/var/log", "/var/spool", "/var/mail",
-            "/var/www", "/home", "/root", "/srv", "/data");
+    private static final Set<String> DATA_NAMES = Set.of(
+            "data", ".data", "db", "database", "databases", "storage", "state", "uploads", "persist", "persistent");
+    private static final List<String> PERSISTENT_ROOTS =
+            List.of("/var/lib", "/var/log", "/var/spool", "/var/mail", "/var/www", "/home", "/root", "/srv", "/data");
 
     /** The class of {@code path}; {@code home} is the app's home directory, or {@code ""}. */
     static PlaceClass of(String path, String home) {

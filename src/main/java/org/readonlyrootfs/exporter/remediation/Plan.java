@@ -19,9 +19,17 @@ import java.util.Objects;
  * @param compose        the same as a compose YAML snippet
  * @param warnings       what a human must decide or do, one line each
  */
-public record Plan(PlanKind kind, Instant observedAt, long changes, List<WriteCount> writes, int writesOmitted,
-                   List<TmpfsMount> tmpfs, List<VolumeMount> volumes, List<String> dockerRunFlags, String compose,
-                   List<String> warnings) {
+public record Plan(
+        PlanKind kind,
+        Instant observedAt,
+        long changes,
+        List<WriteCount> writes,
+        int writesOmitted,
+        List<TmpfsMount> tmpfs,
+        List<VolumeMount> volumes,
+        List<String> dockerRunFlags,
+        String compose,
+        List<String> warnings) {
     public Plan {
         Objects.requireNonNull(kind, "kind");
         writes = List.copyOf(writes);

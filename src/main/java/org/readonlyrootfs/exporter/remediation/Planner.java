@@ -40,14 +40,20 @@ public final class Planner {
     /** The plan for a container, given what an observer made of its changes. */
     public Plan plan(ContainerContext context, ObservedWrites observed) {
         if (!context.started()) {
-            return generic(context, PlanKind.NOT_OBSERVED, List.of("never started, so nothing shows what it writes:"
-                    + " start it once as it is and re-check for a plan from its writes, or add --read-only and a"
-                    + " --tmpfs or --volume for each path it then fails to write (the STIG's fix)"));
+            return generic(
+                    context,
+                    PlanKind.NOT_OBSERVED,
+                    List.of("never started, so nothing shows what it writes:"
+                            + " start it once as it is and re-check for a plan from its writes, or add --read-only and a"
+                            + " --tmpfs or --volume for each path it then fails to write (the STIG's fix)"));
         }
         if (!context.changesReadable()) {
-            return generic(context, PlanKind.UNKNOWN, List.of("its changes could not be read, so nothing shows what"
-                    + " it writes: --read-only alone may break it; re-check once Docker answers"
-                    + " GET /containers/{id}/changes"));
+            return generic(
+                    context,
+                    PlanKind.UNKNOWN,
+                    List.of("its changes could not be read, so nothing shows what"
+                            + " it writes: --read-only alone may break it; re-check once Docker answers"
+                            + " GET /containers/{id}/changes"));
         }
         ContainerUser user = ContainerUser.parse(context.user());
         MountRules.Outcome outcome = MountRules.decide(observed.places(), user, context.effectiveHome());
@@ -88,8 +94,8 @@ public final class Planner {
             }
             tmpfs.add(new TmpfsMount(d.path, options));
         }
-        List<String> names = VolumeNames.names(context.name(),
-                volumeDecisions.stream().map(d -> d.path).toList());
+        List<String> names = VolumeNames.names(
+                context.name(), volumeDecisions.stream().map(d -> d.path).toList());
         List<VolumeMount> volumes = new ArrayList<>();
         for (int i = 0; i < volumeDecisions.size(); i++) {
             volumes.add(new VolumeMount(names.get(i), volumeDecisions.get(i).path));
@@ -107,7 +113,8 @@ public final class Planner {
         }
         if (!unknownUid.isEmpty()) {
             warnings.add("user " + Text.quoted(user.raw()) + " is a name, not a uid: a tmpfs on a directory of the"
-                    + " image would be owned by root, so " + String.join(", ", unknownUid) + " get a volume, which keeps"
+                    + " image would be owned by root, so " + String.join(", ", unknownUid)
+                    + " get a volume, which keeps"
                     + " the directory's owner (a tmpfs with uid=<its uid> works too and keeps nothing)");
         }
         if (!exec.isEmpty()) {
@@ -141,18 +148,30 @@ public final class Planner {
         }
         List<WritePlace> byCount = new ArrayList<>(observed.places());
         byCount.sort(Comparator.comparingLong(WritePlace::changes).reversed().thenComparing(WritePlace::path));
-        List<WriteCount> writes = byCount.stream().limit(maxWrites)
-                .map(p -> new WriteCount(p.path(), p.changes())).toList();
-        return new Plan(kind, context.observedAt(), observed.changes(), writes,
-                Math.max(0, byCount.size() - maxWrites), tmpfs, volumes, flags,
-                ComposeSnippet.render(service(context), tmpfs, volumes), warnings);
+        List<WriteCount> writes = byCount.stream()
+                .limit(maxWrites)
+                .map(p -> new WriteCount(p.path(), p.changes()))
+                .toList();
+        return new Plan(
+                kind,
+                context.observedAt(),
+                observed.changes(),
+                writes,
+                Math.max(0, byCount.size() - maxWrites),
+                tmpfs,
+                volumes,
+                flags,
+                ComposeSnippet.render(service(context), tmpfs, volumes),
+                warnings);
     }
 
     private static void addInputWarnings(ObservedWrites observed, MountRules.Outcome outcome, List<String> warnings) {
         if (observed.invalidCount() > 0) {
             warnings.add(observed.invalidCount() + " change(s) had unusable paths and were ignored ("
-                    + observed.invalid().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
-                    .collect(Collectors.joining(", ")) + "): the plan may miss what they wrote");
+                    + observed.invalid().entrySet().stream()
+                            .map(e -> e.getKey() + ": " + e.getValue())
+                            .collect(Collectors.joining(", "))
+                    + "): the plan may miss what they wrote");
         }
         if (observed.truncated() > 0) {
             warnings.add(observed.truncated() + " change(s) were past the tracking limits and count as writes to"
@@ -165,7 +184,9 @@ public final class Planner {
                     + ChangePaths.nearestNameable(first.path()) + ")");
         }
         if (!outcome.unplaceable().isEmpty()) {
-            long n = outcome.unplaceable().stream().mapToLong(WritePlace::changes).sum();
+            long n = outcome.unplaceable().stream()
+                    .mapToLong(WritePlace::changes)
+                    .sum();
             WritePlace first = outcome.unplaceable().get(0);
             String example = first.example().isEmpty() ? first.path() : first.example();
             warnings.add(n + " change(s) land where no mount can go (e.g. " + Text.quoted(example) + " in "
@@ -174,8 +195,8 @@ public final class Planner {
         }
     }
 
-    private static void addVolumeWarnings(ContainerContext context, MountRules.Decision d, VolumeMount v,
-                                          List<String> warnings) {
+    private static void addVolumeWarnings(
+            ContainerContext context, MountRules.Decision d, VolumeMount v, List<String> warnings) {
         long written = d.changes - d.deletions;
         if (written > 0) {
             String local = "./" + v.name();
@@ -198,8 +219,17 @@ public final class Planner {
     }
 
     private static Plan generic(ContainerContext context, PlanKind kind, List<String> warnings) {
-        return new Plan(kind, context.observedAt(), 0, List.of(), 0, List.of(), List.of(), List.of(READ_ONLY),
-                ComposeSnippet.render(service(context), List.of(), List.of()), warnings);
+        return new Plan(
+                kind,
+                context.observedAt(),
+                0,
+                List.of(),
+                0,
+                List.of(),
+                List.of(),
+                List.of(READ_ONLY),
+                ComposeSnippet.render(service(context), List.of(), List.of()),
+                warnings);
     }
 
     private static String service(ContainerContext context) {

@@ -30,8 +30,8 @@ public record ServiceUpdate(List<String> flags, int tasks, List<String> warnings
         Set<String> warnings = new LinkedHashSet<>();
         for (Plan p : taskPlans) {
             if (p.kind() == PlanKind.NOT_OBSERVED || p.kind() == PlanKind.UNKNOWN) {
-                warnings.add("a task container's writes are unknown (" + p.kind().label() + "): the mounts below may"
-                        + " not be all it needs");
+                warnings.add("a task container's writes are unknown ("
+                        + p.kind().label() + "): the mounts below may" + " not be all it needs");
             }
             p.tmpfs().forEach(t -> tmpfs.putIfAbsent(t.path(), t));
             p.volumes().forEach(v -> volumes.add(v.path()));

@@ -6,8 +6,7 @@ import java.nio.charset.StandardCharsets;
 final class Text {
     private static final int MAX_SHOWN = 200;
 
-    private Text() {
-    }
+    private Text() {}
 
     /** {@code s} in double quotes with Java-style escapes for anything but printable ASCII, cut at 200 chars. */
     static String quoted(String s) {
@@ -39,8 +38,8 @@ final class Text {
 
     /** One POSIX shell word: as is when harmless, else single-quoted, else (control or non-ASCII) bash {@code $'...'}. */
     static String shellWord(String s) {
-        if (!s.isEmpty() && s.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 0x80
-                || "_./:@+=%,-".indexOf(c) >= 0)) {
+        if (!s.isEmpty()
+                && s.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 0x80 || "_./:@+=%,-".indexOf(c) >= 0)) {
             return s;
         }
         if (s.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {

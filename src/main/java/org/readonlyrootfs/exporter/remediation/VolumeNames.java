@@ -16,8 +16,7 @@ final class VolumeNames {
     static final int MAX_CONTAINER_PART = 64;
     static final int MAX_LENGTH = 128;
 
-    private VolumeNames() {
-    }
+    private VolumeNames() {}
 
     /** One name per path, in the order given. */
     static List<String> names(String container, List<String> paths) {
@@ -36,8 +35,10 @@ final class VolumeNames {
             if (seen.get(names.get(i)) > 1) {
                 String n = names.get(i);
                 String suffix = "-" + hash(paths.get(i));
-                names.set(i, (n.length() + suffix.length() > MAX_LENGTH ? n.substring(0, MAX_LENGTH - suffix.length())
-                        : n) + suffix);
+                names.set(
+                        i,
+                        (n.length() + suffix.length() > MAX_LENGTH ? n.substring(0, MAX_LENGTH - suffix.length()) : n)
+                                + suffix);
             }
         }
         return names;
@@ -52,8 +53,12 @@ final class VolumeNames {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < c.length() && b.length() < MAX_CONTAINER_PART; i++) {
             char ch = c.charAt(i);
-            boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-                    || ch == '_' || ch == '.' || ch == '-';
+            boolean ok = (ch >= 'a' && ch <= 'z')
+                    || (ch >= 'A' && ch <= 'Z')
+                    || (ch >= '0' && ch <= '9')
+                    || ch == '_'
+                    || ch == '.'
+                    || ch == '-';
             b.append(ok ? ch : '_');
         }
         while (b.length() > 0 && !Character.isLetterOrDigit(b.charAt(0))) {
@@ -67,8 +72,12 @@ final class VolumeNames {
         StringBuilder b = new StringBuilder();
         for (int i = 1; i < path.length(); i++) {
             char ch = path.charAt(i);
-            boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-                    || ch == '_' || ch == '.' || ch == '-';
+            boolean ok = (ch >= 'a' && ch <= 'z')
+                    || (ch >= 'A' && ch <= 'Z')
+                    || (ch >= '0' && ch <= '9')
+                    || ch == '_'
+                    || ch == '.'
+                    || ch == '-';
             b.append(ch == '/' ? '-' : ok ? ch : '_');
         }
         return b.length() == 0 ? "root" : b.toString();

@@ -6,5 +6,4 @@ package org.readonlyrootfs.exporter.remediation;
  * @param path    the directory
  * @param changes changes attributed to it
  */
-public record WriteCount(String path, long changes) {
-}
+public record WriteCount(String path, long changes) {}

@@ -217,11 +217,18 @@ public final class WriteObserver {
                 continue;
             }
             if (d.isNew()) {
-                places.add(new WritePlace(d.path, true, d.subtree + 1, 0, false, d.nativeHere || d.nativeBelow,
-                        d.firstExample(), ""));
+                places.add(new WritePlace(
+                        d.path, true, d.subtree + 1, 0, false, d.nativeHere || d.nativeBelow, d.firstExample(), ""));
             } else if (d.leaves() > 0) {
-                places.add(new WritePlace(d.path, false, d.leaves(), d.deleted,
-                        d.modifiedLeaves() + d.deleted > 0, d.nativeHere, d.firstExample(), d.deletedExample));
+                places.add(new WritePlace(
+                        d.path,
+                        false,
+                        d.leaves(),
+                        d.deleted,
+                        d.modifiedLeaves() + d.deleted > 0,
+                        d.nativeHere,
+                        d.firstExample(),
+                        d.deletedExample));
             }
         }
         places.sort(Comparator.comparing(WritePlace::path));

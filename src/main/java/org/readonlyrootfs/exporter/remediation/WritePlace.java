@@ -15,8 +15,15 @@ package org.readonlyrootfs.exporter.remediation;
  * @param example          the smallest path of a change directly inside, or empty
  * @param deletedExample   the smallest deleted path directly inside, or empty
  */
-public record WritePlace(String path, boolean newDirectory, long changes, long deletions, boolean imageContentSeen,
-                         boolean nativeCode, String example, String deletedExample) {
+public record WritePlace(
+        String path,
+        boolean newDirectory,
+        long changes,
+        long deletions,
+        boolean imageContentSeen,
+        boolean nativeCode,
+        String example,
+        String deletedExample) {
     public WritePlace {
         example = example == null ? "" : example;
         deletedExample = deletedExample == null ? "" : deletedExample;

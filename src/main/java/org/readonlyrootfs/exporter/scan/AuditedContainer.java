@@ -10,5 +10,4 @@ import org.readonlyrootfs.exporter.compliance.Verdict;
  * @param verdict               its classification
  * @param firstSeenEpochSeconds when this exporter first saw it
  */
-public record AuditedContainer(ContainerFacts facts, Verdict verdict, long firstSeenEpochSeconds) {
-}
+public record AuditedContainer(ContainerFacts facts, Verdict verdict, long firstSeenEpochSeconds) {}

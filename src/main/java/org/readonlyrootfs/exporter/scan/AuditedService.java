@@ -9,5 +9,4 @@ import org.readonlyrootfs.exporter.compliance.Verdict;
  * @param facts   what the manager says of it
  * @param verdict its classification
  */
-public record AuditedService(ServiceFacts facts, Verdict verdict) {
-}
+public record AuditedService(ServiceFacts facts, Verdict verdict) {}

@@ -26,8 +26,9 @@ public final class EventFollower implements AutoCloseable {
     static final Duration FIRST_RETRY = Duration.ofMillis(500);
     static final Duration MAX_RETRY = Duration.ofSeconds(10);
     /** Actions after which a container is inspected again (state, name or labels may have changed). */
-    static final Set<String> REFRESH = Set.of("create", "start", "restart", "die", "stop", "kill", "oom", "pause",
-            "unpause", "rename", "update");
+    static final Set<String> REFRESH =
+            Set.of("create", "start", "restart", "die", "stop", "kill", "oom", "pause", "unpause", "rename", "update");
+
     private static final Logger LOG = LoggerFactory.getLogger(EventFollower.class);
 
     private final DockerGateway docker;

@@ -33,8 +33,7 @@ import org.readonlyrootfs.exporter.docker.ContainerSummary;
  * expiring exemption turns its containers into findings without any Docker change.
  */
 public final class Inventory {
-    private record Entry(ContainerFacts facts, Verdict verdict, long firstSeen, long seq) {
-    }
+    private record Entry(ContainerFacts facts, Verdict verdict, long firstSeen, long seq) {}
 
     private final Classifier classifier;
     private final Clock clock;
@@ -98,7 +97,8 @@ public final class Inventory {
         for (ServiceFacts f : specs) {
             list.add(new AuditedService(f, classifier.classify(f, now)));
         }
-        list.sort(Comparator.comparing((AuditedService a) -> a.facts().name()).thenComparing(a -> a.facts().id()));
+        list.sort(Comparator.comparing((AuditedService a) -> a.facts().name())
+                .thenComparing(a -> a.facts().id()));
         return List.copyOf(list);
     }
 
@@ -152,8 +152,16 @@ public final class Inventory {
         if (e != null && e.seq() > at) {
             return;
         }
-        put(new ContainerFacts(d.id(), d.name(), d.image(), d.state(), d.labels(), d.createdEpochSeconds(),
-                d.readonlyRootfs()), at);
+        put(
+                new ContainerFacts(
+                        d.id(),
+                        d.name(),
+                        d.image(),
+                        d.state(),
+                        d.labels(),
+                        d.createdEpochSeconds(),
+                        d.readonlyRootfs()),
+                at);
     }
 
     /** Counts an event that changed (or confirmed) the inventory. */
@@ -181,8 +189,10 @@ public final class Inventory {
             if (readonly == null) {
                 continue; // vanished before its inspect, or its inspect failed: next scan
             }
-            put(new ContainerFacts(s.id(), s.name(), s.image(), s.state(), s.labels(), s.createdEpochSeconds(),
-                    readonly), at);
+            put(
+                    new ContainerFacts(
+                            s.id(), s.name(), s.image(), s.state(), s.labels(), s.createdEpochSeconds(), readonly),
+                    at);
         }
         for (String id : new ArrayList<>(entries.keySet())) {
             if (!present.contains(id) && entries.get(id).seq() <= at) {
@@ -199,7 +209,8 @@ public final class Inventory {
             for (Entry e : entries.values()) {
                 list.add(new AuditedContainer(e.facts(), e.verdict(), e.firstSeen()));
             }
-            list.sort(Comparator.comparing((AuditedContainer a) -> a.facts().name()).thenComparing(a -> a.facts().id()));
+            list.sort(Comparator.comparing((AuditedContainer a) -> a.facts().name())
+                    .thenComparing(a -> a.facts().id()));
             sorted = List.copyOf(list);
             dirty = false;
         }

@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class RemediationObserver implements AutoCloseable {
     /** How often the inventory is looked at for findings that need a (new) plan; no Docker call unless due. */
     static final Duration TICK = Duration.ofMillis(500);
+
     private static final Logger LOG = LoggerFactory.getLogger(RemediationObserver.class);
 
     private final DockerGateway docker;
@@ -49,16 +50,15 @@ public final class RemediationObserver implements AutoCloseable {
     private final Clock clock;
     private final Planner planner = new Planner();
     /** A plan and when it was made (a failed call makes an unknown plan: tried again after refresh too). */
-    private record Observation(Plan plan, Instant triedAt) {
-    }
+    private record Observation(Plan plan, Instant triedAt) {}
 
     private final Map<String, Observation> plans = new ConcurrentHashMap<>();
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
     private volatile Map<String, Plan> published = Map.of();
     private final ScheduledExecutorService thread;
 
-    public RemediationObserver(DockerGateway docker, Supplier<List<AuditedContainer>> containers, Duration refresh,
-                               Clock clock) {
+    public RemediationObserver(
+            DockerGateway docker, Supplier<List<AuditedContainer>> containers, Duration refresh, Clock clock) {
         this.docker = docker;
         this.containers = containers;
         this.refresh = refresh;
@@ -122,15 +122,18 @@ public final class RemediationObserver implements AutoCloseable {
         List<AuditedContainer> due = new ArrayList<>();
         for (AuditedContainer c : findings) {
             Observation o = plans.get(c.facts().id());
-            boolean startedSince = o != null && o.plan().kind() == PlanKind.NOT_OBSERVED
+            boolean startedSince = o != null
+                    && o.plan().kind() == PlanKind.NOT_OBSERVED
                     && !c.facts().state().equals("created");
             if (o == null || startedSince || !o.triedAt().plus(refresh).isAfter(now)) {
                 due.add(c);
             }
         }
         // never observed first, in the order they were found; then the oldest observations
-        due.sort(Comparator.comparing((AuditedContainer c) -> plans.containsKey(c.facts().id()))
-                .thenComparing(c -> Optional.ofNullable(plans.get(c.facts().id())).map(Observation::triedAt)
+        due.sort(Comparator.comparing(
+                        (AuditedContainer c) -> plans.containsKey(c.facts().id()))
+                .thenComparing(c -> Optional.ofNullable(plans.get(c.facts().id()))
+                        .map(Observation::triedAt)
                         .orElse(Instant.MIN))
                 .thenComparingLong(AuditedContainer::firstSeenEpochSeconds));
         return due;
@@ -167,17 +170,29 @@ public final class RemediationObserver implements AutoCloseable {
             if (!message.equals(lastError.put(id, message))) {
                 LOG.warn("remediation plan for {} unknown: {}", name, message);
             }
-            put(id, planner.plan(new ContainerContext(name, c.facts().image(), "", "", List.of(), true, false, null,
-                    c.facts().label("com.docker.compose.service")), ObservedWrites.none()));
+            put(
+                    id,
+                    planner.plan(
+                            new ContainerContext(
+                                    name,
+                                    c.facts().image(),
+                                    "",
+                                    "",
+                                    List.of(),
+                                    true,
+                                    false,
+                                    null,
+                                    c.facts().label("com.docker.compose.service")),
+                            ObservedWrites.none()));
         }
     }
 
-    private static ContainerContext context(AuditedContainer c, RuntimeFacts f, String composeService,
-                                            boolean readable, Instant at) {
+    private static ContainerContext context(
+            AuditedContainer c, RuntimeFacts f, String composeService, boolean readable, Instant at) {
         String name = f.name().isEmpty() ? c.facts().name() : f.name();
         String image = f.image().isEmpty() ? c.facts().image() : f.image();
-        return new ContainerContext(name, image, f.user(), f.home(), f.mountPoints(), f.everStarted(), readable, at,
-                composeService);
+        return new ContainerContext(
+                name, image, f.user(), f.home(), f.mountPoints(), f.everStarted(), readable, at, composeService);
     }
 
     private void put(String id, Plan plan) {

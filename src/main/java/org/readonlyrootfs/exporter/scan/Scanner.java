@@ -39,13 +39,22 @@ import org.slf4j.LoggerFactory;
 public final class Scanner {
     /** How often the daemon's {@code GET /info} (name, version, swarm role) is read again. */
     public static final Duration INFO_REFRESH = Duration.ofMinutes(5);
+
     private static final Logger LOG = LoggerFactory.getLogger(Scanner.class);
 
     /** What the last scan said of the daemon. */
-    private record ScanState(String host, String daemonVersion, boolean dockerUp, boolean everSucceeded,
-                             String lastError, int unchecked, double durationSeconds, double lastSuccessEpochSeconds,
-                             long succeeded, long failed, boolean swarmManager) {
-    }
+    private record ScanState(
+            String host,
+            String daemonVersion,
+            boolean dockerUp,
+            boolean everSucceeded,
+            String lastError,
+            int unchecked,
+            double durationSeconds,
+            double lastSuccessEpochSeconds,
+            long succeeded,
+            long failed,
+            boolean swarmManager) {}
 
     private final DockerGateway docker;
     private final Inventory inventory;
@@ -61,20 +70,29 @@ public final class Scanner {
     private Instant daemonReadAt = Instant.MIN; // guarded by this
     private String servicesError = ""; // guarded by this
 
-    public Scanner(DockerGateway docker, Inventory inventory, DockerRequestCounts requests, Executor inspectors,
-                   Clock clock, String fallbackHost) {
+    public Scanner(
+            DockerGateway docker,
+            Inventory inventory,
+            DockerRequestCounts requests,
+            Executor inspectors,
+            Clock clock,
+            String fallbackHost) {
         this.docker = docker;
         this.inventory = inventory;
         this.requests = requests;
         this.inspectors = inspectors;
         this.clock = clock;
-        this.state = new AtomicReference<>(new ScanState(fallbackHost, "", false, false, "no scan has run yet", 0, 0, 0,
-                0, 0, false));
+        this.state = new AtomicReference<>(
+                new ScanState(fallbackHost, "", false, false, "no scan has run yet", 0, 0, 0, 0, 0, false));
     }
 
     /** A scanner with its own inventory that inspects one container at a time. */
-    public Scanner(DockerGateway docker, Classifier classifier, DockerRequestCounts requests, Clock clock,
-                   String fallbackHost) {
+    public Scanner(
+            DockerGateway docker,
+            Classifier classifier,
+            DockerRequestCounts requests,
+            Clock clock,
+            String fallbackHost) {
         this(docker, new Inventory(classifier, clock), requests, Runnable::run, clock, fallbackHost);
     }
 
@@ -118,10 +136,25 @@ public final class Scanner {
     }
 
     private Snapshot snapshot(ScanState s) {
-        return new Snapshot(s.host(), s.daemonVersion(), s.dockerUp(), s.everSucceeded(), s.lastError(),
-                inventory.containers(), s.unchecked(), s.durationSeconds(), s.lastSuccessEpochSeconds(), s.succeeded(),
-                s.failed(), inventory.findingsDetected(), requests.snapshot(), eventsStreamUp,
-                inventory.eventsApplied(), inventory.services(), s.swarmManager(), inventory.classifier().policy(),
+        return new Snapshot(
+                s.host(),
+                s.daemonVersion(),
+                s.dockerUp(),
+                s.everSucceeded(),
+                s.lastError(),
+                inventory.containers(),
+                s.unchecked(),
+                s.durationSeconds(),
+                s.lastSuccessEpochSeconds(),
+                s.succeeded(),
+                s.failed(),
+                inventory.findingsDetected(),
+                requests.snapshot(),
+                eventsStreamUp,
+                inventory.eventsApplied(),
+                inventory.services(),
+                s.swarmManager(),
+                inventory.classifier().policy(),
                 remediations.get());
     }
 
@@ -132,10 +165,19 @@ public final class Scanner {
             if (e.activeAt(now) || !expiryLogged.add(e.id())) {
                 continue;
             }
-            long containers = s.containers().stream().filter(c -> c.verdict().exemption().equals(e.id())).count();
-            long services = s.services().stream().filter(c -> c.verdict().exemption().equals(e.id())).count();
-            LOG.warn("exemption {} expired at {} and no longer applies: containers it selects: {}, swarm services: {};"
-                    + " they are judged by their root filesystem again", e.id(), e.expires(), containers, services);
+            long containers = s.containers().stream()
+                    .filter(c -> c.verdict().exemption().equals(e.id()))
+                    .count();
+            long services = s.services().stream()
+                    .filter(c -> c.verdict().exemption().equals(e.id()))
+                    .count();
+            LOG.warn(
+                    "exemption {} expired at {} and no longer applies: containers it selects: {}, swarm services: {};"
+                            + " they are judged by their root filesystem again",
+                    e.id(),
+                    e.expires(),
+                    containers,
+                    services);
         }
     }
 
@@ -184,8 +226,17 @@ public final class Scanner {
                     if (services != null) {
                         inventory.services(services);
                     }
-                    state.set(new ScanState(info.name(), info.serverVersion(), true, true, "", unchecked.size(),
-                            seconds(start), clock.millis() / 1000.0, previous.succeeded() + 1, previous.failed(),
+                    state.set(new ScanState(
+                            info.name(),
+                            info.serverVersion(),
+                            true,
+                            true,
+                            "",
+                            unchecked.size(),
+                            seconds(start),
+                            clock.millis() / 1000.0,
+                            previous.succeeded() + 1,
+                            previous.failed(),
                             info.swarmManager()));
                 }
             } finally {
@@ -199,9 +250,18 @@ public final class Scanner {
                 LOG.warn("scan failed: {}", e.getMessage());
             }
             // the inventory is left as it was, so alerts do not flap while the daemon is away
-            state.set(new ScanState(previous.host(), previous.daemonVersion(), false, previous.everSucceeded(),
-                    e.getMessage(), previous.unchecked(), seconds(start), previous.lastSuccessEpochSeconds(),
-                    previous.succeeded(), previous.failed() + 1, previous.swarmManager()));
+            state.set(new ScanState(
+                    previous.host(),
+                    previous.daemonVersion(),
+                    false,
+                    previous.everSucceeded(),
+                    e.getMessage(),
+                    previous.unchecked(),
+                    seconds(start),
+                    previous.lastSuccessEpochSeconds(),
+                    previous.succeeded(),
+                    previous.failed() + 1,
+                    previous.swarmManager()));
         }
         firstScan.countDown();
         return current();

@@ -64,26 +64,75 @@ public record Snapshot(
     }
 
     /** A snapshot without remediation plans. */
-    public Snapshot(String host, String daemonVersion, boolean dockerUp, boolean everSucceeded, String lastError,
-                    List<AuditedContainer> containers, int unchecked, double scanDurationSeconds,
-                    double lastSuccessEpochSeconds, long scansSucceeded, long scansFailed, long findingsDetected,
-                    Map<String, Long> dockerRequests, boolean eventsStreamUp, long eventsApplied,
-                    List<AuditedService> services, boolean swarmManager, CompliancePolicy policy) {
-        this(host, daemonVersion, dockerUp, everSucceeded, lastError, containers, unchecked, scanDurationSeconds,
-                lastSuccessEpochSeconds, scansSucceeded, scansFailed, findingsDetected, dockerRequests, eventsStreamUp,
-                eventsApplied, services, swarmManager, policy, Map.of());
+    public Snapshot(
+            String host,
+            String daemonVersion,
+            boolean dockerUp,
+            boolean everSucceeded,
+            String lastError,
+            List<AuditedContainer> containers,
+            int unchecked,
+            double scanDurationSeconds,
+            double lastSuccessEpochSeconds,
+            long scansSucceeded,
+            long scansFailed,
+            long findingsDetected,
+            Map<String, Long> dockerRequests,
+            boolean eventsStreamUp,
+            long eventsApplied,
+            List<AuditedService> services,
+            boolean swarmManager,
+            CompliancePolicy policy) {
+        this(
+                host,
+                daemonVersion,
+                dockerUp,
+                everSucceeded,
+                lastError,
+                containers,
+                unchecked,
+                scanDurationSeconds,
+                lastSuccessEpochSeconds,
+                scansSucceeded,
+                scansFailed,
+                findingsDetected,
+                dockerRequests,
+                eventsStreamUp,
+                eventsApplied,
+                services,
+                swarmManager,
+                policy,
+                Map.of());
     }
 
     /** The same snapshot with these remediation plans. */
     public Snapshot withRemediations(Map<String, Plan> plans) {
-        return new Snapshot(host, daemonVersion, dockerUp, everSucceeded, lastError, containers, unchecked,
-                scanDurationSeconds, lastSuccessEpochSeconds, scansSucceeded, scansFailed, findingsDetected,
-                dockerRequests, eventsStreamUp, eventsApplied, services, swarmManager, policy, plans);
+        return new Snapshot(
+                host,
+                daemonVersion,
+                dockerUp,
+                everSucceeded,
+                lastError,
+                containers,
+                unchecked,
+                scanDurationSeconds,
+                lastSuccessEpochSeconds,
+                scansSucceeded,
+                scansFailed,
+                findingsDetected,
+                dockerRequests,
+                eventsStreamUp,
+                eventsApplied,
+                services,
+                swarmManager,
+                policy,
+                plans);
     }
 
     /** The plan of a container, if it is a finding whose writes were read. */
     public java.util.Optional<Plan> remediation(AuditedContainer c) {
-        return c.verdict().status() == Status.FINDING ? java.util.Optional.ofNullable(remediations.get(c.facts().id()))
+        return c.verdict().status() == Status.FINDING
+                ? java.util.Optional.ofNullable(remediations.get(c.facts().id()))
                 : java.util.Optional.empty();
     }
 
@@ -100,19 +149,47 @@ public record Snapshot(
     }
 
     /** A snapshot without swarm services, under the default policy. */
-    public Snapshot(String host, String daemonVersion, boolean dockerUp, boolean everSucceeded, String lastError,
-                    List<AuditedContainer> containers, int unchecked, double scanDurationSeconds,
-                    double lastSuccessEpochSeconds, long scansSucceeded, long scansFailed, long findingsDetected,
-                    Map<String, Long> dockerRequests, boolean eventsStreamUp, long eventsApplied) {
-        this(host, daemonVersion, dockerUp, everSucceeded, lastError, containers, unchecked, scanDurationSeconds,
-                lastSuccessEpochSeconds, scansSucceeded, scansFailed, findingsDetected, dockerRequests, eventsStreamUp,
-                eventsApplied, List.of(), false, CompliancePolicy.defaults());
+    public Snapshot(
+            String host,
+            String daemonVersion,
+            boolean dockerUp,
+            boolean everSucceeded,
+            String lastError,
+            List<AuditedContainer> containers,
+            int unchecked,
+            double scanDurationSeconds,
+            double lastSuccessEpochSeconds,
+            long scansSucceeded,
+            long scansFailed,
+            long findingsDetected,
+            Map<String, Long> dockerRequests,
+            boolean eventsStreamUp,
+            long eventsApplied) {
+        this(
+                host,
+                daemonVersion,
+                dockerUp,
+                everSucceeded,
+                lastError,
+                containers,
+                unchecked,
+                scanDurationSeconds,
+                lastSuccessEpochSeconds,
+                scansSucceeded,
+                scansFailed,
+                findingsDetected,
+                dockerRequests,
+                eventsStreamUp,
+                eventsApplied,
+                List.of(),
+                false,
+                CompliancePolicy.defaults());
     }
 
     /** Before the first scan: nothing known yet. */
     public static Snapshot initial(String host) {
-        return new Snapshot(host, "", false, false, "no scan has run yet", List.of(), 0, 0, 0, 0, 0, 0, Map.of(),
-                false, 0);
+        return new Snapshot(
+                host, "", false, false, "no scan has run yet", List.of(), 0, 0, 0, 0, 0, 0, Map.of(), false, 0);
     }
 
     /** Swarm services per status, every status but not_applicable present. */

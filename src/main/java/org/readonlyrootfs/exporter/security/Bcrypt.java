@@ -11,8 +11,7 @@ import java.util.regex.Pattern;
 public final class Bcrypt {
     private static final Pattern HASH = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
 
-    private Bcrypt() {
-    }
+    private Bcrypt() {}
 
     /** Whether {@code s} is a bcrypt hash with a cost from 4 to 31. */
     public static boolean isHash(String s) {
@@ -33,8 +32,9 @@ public final class Bcrypt {
             return false;
         }
         try {
-            return BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8),
-                    hash.getBytes(StandardCharsets.US_ASCII)).verified;
+            return BCrypt.verifyer()
+                    .verify(password.getBytes(StandardCharsets.UTF_8), hash.getBytes(StandardCharsets.US_ASCII))
+                    .verified;
         } catch (IllegalArgumentException e) {
             return false;
         }

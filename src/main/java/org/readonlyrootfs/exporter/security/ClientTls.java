@@ -19,8 +19,7 @@ import javax.net.ssl.TrustManagerFactory;
  * certificate chain and key of two others. RSA or EC keys; PKCS#1, SEC1 or PKCS#8.
  */
 public final class ClientTls {
-    private ClientTls() {
-    }
+    private ClientTls() {}
 
     /**
      * @param caFile   every certificate in it is trusted to sign the server's certificate (nothing else is)
@@ -34,8 +33,8 @@ public final class ClientTls {
         List<X509Certificate> chain = named(certFile, () -> Pem.certificates(certFile));
         PrivateKey key = named(keyFile, () -> Pem.privateKey(keyFile));
         if (!Pem.matches(key, chain.get(0).getPublicKey())) {
-            throw new Pem.PemException(keyFile.getFileName() + " is not the private key of the certificate in "
-                    + certFile.getFileName());
+            throw new Pem.PemException(
+                    keyFile.getFileName() + " is not the private key of the certificate in " + certFile.getFileName());
         }
         char[] password = new char[16];
         SecureRandom random = new SecureRandom();

@@ -29,8 +29,7 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  * file's bytes must not reach a log.
  */
 public final class Pem {
-    private Pem() {
-    }
+    private Pem() {}
 
     /** Why a file could not be used; the message is one line and holds no file content. */
     public static final class PemException extends Exception {
@@ -47,7 +46,8 @@ public final class Pem {
                 try {
                     certs.add(new JcaX509CertificateConverter().getCertificate(h));
                 } catch (GeneralSecurityException e) {
-                    throw new PemException("holds a certificate that cannot be decoded (" + e.getClass().getSimpleName() + ")");
+                    throw new PemException("holds a certificate that cannot be decoded ("
+                            + e.getClass().getSimpleName() + ")");
                 }
             }
         }
@@ -68,16 +68,19 @@ public final class Pem {
                 } else if (o instanceof PrivateKeyInfo info) {
                     keys.add(converter.getPrivateKey(info));
                 } else if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
-                    throw new PemException("holds an encrypted private key: decrypt it first (e.g. openssl pkey -in FILE)");
+                    throw new PemException(
+                            "holds an encrypted private key: decrypt it first (e.g. openssl pkey -in FILE)");
                 }
             } catch (org.bouncycastle.openssl.PEMException e) {
-                throw new PemException("holds a private key that cannot be decoded (" + e.getClass().getSimpleName() + ")");
+                throw new PemException("holds a private key that cannot be decoded ("
+                        + e.getClass().getSimpleName() + ")");
             }
         }
         if (keys.size() != 1) {
-            throw new PemException(keys.isEmpty()
-                    ? "holds no unencrypted PEM private key (RSA or EC; PKCS#1, SEC1 or PKCS#8)"
-                    : "holds " + keys.size() + " private keys, expected one");
+            throw new PemException(
+                    keys.isEmpty()
+                            ? "holds no unencrypted PEM private key (RSA or EC; PKCS#1, SEC1 or PKCS#8)"
+                            : "holds " + keys.size() + " private keys, expected one");
         }
         PrivateKey key = keys.get(0);
         if (!(key instanceof RSAKey) && !(key instanceof ECKey)) {
@@ -113,7 +116,8 @@ public final class Pem {
             throw new PemException("is not a readable file");
         }
         List<Object> out = new ArrayList<>();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(r)) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+                PEMParser parser = new PEMParser(r)) {
             Object o;
             while ((o = parser.readObject()) != null) {
                 out.add(o);

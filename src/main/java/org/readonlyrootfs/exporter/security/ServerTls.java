@@ -21,8 +21,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /** The server side of TLS for the HTTP endpoints, built from a validated {@link TlsServerConfig}. */
 public final class ServerTls {
-    private ServerTls() {
-    }
+    private ServerTls() {}
 
     /** The SSL context: our certificate and key, and the client CA (or accept-any for the unverified policies). */
     public static SSLContext context(TlsServerConfig c) throws Pem.PemException, GeneralSecurityException {
@@ -86,12 +85,14 @@ public final class ServerTls {
 
     /** The protocols from min to max version that this JVM supports, highest first. */
     static List<String> protocols(TlsServerConfig c, SSLContext context) {
-        List<String> supported = Arrays.asList(context.getSupportedSSLParameters().getProtocols());
+        List<String> supported =
+                Arrays.asList(context.getSupportedSSLParameters().getProtocols());
         List<String> out = new ArrayList<>();
         TlsVersion[] all = TlsVersion.values();
         for (int i = all.length - 1; i >= 0; i--) {
             TlsVersion v = all[i];
-            boolean inRange = v.compareTo(c.minVersion()) >= 0 && c.maxVersion().map(m -> v.compareTo(m) <= 0).orElse(true);
+            boolean inRange = v.compareTo(c.minVersion()) >= 0
+                    && c.maxVersion().map(m -> v.compareTo(m) <= 0).orElse(true);
             if (inRange && supported.contains(v.protocol())) {
                 out.add(v.protocol());
             }
@@ -111,19 +112,17 @@ public final class ServerTls {
     /** RequestClientCert / RequireAnyClientCert: a client certificate is taken as given, never verified. */
     private static final class AcceptAnyClient extends X509ExtendedTrustManager {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
             throw new java.security.cert.CertificateException("a server-side trust manager verifies no servers");
         }
 

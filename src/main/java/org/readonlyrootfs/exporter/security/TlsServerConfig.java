@@ -14,6 +14,10 @@ import java.util.Optional;
  * @param minVersion   lowest TLS version accepted
  * @param maxVersion   highest TLS version accepted; empty for the highest the JVM has
  */
-public record TlsServerConfig(Path certFile, Path keyFile, Optional<Path> clientCaFile, ClientAuth clientAuth,
-                              TlsVersion minVersion, Optional<TlsVersion> maxVersion) {
-}
+public record TlsServerConfig(
+        Path certFile,
+        Path keyFile,
+        Optional<Path> clientCaFile,
+        ClientAuth clientAuth,
+        TlsVersion minVersion,
+        Optional<TlsVersion> maxVersion) {}

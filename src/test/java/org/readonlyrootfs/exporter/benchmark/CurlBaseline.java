@@ -29,8 +29,19 @@ final class CurlBaseline {
     double rawList(int runs) {
         double[] t = new double[runs];
         for (int i = 0; i < runs; i++) {
-            Tools.Run r = Tools.run(List.of(curl, "-sf", "--unix-socket", socket, "-o", "/dev/null", "-w",
-                    "%{time_total}", "http://docker/containers/json?all=1"), null, 300);
+            Tools.Run r = Tools.run(
+                    List.of(
+                            curl,
+                            "-sf",
+                            "--unix-socket",
+                            socket,
+                            "-o",
+                            "/dev/null",
+                            "-w",
+                            "%{time_total}",
+                            "http://docker/containers/json?all=1"),
+                    null,
+                    300);
             check(r, "list");
             t[i] = Double.parseDouble(r.stdout().trim());
         }
@@ -60,8 +71,8 @@ final class CurlBaseline {
 
     private static void check(Tools.Run r, String what) {
         if (r.exitCode() != 0) {
-            throw new IllegalStateException(String.format(Locale.ROOT, "curl %s failed (%d): %s", what, r.exitCode(),
-                    r.stderr()));
+            throw new IllegalStateException(
+                    String.format(Locale.ROOT, "curl %s failed (%d): %s", what, r.exitCode(), r.stderr()));
         }
     }
 }

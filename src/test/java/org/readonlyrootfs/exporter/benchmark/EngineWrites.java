@@ -34,13 +34,16 @@ final class EngineWrites {
 
     /** {@code docker create --network none [--read-only] [--name name] image cmd...}; returns the id. */
     String create(String image, String name, boolean readOnly, String... cmd) {
-        StringBuilder json = new StringBuilder("{\"Image\":").append(quote(image)).append(",\"Cmd\":[");
+        StringBuilder json =
+                new StringBuilder("{\"Image\":").append(quote(image)).append(",\"Cmd\":[");
         for (int i = 0; i < cmd.length; i++) {
             json.append(i > 0 ? "," : "").append(quote(cmd[i]));
         }
-        json.append("],\"HostConfig\":{\"NetworkMode\":\"none\",\"ReadonlyRootfs\":").append(readOnly).append("}}");
-        String answer = request("POST", "/containers/create" + (name == null ? "" : "?name=" + name), json.toString(),
-                201);
+        json.append("],\"HostConfig\":{\"NetworkMode\":\"none\",\"ReadonlyRootfs\":")
+                .append(readOnly)
+                .append("}}");
+        String answer =
+                request("POST", "/containers/create" + (name == null ? "" : "?name=" + name), json.toString(), 201);
         Matcher m = ID.matcher(answer);
         if (!m.find()) {
             throw new IllegalStateException("no container id in " + answer);

@@ -53,10 +53,10 @@ public final class ScanBenchmark {
      * fillers, which a class histogram counts as live), enough to fake a leak of several MiB.
      */
     private static final List<String> CHURN_JVM_FLAGS = List.of("-XX:MarkSweepDeadRatio=0");
+
     private static final Duration CHURN_SCAN_INTERVAL = Duration.ofSeconds(15);
 
-    private ScanBenchmark() {
-    }
+    private ScanBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         run(args);
@@ -101,26 +101,40 @@ public final class ScanBenchmark {
                 }
                 return; // closes the dockerd; nothing of ours is left running
             }
-            String cli = Files.isExecutable(Path.of("/usr/bin/docker")) ? "/usr/bin/docker"
+            String cli = Files.isExecutable(Path.of("/usr/bin/docker"))
+                    ? "/usr/bin/docker"
                     : Tools.require("docker").toString();
-            String cliVersion = Tools.run(List.of(cli, "--version"), null, 30).stdout().trim();
+            String cliVersion =
+                    Tools.run(List.of(cli, "--version"), null, 30).stdout().trim();
 
             double stig = Double.NaN;
             if (literal) {
                 String h = dockerd.host();
                 stig = time(() -> {
-                    Tools.Run r = Tools.run(List.of("sh", "-c", cli + " -H " + h + " ps --quiet --all | xargs -L 1 " + cli
-                            + " -H " + h + " inspect --format '{{ .Name }}: ReadonlyRootfs={{ .HostConfig.ReadonlyRootfs }}'"),
-                            null, 3600);
+                    Tools.Run r = Tools.run(
+                            List.of(
+                                    "sh",
+                                    "-c",
+                                    cli + " -H " + h + " ps --quiet --all | xargs -L 1 " + cli + " -H " + h
+                                            + " inspect --format '{{ .Name }}: ReadonlyRootfs={{ .HostConfig.ReadonlyRootfs }}'"),
+                            null,
+                            3600);
                     check(r.exitCode() == 0, "STIG command: " + r.stderr());
                 });
                 System.err.printf(Locale.ROOT, "STIG command: %.1f s%n", stig);
             }
             int count = n;
             double batched = time(() -> {
-                Tools.Run r = Tools.run(List.of("sh", "-c", cli + " -H " + dockerd.host() + " inspect --format "
-                        + "'{{ .Name }}: ReadonlyRootfs={{ .HostConfig.ReadonlyRootfs }}' $(" + cli + " -H "
-                        + dockerd.host() + " ps --quiet --all)"), null, 600);
+                Tools.Run r = Tools.run(
+                        List.of(
+                                "sh",
+                                "-c",
+                                cli + " -H " + dockerd.host() + " inspect --format "
+                                        + "'{{ .Name }}: ReadonlyRootfs={{ .HostConfig.ReadonlyRootfs }}' $(" + cli
+                                        + " -H "
+                                        + dockerd.host() + " ps --quiet --all)"),
+                        null,
+                        600);
                 check(r.exitCode() == 0 && r.stdout().lines().count() == count, "batched inspect: " + r.stderr());
             });
             // no client library in between: curl over the socket
@@ -142,15 +156,23 @@ public final class ScanBenchmark {
                 long start = System.nanoTime();
                 Process p = exporter(jar, dockerd.host(), port, "--scan.events=false", "--scan.interval=1h");
                 try {
-                    Scrape s = waitFor(() -> tryScrape(port), x -> x != null
-                            && x.value("readonly_rootfs_scans_total", Map.of("result", "success")) == 1
-                            && x.samples("readonly_rootfs_container").size() == count, Duration.ofMinutes(5));
+                    Scrape s = waitFor(
+                            () -> tryScrape(port),
+                            x -> x != null
+                                    && x.value("readonly_rootfs_scans_total", Map.of("result", "success")) == 1
+                                    && x.samples("readonly_rootfs_container").size() == count,
+                            Duration.ofMinutes(5));
                     firstMetricsTimes[run] = secs(start);
                     coldScans[run] = s.value("readonly_rootfs_scan_duration_seconds", Map.of());
-                    System.err.printf(Locale.ROOT, "cold start %d: scan %.3f s, first complete /metrics %.3f s%n", run + 1,
-                            coldScans[run], firstMetricsTimes[run]);
+                    System.err.printf(
+                            Locale.ROOT,
+                            "cold start %d: scan %.3f s, first complete /metrics %.3f s%n",
+                            run + 1,
+                            coldScans[run],
+                            firstMetricsTimes[run]);
                     if (run == 0) {
-                        scrape = median(21, () -> check(Scrape.get(port, "/metrics").statusCode() == 200, "scrape"));
+                        scrape = median(
+                                21, () -> check(Scrape.get(port, "/metrics").statusCode() == 200, "scrape"));
                         rssKb = procStatus(p.pid(), "VmRSS:");
                         threads = procStatus(p.pid(), "Threads:");
                     }
@@ -176,8 +198,9 @@ public final class ScanBenchmark {
                     scanner.scan();
                 }
                 warm = median(9, () -> check(scanner.scan().containers().size() == count, "warm scan"));
-                check(scanner.current().dockerRequests().get("inspect") == n, "inspects "
-                        + scanner.current().dockerRequests());
+                check(
+                        scanner.current().dockerRequests().get("inspect") == n,
+                        "inspects " + scanner.current().dockerRequests());
             }
 
             // detection through events: writable containers created one by one, then removed one by one
@@ -185,14 +208,20 @@ public final class ScanBenchmark {
             double[] remove = new double[DETECTIONS];
             Process q = exporter(jar, dockerd.host(), port, "--scan.interval=1h");
             try {
-                waitFor(() -> tryScrape(port), x -> x != null && x.value("readonly_rootfs_events_stream_up", Map.of()) == 1
-                        && x.samples("readonly_rootfs_container").size() == count, Duration.ofMinutes(5));
+                waitFor(
+                        () -> tryScrape(port),
+                        x -> x != null
+                                && x.value("readonly_rootfs_events_stream_up", Map.of()) == 1
+                                && x.samples("readonly_rootfs_container").size() == count,
+                        Duration.ofMinutes(5));
                 for (int i = 0; i < DETECTIONS; i++) {
                     String name = "detect-" + i;
                     long c0 = System.nanoTime();
                     client.create(image, name, false, "/bin/sleep", "100000");
-                    waitUntil(() -> Scrape.metrics(port).container(name)
-                            .filter(x -> x.label("status").equals("finding")).isPresent());
+                    waitUntil(() -> Scrape.metrics(port)
+                            .container(name)
+                            .filter(x -> x.label("status").equals("finding"))
+                            .isPresent());
                     create[i] = secs(c0);
                 }
                 for (int i = 0; i < DETECTIONS; i++) {
@@ -209,24 +238,39 @@ public final class ScanBenchmark {
             Arrays.sort(create);
             Arrays.sort(remove);
 
-            String header = "N = " + n + " containers, Engine " + dockerd.docker("version", "--format",
-                    "{{.Server.Version}}") + ", " + cliVersion;
+            String header = "N = " + n + " containers, Engine "
+                    + dockerd.docker("version", "--format", "{{.Server.Version}}") + ", " + cliVersion;
             rows.add(new String[] {"STIG command, literal (xargs -L 1 docker inspect)", fmt(stig), ratio(stig, stig)});
             rows.add(new String[] {"docker inspect, batched (all ids at once)", fmt(batched), ratio(stig, batched)});
-            rows.add(new String[] {"raw list call (curl, GET /containers/json?all=1), median of 7", fmt(rawList),
-                    ratio(stig, rawList)});
-            rows.add(new String[] {n + " inspects over one keep-alive connection (curl): the floor of a cold scan",
-                    fmt(floor), ratio(stig, floor)});
-            rows.add(new String[] {"exporter cold scan (fresh JVM: 1 list + N inspects), median of " + COLD_RUNS + " ("
-                    + fmt(coldScans[0]) + " .. " + fmt(coldScans[COLD_RUNS - 1]) + ")", fmt(coldScan), ratio(stig, coldScan)});
+            rows.add(new String[] {
+                "raw list call (curl, GET /containers/json?all=1), median of 7", fmt(rawList), ratio(stig, rawList)
+            });
+            rows.add(new String[] {
+                n + " inspects over one keep-alive connection (curl): the floor of a cold scan",
+                fmt(floor),
+                ratio(stig, floor)
+            });
+            rows.add(new String[] {
+                "exporter cold scan (fresh JVM: 1 list + N inspects), median of " + COLD_RUNS + " (" + fmt(coldScans[0])
+                        + " .. " + fmt(coldScans[COLD_RUNS - 1]) + ")",
+                fmt(coldScan),
+                ratio(stig, coldScan)
+            });
             rows.add(new String[] {"exporter warm scan (1 list, 0 inspects), median", fmt(warm), ratio(stig, warm)});
-            rows.add(new String[] {"exporter process start to first complete /metrics, median", fmt(firstMetrics),
-                    ratio(stig, firstMetrics)});
+            rows.add(new String[] {
+                "exporter process start to first complete /metrics, median",
+                fmt(firstMetrics),
+                ratio(stig, firstMetrics)
+            });
             rows.add(new String[] {"/metrics scrape, median of 21", fmt(scrape), ""});
-            rows.add(new String[] {"detection, create to finding series, p50 / p95",
-                    fmt(pct(create, 50)) + " / " + fmt(pct(create, 95)), ""});
-            rows.add(new String[] {"detection, remove to series gone, p50 / p95",
-                    fmt(pct(remove, 50)) + " / " + fmt(pct(remove, 95)), ""});
+            rows.add(new String[] {
+                "detection, create to finding series, p50 / p95",
+                fmt(pct(create, 50)) + " / " + fmt(pct(create, 95)),
+                ""
+            });
+            rows.add(new String[] {
+                "detection, remove to series gone, p50 / p95", fmt(pct(remove, 50)) + " / " + fmt(pct(remove, 95)), ""
+            });
             rows.add(new String[] {"exporter resident memory / threads", rssKb / 1024 + " MiB / " + threads, ""});
             if (churn > 0) {
                 rows.addAll(churn(jar, dockerd, client, image, churn, n));
@@ -237,26 +281,42 @@ public final class ScanBenchmark {
             for (String[] r : rows) {
                 System.out.println("| " + r[0] + " | " + r[1] + " | " + r[2] + " |");
             }
-            System.out.printf(Locale.ROOT, "%nwarm scan / raw list call = %.2f; cold scan / batched inspect = %.2f;"
-                    + " cold scan / floor = %.2f%n", warm / rawList, coldScan / batched, coldScan / floor);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nwarm scan / raw list call = %.2f; cold scan / batched inspect = %.2f;"
+                            + " cold scan / floor = %.2f%n",
+                    warm / rawList,
+                    coldScan / batched,
+                    coldScan / floor);
             System.out.println();
             System.out.println("targets (issue 3):");
             if (n == 1000) {
                 target(coldScan <= 0.5, "cold scan of 1000 containers <= 0.5 s", fmt(coldScan) + " s");
             }
             if (literal) {
-                target(stig / coldScan >= 30, "cold scan >= 30x faster than the literal STIG command",
+                target(
+                        stig / coldScan >= 30,
+                        "cold scan >= 30x faster than the literal STIG command",
                         String.format(Locale.ROOT, "%.1fx", stig / coldScan));
             }
-            target(coldScan <= batched, "cold scan no slower than the batched inspect",
+            target(
+                    coldScan <= batched,
+                    "cold scan no slower than the batched inspect",
                     fmt(coldScan) + " vs " + fmt(batched) + " s");
-            target(warm <= 1.5 * rawList, "warm scan <= 1.5x the raw list call",
+            target(
+                    warm <= 1.5 * rawList,
+                    "warm scan <= 1.5x the raw list call",
                     String.format(Locale.ROOT, "%.2fx", warm / rawList));
-            target(pct(create, 95) < 1 && pct(remove, 95) < 1, "detection p95 < 1 s (create and remove)",
+            target(
+                    pct(create, 95) < 1 && pct(remove, 95) < 1,
+                    "detection p95 < 1 s (create and remove)",
                     fmt(pct(create, 95)) + " / " + fmt(pct(remove, 95)) + " s");
             if (n >= 10_000) {
                 target(scrape < 0.1, "/metrics median under 100 ms at " + n + " containers", fmt(scrape) + " s");
-                target(rssKb < 256 * 1024, "resident memory under 256 MiB at " + n + " containers", rssKb / 1024 + " MiB");
+                target(
+                        rssKb < 256 * 1024,
+                        "resident memory under 256 MiB at " + n + " containers",
+                        rssKb / 1024 + " MiB");
             }
         }
     }
@@ -268,23 +328,34 @@ public final class ScanBenchmark {
      * which collects first), its threads (from /proc), its container series and inventory entries. The
      * two histograms, and their largest differences, are written to {@code target/churn-histogram-*.txt}.
      */
-    private static List<String[]> churn(Path jar, PrivateDockerd dockerd, EngineWrites client, String image, int cycles,
-                                        int n) throws Exception {
+    private static List<String[]> churn(
+            Path jar, PrivateDockerd dockerd, EngineWrites client, String image, int cycles, int n) throws Exception {
         List<String[]> rows = new ArrayList<>();
         int port = freePort();
         Path log = Path.of("target", "churn-exporter.log");
-        Process p = exporter(jar, dockerd.host(), port, log, CHURN_JVM_FLAGS,
+        Process p = exporter(
+                jar,
+                dockerd.host(),
+                port,
+                log,
+                CHURN_JVM_FLAGS,
                 "--scan.interval=" + CHURN_SCAN_INTERVAL.toSeconds() + "s");
         try {
-            waitFor(() -> tryScrape(port), x -> x != null && x.samples("readonly_rootfs_container").size() == n
-                    && x.value("readonly_rootfs_events_stream_up", Map.of()) == 1, Duration.ofMinutes(5));
+            waitFor(
+                    () -> tryScrape(port),
+                    x -> x != null
+                            && x.samples("readonly_rootfs_container").size() == n
+                            && x.value("readonly_rootfs_events_stream_up", Map.of()) == 1,
+                    Duration.ofMinutes(5));
             churnCycles(client, image, 200); // warm up
-            waitUntil(() -> Scrape.metrics(port).samples("readonly_rootfs_container").size() == n);
+            waitUntil(() ->
+                    Scrape.metrics(port).samples("readonly_rootfs_container").size() == n);
             AtRest first = AtRest.measure(p.pid(), port, "before");
             long c0 = System.nanoTime();
             churnCycles(client, image, cycles);
             double seconds = secs(c0);
-            waitUntil(() -> Scrape.metrics(port).samples("readonly_rootfs_container").size() == n);
+            waitUntil(() ->
+                    Scrape.metrics(port).samples("readonly_rootfs_container").size() == n);
             AtRest last = AtRest.measure(p.pid(), port, "after");
             check(p.isAlive(), "exporter exited during churn, see " + log);
             Histogram before = first.heap();
@@ -295,19 +366,37 @@ public final class ScanBenchmark {
             Files.writeString(Path.of("target", "churn-histogram-after.txt"), after.text());
             String deltas = after.largestDifferences(before, 25);
             Files.writeString(Path.of("target", "churn-histogram-diff.txt"), deltas);
-            System.err.printf(Locale.ROOT, "churn: live heap %d -> %d bytes (%+d); largest histogram differences:%n%s",
-                    before.bytes(), after.bytes(), after.bytes() - before.bytes(), deltas);
+            System.err.printf(
+                    Locale.ROOT,
+                    "churn: live heap %d -> %d bytes (%+d); largest histogram differences:%n%s",
+                    before.bytes(),
+                    after.bytes(),
+                    after.bytes() - before.bytes(),
+                    deltas);
             System.err.printf(Locale.ROOT, "churn: threads before %s%nchurn: threads after  %s%n", threads0, threads1);
             String entry = "org.readonlyrootfs.exporter.scan.Inventory$Entry";
             rows.add(new String[] {"churn: " + cycles + " create/remove cycles (exporter process)", fmt(seconds), ""});
-            rows.add(new String[] {"churn: live heap after full GC before / after", mib(before.bytes()) + " / "
-                    + mib(after.bytes()) + " MiB (" + String.format(Locale.ROOT, "%+.1f%%", 100.0
-                    * (after.bytes() - before.bytes()) / before.bytes()) + ")", ""});
-            rows.add(new String[] {"churn: threads before / after (all; the HTTP worker pool idle, its threads ended)",
-                    threads0.size() + " / " + threads1.size(), ""});
-            rows.add(new String[] {"churn: container series before / after", first.series() + " / " + last.series(), ""});
-            rows.add(new String[] {"churn: inventory entries (live Inventory$Entry objects) before / after",
-                    before.instances(entry) + " / " + after.instances(entry), ""});
+            rows.add(new String[] {
+                "churn: live heap after full GC before / after",
+                mib(before.bytes()) + " / "
+                        + mib(after.bytes()) + " MiB ("
+                        + String.format(
+                                Locale.ROOT, "%+.1f%%", 100.0 * (after.bytes() - before.bytes()) / before.bytes())
+                        + ")",
+                ""
+            });
+            rows.add(new String[] {
+                "churn: threads before / after (all; the HTTP worker pool idle, its threads ended)",
+                threads0.size() + " / " + threads1.size(),
+                ""
+            });
+            rows.add(new String[] {"churn: container series before / after", first.series() + " / " + last.series(), ""
+            });
+            rows.add(new String[] {
+                "churn: inventory entries (live Inventory$Entry objects) before / after",
+                before.instances(entry) + " / " + after.instances(entry),
+                ""
+            });
         } finally {
             p.destroy();
             p.waitFor(20, TimeUnit.SECONDS);
@@ -321,7 +410,10 @@ public final class ScanBenchmark {
             settle(port);
             Histogram heap = Histogram.of(pid);
             heapDump(pid, when);
-            return new AtRest(heap, threadNames(pid), Scrape.metrics(port).samples("readonly_rootfs_container").size());
+            return new AtRest(
+                    heap,
+                    threadNames(pid),
+                    Scrape.metrics(port).samples("readonly_rootfs_container").size());
         }
     }
 
@@ -330,8 +422,15 @@ public final class ScanBenchmark {
         if (Boolean.getBoolean("churn.heapdump")) {
             Path file = Path.of("target", "churn-" + when + ".hprof").toAbsolutePath();
             Tools.run(List.of("rm", "-f", file.toString()), null, 10);
-            Tools.Run r = Tools.run(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(pid), "GC.heap_dump", file.toString()), null, 300);
+            Tools.Run r = Tools.run(
+                    List.of(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                    .toString(),
+                            Long.toString(pid),
+                            "GC.heap_dump",
+                            file.toString()),
+                    null,
+                    300);
             check(r.exitCode() == 0, "jcmd GC.heap_dump: " + r.stderr() + r.stdout());
         }
     }
@@ -344,8 +443,10 @@ public final class ScanBenchmark {
      */
     private static void settle(int port) throws InterruptedException {
         double scans = Scrape.metrics(port).value("readonly_rootfs_scans_total", Map.of("result", "success"));
-        Scrape s = waitFor(() -> Scrape.metrics(port), x -> x.value("readonly_rootfs_scans_total",
-                Map.of("result", "success")) > scans, Duration.ofMinutes(2));
+        Scrape s = waitFor(
+                () -> Scrape.metrics(port),
+                x -> x.value("readonly_rootfs_scans_total", Map.of("result", "success")) > scans,
+                Duration.ofMinutes(2));
         // a scan starts CHURN_SCAN_INTERVAL after the previous one ended: the second from now ends after
         // 2 intervals + 2 durations, the third starts after 3 intervals + 2 durations
         double d = s.value("readonly_rootfs_scan_duration_seconds", Map.of());
@@ -360,12 +461,15 @@ public final class ScanBenchmark {
     private static List<String> threadNames(long pid) throws IOException {
         try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             return tasks.map(t -> {
-                try {
-                    return Files.readString(t.resolve("comm")).trim();
-                } catch (IOException e) {
-                    return null; // ended meanwhile
-                }
-            }).filter(Objects::nonNull).sorted().toList();
+                        try {
+                            return Files.readString(t.resolve("comm")).trim();
+                        } catch (IOException e) {
+                            return null; // ended meanwhile
+                        }
+                    })
+                    .filter(Objects::nonNull)
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -397,12 +501,14 @@ public final class ScanBenchmark {
         String largestDifferences(Histogram before, int limit) {
             Set<String> names = new TreeSet<>(classes.keySet());
             names.addAll(before.classes.keySet());
-            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%12s %14s  %s%n", "instances", "bytes",
-                    "class"));
+            StringBuilder b =
+                    new StringBuilder(String.format(Locale.ROOT, "%12s %14s  %s%n", "instances", "bytes", "class"));
             names.stream()
-                    .map(c -> new Object[] {c, classes.getOrDefault(c, new long[2])[0]
-                            - before.classes.getOrDefault(c, new long[2])[0], classes.getOrDefault(c, new long[2])[1]
-                            - before.classes.getOrDefault(c, new long[2])[1]})
+                    .map(c -> new Object[] {
+                        c,
+                        classes.getOrDefault(c, new long[2])[0] - before.classes.getOrDefault(c, new long[2])[0],
+                        classes.getOrDefault(c, new long[2])[1] - before.classes.getOrDefault(c, new long[2])[1]
+                    })
                     .filter(d -> (long) d[2] != 0 || (long) d[1] != 0)
                     .sorted(Comparator.comparingLong((Object[] d) -> -Math.abs((long) d[2])))
                     .limit(limit)
@@ -438,14 +544,22 @@ public final class ScanBenchmark {
     /** The exporter from the jar, with extra JVM flags; its output to {@code log}, or discarded if null. */
     private static Process exporter(Path jar, String host, int port, Path log, List<String> jvmFlags, String... flags)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(JVM_FLAGS);
         cmd.addAll(jvmFlags);
-        cmd.addAll(List.of("-jar", jar.toString(), "--docker.host=" + host, "--web.listen-address=127.0.0.1:" + port,
+        cmd.addAll(List.of(
+                "-jar",
+                jar.toString(),
+                "--docker.host=" + host,
+                "--web.listen-address=127.0.0.1:" + port,
                 "--docker.timeout=60s"));
         cmd.addAll(List.of(flags));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log == null
-                ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(log.toFile())).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        log == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(log.toFile()))
+                .start();
     }
 
     private static Scrape tryScrape(int port) {
@@ -456,8 +570,8 @@ public final class ScanBenchmark {
         }
     }
 
-    private static <T> T waitFor(java.util.function.Supplier<T> probe, java.util.function.Predicate<T> done,
-                                 Duration max) {
+    private static <T> T waitFor(
+            java.util.function.Supplier<T> probe, java.util.function.Predicate<T> done, Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < deadline) {
             T t = probe.get();
@@ -474,8 +588,12 @@ public final class ScanBenchmark {
     }
 
     private static ExporterConfig config(String host, String listen, String interval) {
-        return new ConfigLoader(Map.of()).load(CommandLine.parse("--docker.host=" + host,
-                "--web.listen-address=" + listen, "--scan.interval=" + interval, "--docker.timeout=60s"));
+        return new ConfigLoader(Map.of())
+                .load(CommandLine.parse(
+                        "--docker.host=" + host,
+                        "--web.listen-address=" + listen,
+                        "--scan.interval=" + interval,
+                        "--docker.timeout=60s"));
     }
 
     private static int freePort() throws IOException {
@@ -508,10 +626,14 @@ public final class ScanBenchmark {
     static List<String> imageJvmFlags(Path dockerfile) {
         try {
             String text = Files.readString(dockerfile).replace("\\\n", " ");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^ENTRYPOINT\\s*\\[(.*)\\]\\s*$").matcher(text);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^ENTRYPOINT\\s*\\[(.*)\\]\\s*$")
+                    .matcher(text);
             check(m.find(), "no ENTRYPOINT [...] in " + dockerfile);
-            List<String> flags = java.util.regex.Pattern.compile("\"(-XX:[^\"]+)\"").matcher(m.group(1)).results()
-                    .map(r -> r.group(1)).toList();
+            List<String> flags = java.util.regex.Pattern.compile("\"(-XX:[^\"]+)\"")
+                    .matcher(m.group(1))
+                    .results()
+                    .map(r -> r.group(1))
+                    .toList();
             check(!flags.isEmpty(), "no -XX flags in the ENTRYPOINT of " + dockerfile);
             return flags;
         } catch (IOException e) {

@@ -36,10 +36,14 @@ class ClassifierTest {
 
     @Test
     void kubernetesContainersAreNotApplicableWhateverTheirRootfs() {
-        Verdict pod = classify(classifier, container("k8s_web", false,
-                Map.of("io.kubernetes.pod.name", "web-0", "io.kubernetes.pod.namespace", "shop")));
-        Verdict sandbox = classify(classifier, container("k8s_POD", false,
-                Map.of("io.kubernetes.docker.type", "podsandbox")));
+        Verdict pod = classify(
+                classifier,
+                container(
+                        "k8s_web",
+                        false,
+                        Map.of("io.kubernetes.pod.name", "web-0", "io.kubernetes.pod.namespace", "shop")));
+        Verdict sandbox =
+                classify(classifier, container("k8s_POD", false, Map.of("io.kubernetes.docker.type", "podsandbox")));
         assertEquals(Status.NOT_APPLICABLE, pod.status());
         assertEquals(Orchestrator.KUBERNETES, pod.orchestrator());
         assertEquals("shop", pod.stack());
@@ -56,43 +60,75 @@ class ClassifierTest {
 
     @Test
     void mkeAndMsrSystemContainersAreExemptByNameOrLabel() {
-        assertEquals(Status.EXEMPT, classify(classifier, container("ucp-proxy", false, Map.of())).status());
-        assertEquals(Status.EXEMPT, classify(classifier, container("dtr-registry-1", false, Map.of())).status());
-        assertEquals(Status.EXEMPT, classify(classifier, container("agent", false,
-                Map.of("com.docker.ucp.version", "3.7.1"))).status());
-        assertEquals(Status.EXEMPT, classify(classifier, container("agent", true,
-                Map.of("com.docker.dtr.version", "2.9"))).status());
-        assertTrue(classify(classifier, container("ucp-proxy", false, Map.of())).reason().contains("MKE"));
+        assertEquals(
+                Status.EXEMPT,
+                classify(classifier, container("ucp-proxy", false, Map.of())).status());
+        assertEquals(
+                Status.EXEMPT,
+                classify(classifier, container("dtr-registry-1", false, Map.of()))
+                        .status());
+        assertEquals(
+                Status.EXEMPT,
+                classify(classifier, container("agent", false, Map.of("com.docker.ucp.version", "3.7.1")))
+                        .status());
+        assertEquals(
+                Status.EXEMPT,
+                classify(classifier, container("agent", true, Map.of("com.docker.dtr.version", "2.9")))
+                        .status());
+        assertTrue(classify(classifier, container("ucp-proxy", false, Map.of()))
+                .reason()
+                .contains("MKE"));
     }
 
     @Test
     void namesThatMerelyContainUcpAreJudged() {
-        assertEquals(Status.FINDING, classify(classifier, container("myucp-proxy", false, Map.of())).status());
-        assertEquals(Status.FINDING, classify(classifier, container("ucp", false, Map.of())).status());
+        assertEquals(
+                Status.FINDING,
+                classify(classifier, container("myucp-proxy", false, Map.of())).status());
+        assertEquals(
+                Status.FINDING,
+                classify(classifier, container("ucp", false, Map.of())).status());
     }
 
     @Test
     void switchingExemptionOffJudgesSystemContainersLikeAnyOther() {
         Classifier strict = new Classifier(false);
-        assertEquals(Status.FINDING, classify(strict, container("ucp-proxy", false, Map.of())).status());
-        assertEquals(Status.COMPLIANT, classify(strict, container("dtr-api", true,
-                Map.of("com.docker.dtr.version", "2.9"))).status());
+        assertEquals(
+                Status.FINDING,
+                classify(strict, container("ucp-proxy", false, Map.of())).status());
+        assertEquals(
+                Status.COMPLIANT,
+                classify(strict, container("dtr-api", true, Map.of("com.docker.dtr.version", "2.9")))
+                        .status());
     }
 
     @Test
     void swarmAndComposeGiveStackAndService() {
-        Verdict swarm = classify(classifier, container("shop_web.1.abc", false, Map.of(
-                "com.docker.swarm.service.name", "shop_web", "com.docker.stack.namespace", "shop",
-                "com.docker.compose.project", "ignored")));
+        Verdict swarm = classify(
+                classifier,
+                container(
+                        "shop_web.1.abc",
+                        false,
+                        Map.of(
+                                "com.docker.swarm.service.name",
+                                "shop_web",
+                                "com.docker.stack.namespace",
+                                "shop",
+                                "com.docker.compose.project",
+                                "ignored")));
         assertEquals(Orchestrator.SWARM, swarm.orchestrator());
         assertEquals("shop", swarm.stack());
         assertEquals("shop_web", swarm.service());
-        Verdict plainService = classify(classifier, container("web.1.abc", true,
-                Map.of("com.docker.swarm.service.name", "web")));
+        Verdict plainService =
+                classify(classifier, container("web.1.abc", true, Map.of("com.docker.swarm.service.name", "web")));
         assertEquals(Orchestrator.SWARM, plainService.orchestrator());
         assertEquals("", plainService.stack());
-        Verdict compose = classify(classifier, container("app-db-1", true, Map.of(
-                "com.docker.compose.project", "app", "com.docker.compose.service", "db")));
+        Verdict compose = classify(
+                classifier,
+                container(
+                        "app-db-1",
+                        true,
+                        Map.of("com.docker.compose.project", "app", "com.docker.compose.service", "db")));
         assertEquals(Orchestrator.COMPOSE, compose.orchestrator());
         assertEquals("app", compose.stack());
         assertEquals("db", compose.service());
@@ -110,10 +146,13 @@ class ClassifierTest {
         return Exemption.of(id, match, "vendor image writes to /opt", "CHG-1", "team-a", expires);
     }
 
-    private static Exemption.Match match(String name, String image, List<Exemption.LabelMatch> labels, String stack,
-                                         String service) {
-        return new Exemption.Match(name == null ? null : Pattern.compile(name),
-                image == null ? null : Pattern.compile(image), labels, stack == null ? null : Pattern.compile(stack),
+    private static Exemption.Match match(
+            String name, String image, List<Exemption.LabelMatch> labels, String stack, String service) {
+        return new Exemption.Match(
+                name == null ? null : Pattern.compile(name),
+                image == null ? null : Pattern.compile(image),
+                labels,
+                stack == null ? null : Pattern.compile(stack),
                 service == null ? null : Pattern.compile(service));
     }
 
@@ -123,15 +162,30 @@ class ClassifierTest {
 
     @Test
     void anExemptionMatchesByNameImageLabelStackOrServiceAndAllItsCriteriaMustHold() {
-        ContainerFacts billing = new ContainerFacts("0123456789abcdef", "billing-1", "vendor/billing:7.2", "running",
-                Map.of("com.example.team", "billing", "com.docker.swarm.service.name", "shop_billing",
-                        "com.docker.stack.namespace", "shop"), 1, false);
+        ContainerFacts billing = new ContainerFacts(
+                "0123456789abcdef",
+                "billing-1",
+                "vendor/billing:7.2",
+                "running",
+                Map.of(
+                        "com.example.team",
+                        "billing",
+                        "com.docker.swarm.service.name",
+                        "shop_billing",
+                        "com.docker.stack.namespace",
+                        "shop"),
+                1,
+                false);
         List<Exemption.Match> selecting = List.of(
                 match("billing-.*", null, List.of(), null, null),
                 match(null, "vendor/billing:.*", List.of(), null, null),
                 match(null, null, List.of(new Exemption.LabelMatch("com.example.team", "billing", null)), null, null),
-                match(null, null, List.of(new Exemption.LabelMatch("com.example.team", null, Pattern.compile("bill.*"))),
-                        null, null),
+                match(
+                        null,
+                        null,
+                        List.of(new Exemption.LabelMatch("com.example.team", null, Pattern.compile("bill.*"))),
+                        null,
+                        null),
                 match(null, null, List.of(), "shop", null),
                 match(null, null, List.of(), null, "shop_billing"),
                 match("billing-.*", "vendor/.*", List.of(), "shop", "shop_.*"));
@@ -139,7 +193,9 @@ class ClassifierTest {
             Verdict v = with(exemption("billing", m, null)).classify(billing, NOW);
             assertEquals(Status.EXEMPT, v.status(), m.toString());
             assertEquals("billing", v.exemption(), m.toString());
-            assertTrue(v.reason().startsWith("exemption billing: vendor image writes to /opt (ticket CHG-1, owner team-a)"),
+            assertTrue(
+                    v.reason()
+                            .startsWith("exemption billing: vendor image writes to /opt (ticket CHG-1, owner team-a)"),
                     v.reason());
             assertEquals("shop", v.stack());
             assertEquals(Orchestrator.SWARM, v.orchestrator());
@@ -148,8 +204,12 @@ class ClassifierTest {
                 match("billing", null, List.of(), null, null), // regexes match the whole value
                 match(null, "billing", List.of(), null, null),
                 match(null, null, List.of(new Exemption.LabelMatch("com.example.team", "Billing", null)), null, null),
-                match(null, null, List.of(new Exemption.LabelMatch("com.example.owner", null, Pattern.compile(".*"))),
-                        null, null),
+                match(
+                        null,
+                        null,
+                        List.of(new Exemption.LabelMatch("com.example.owner", null, Pattern.compile(".*"))),
+                        null,
+                        null),
                 match(null, null, List.of(), "shop2", null),
                 match("billing-.*", null, List.of(), "other", null)); // every criterion must hold
         for (Exemption.Match m : notSelecting) {
@@ -171,8 +231,10 @@ class ClassifierTest {
         assertEquals(Status.FINDING, at.status(), "an exemption stops applying at its expiry");
         assertEquals("legacy", at.exemption());
         assertTrue(at.exemptionExpired());
-        assertEquals("root filesystem is writable (HostConfig.ReadonlyRootfs=false); exemption legacy expired at"
-                + " 2026-01-15T12:00:05Z", at.reason());
+        assertEquals(
+                "root filesystem is writable (HostConfig.ReadonlyRootfs=false); exemption legacy expired at"
+                        + " 2026-01-15T12:00:05Z",
+                at.reason());
         Verdict readonly = c.classify(container("legacy", true, Map.of()), expires);
         assertEquals(Status.COMPLIANT, readonly.status());
         assertTrue(readonly.exemptionExpired());
@@ -180,10 +242,10 @@ class ClassifierTest {
 
     @Test
     void theFirstExemptionInForceWinsSoARenewalCanFollowAnExpiredOne() {
-        Exemption old = exemption("legacy-2025", match("legacy", null, List.of(), null, null),
-                Instant.parse("2026-01-01T00:00:00Z"));
-        Exemption renewed = exemption("legacy-2026", match("legacy", null, List.of(), null, null),
-                Instant.parse("2027-01-01T00:00:00Z"));
+        Exemption old = exemption(
+                "legacy-2025", match("legacy", null, List.of(), null, null), Instant.parse("2026-01-01T00:00:00Z"));
+        Exemption renewed = exemption(
+                "legacy-2026", match("legacy", null, List.of(), null, null), Instant.parse("2027-01-01T00:00:00Z"));
         Verdict v = with(old, renewed).classify(container("legacy", false, Map.of()), NOW);
         assertEquals(Status.EXEMPT, v.status());
         assertEquals("legacy-2026", v.exemption());
@@ -196,9 +258,12 @@ class ClassifierTest {
         Verdict ucp = c.classify(container("ucp-proxy", false, Map.of()), NOW);
         assertEquals(Status.EXEMPT, ucp.status());
         assertEquals(Exemption.SYSTEM_CONTAINERS, ucp.exemption());
-        assertEquals("MKE system container (name ucp-*), built-in exemption system-containers: the STIG fix targets"
-                + " nonsystem containers", ucp.reason());
-        assertEquals("everything", c.classify(container("web", false, Map.of()), NOW).exemption());
+        assertEquals(
+                "MKE system container (name ucp-*), built-in exemption system-containers: the STIG fix targets"
+                        + " nonsystem containers",
+                ucp.reason());
+        assertEquals(
+                "everything", c.classify(container("web", false, Map.of()), NOW).exemption());
         assertTrue(Exemption.SYSTEM.builtIn());
         assertTrue(Exemption.SYSTEM.explanation().contains("(built-in)"));
         assertEquals(List.of(Exemption.SYSTEM), CompliancePolicy.defaults().effective());
@@ -208,23 +273,31 @@ class ClassifierTest {
     @Test
     void kubernetesAuditJudgesKubernetesContainersLikeOthers() {
         Map<String, String> pod = Map.of("io.kubernetes.pod.name", "web-0", "io.kubernetes.pod.namespace", "prod");
-        Classifier audit = new Classifier(new CompliancePolicy(true, KubernetesMode.AUDIT, List.of(
-                exemption("prod-pods", match(null, null, List.of(), "prod", "web-.*"), null))));
+        Classifier audit = new Classifier(new CompliancePolicy(
+                true,
+                KubernetesMode.AUDIT,
+                List.of(exemption("prod-pods", match(null, null, List.of(), "prod", "web-.*"), null))));
         Verdict exempt = audit.classify(container("k8s_web", false, pod), NOW);
         assertEquals(Status.EXEMPT, exempt.status());
         assertEquals(Orchestrator.KUBERNETES, exempt.orchestrator());
-        assertEquals(Status.FINDING, audit.classify(container("k8s_api", false,
-                Map.of("io.kubernetes.pod.name", "api-0")), NOW).status());
-        assertEquals(Status.COMPLIANT, audit.classify(container("k8s_api", true,
-                Map.of("io.kubernetes.pod.name", "api-0")), NOW).status());
-        assertEquals(Status.NOT_APPLICABLE, classify(classifier, container("k8s_web", false, pod)).status(),
+        assertEquals(
+                Status.FINDING,
+                audit.classify(container("k8s_api", false, Map.of("io.kubernetes.pod.name", "api-0")), NOW)
+                        .status());
+        assertEquals(
+                Status.COMPLIANT,
+                audit.classify(container("k8s_api", true, Map.of("io.kubernetes.pod.name", "api-0")), NOW)
+                        .status());
+        assertEquals(
+                Status.NOT_APPLICABLE,
+                classify(classifier, container("k8s_web", false, pod)).status(),
                 "not_applicable is the default");
     }
 
     @Test
     void serviceSpecsAreJudgedByTheirSpecWithTheSameExemptions() {
-        ServiceFacts web = new ServiceFacts("s1", "shop_web", "web:1", "replicated",
-                Map.of("com.docker.stack.namespace", "shop"), false);
+        ServiceFacts web = new ServiceFacts(
+                "s1", "shop_web", "web:1", "replicated", Map.of("com.docker.stack.namespace", "shop"), false);
         ServiceFacts api = new ServiceFacts("s2", "shop_api", "api:1", "global", Map.of(), true);
         Verdict w = classify(classifier, web);
         assertEquals(Status.FINDING, w.status());
@@ -235,31 +308,53 @@ class ClassifierTest {
         assertEquals(Status.COMPLIANT, classify(classifier, api).status());
         Classifier c = with(exemption("web", match(null, null, List.of(), "shop", "shop_web"), null));
         assertEquals(Status.EXEMPT, c.classify(web, NOW).status());
-        assertEquals(Status.EXEMPT, classify(classifier, new ServiceFacts("s3", "ucp-agent", "mirantis/ucp-agent:3",
-                "global", Map.of(), false)).status(), "the built-in exemption applies to services too");
+        assertEquals(
+                Status.EXEMPT,
+                classify(
+                                classifier,
+                                new ServiceFacts("s3", "ucp-agent", "mirantis/ucp-agent:3", "global", Map.of(), false))
+                        .status(),
+                "the built-in exemption applies to services too");
     }
 
     @Test
     void theNextExpiryIsTheEarliestAhead() {
-        CompliancePolicy p = new CompliancePolicy(true, KubernetesMode.NOT_APPLICABLE, List.of(
-                exemption("a", match("a", null, List.of(), null, null), Instant.parse("2026-03-01T00:00:00Z")),
-                exemption("b", match("b", null, List.of(), null, null), Instant.parse("2026-02-01T00:00:00Z")),
-                exemption("c", match("c", null, List.of(), null, null), null)));
-        assertEquals(Instant.parse("2026-02-01T00:00:00Z"), p.nextExpiryAfter(NOW).orElseThrow());
-        assertEquals(Instant.parse("2026-03-01T00:00:00Z"),
+        CompliancePolicy p = new CompliancePolicy(
+                true,
+                KubernetesMode.NOT_APPLICABLE,
+                List.of(
+                        exemption("a", match("a", null, List.of(), null, null), Instant.parse("2026-03-01T00:00:00Z")),
+                        exemption("b", match("b", null, List.of(), null, null), Instant.parse("2026-02-01T00:00:00Z")),
+                        exemption("c", match("c", null, List.of(), null, null), null)));
+        assertEquals(
+                Instant.parse("2026-02-01T00:00:00Z"), p.nextExpiryAfter(NOW).orElseThrow());
+        assertEquals(
+                Instant.parse("2026-03-01T00:00:00Z"),
                 p.nextExpiryAfter(Instant.parse("2026-02-01T00:00:00Z")).orElseThrow());
         assertTrue(p.nextExpiryAfter(Instant.parse("2026-03-01T00:00:00Z")).isEmpty());
     }
 
     @Test
     void expiriesAtMidnightReadAsDates() {
-        assertEquals("2026-03-31", exemption("x", match("x", null, List.of(), null, null),
-                Instant.parse("2026-03-31T00:00:00Z")).expiresText());
-        assertEquals("2026-03-31T12:30:00Z", exemption("x", match("x", null, List.of(), null, null),
-                Instant.parse("2026-03-31T12:30:00Z")).expiresText());
-        assertEquals("name=~\"a.*\", label team=\"x\", label tier=~\"b|c\", stack=~\"s\"",
-                match("a.*", null, List.of(new Exemption.LabelMatch("team", "x", null),
-                        new Exemption.LabelMatch("tier", null, Pattern.compile("b|c"))), "s", null).toString());
+        assertEquals(
+                "2026-03-31",
+                exemption("x", match("x", null, List.of(), null, null), Instant.parse("2026-03-31T00:00:00Z"))
+                        .expiresText());
+        assertEquals(
+                "2026-03-31T12:30:00Z",
+                exemption("x", match("x", null, List.of(), null, null), Instant.parse("2026-03-31T12:30:00Z"))
+                        .expiresText());
+        assertEquals(
+                "name=~\"a.*\", label team=\"x\", label tier=~\"b|c\", stack=~\"s\"",
+                match(
+                                "a.*",
+                                null,
+                                List.of(
+                                        new Exemption.LabelMatch("team", "x", null),
+                                        new Exemption.LabelMatch("tier", null, Pattern.compile("b|c"))),
+                                "s",
+                                null)
+                        .toString());
     }
 
     private static Verdict classify(Classifier c, ServiceFacts f) {

@@ -26,6 +26,8 @@ class CommandLineTest {
 
     @Test
     void aFlagGivenTwiceIsAProblem() {
-        assertEquals(List.of("flag --a is given twice, got [1] and [2]"), CommandLine.parse("--a=1", "--a=2").problems());
+        assertEquals(
+                List.of("flag --a is given twice, got [1] and [2]"),
+                CommandLine.parse("--a=1", "--a=2").problems());
     }
 }

@@ -46,15 +46,19 @@ class ConfigLoaderTest {
 
     @Test
     void cardinalityAndConcurrencyAreValidated() {
-        ExporterConfig c = load(Map.of("READONLY_ROOTFS_METRICS_PER_CONTAINER", "findings"), "--scan.inspect-concurrency=8",
+        ExporterConfig c = load(
+                Map.of("READONLY_ROOTFS_METRICS_PER_CONTAINER", "findings"),
+                "--scan.inspect-concurrency=8",
                 "--scan.events=false");
         assertEquals(PerContainer.FINDINGS, c.perContainer());
         assertEquals(8, c.inspectConcurrency());
         assertFalse(c.followEvents());
         List<String> p = problems(Map.of(), "--metrics.per-container=some", "--scan.inspect-concurrency=0");
-        assertEquals(List.of(
-                "readonly-rootfs-exporter.scan.inspect-concurrency must be a whole number from 1 to 64, got [0] (flag --scan.inspect-concurrency)",
-                "readonly-rootfs-exporter.metrics.per-container must be one of all, findings, none, got [some] (flag --metrics.per-container)"), p);
+        assertEquals(
+                List.of(
+                        "readonly-rootfs-exporter.scan.inspect-concurrency must be a whole number from 1 to 64, got [0] (flag --scan.inspect-concurrency)",
+                        "readonly-rootfs-exporter.metrics.per-container must be one of all, findings, none, got [some] (flag --metrics.per-container)"),
+                p);
     }
 
     @Test
@@ -71,7 +75,8 @@ class ConfigLoaderTest {
 
     @Test
     void aGoodFileSetsEveryKey() {
-        ExporterConfig c = load(Map.of(), "--config.file", TESTDATA.resolve("config-good.conf").toString());
+        ExporterConfig c = load(
+                Map.of(), "--config.file", TESTDATA.resolve("config-good.conf").toString());
         assertEquals(new WebConfig("127.0.0.1", 19100, "/probe/metrics"), c.web());
         assertEquals("tcp://docker.example:2375", c.docker().host());
         assertEquals(Duration.ofSeconds(3), c.docker().timeout());
@@ -81,14 +86,18 @@ class ConfigLoaderTest {
         assertEquals(2, c.exemptions().size());
         Exemption billing = c.exemptions().get(0);
         assertEquals("billing-vendor", billing.id());
-        assertEquals("image=~\"vendor/billing:.*\", label com.example.team=\"billing\"", billing.match().toString());
+        assertEquals(
+                "image=~\"vendor/billing:.*\", label com.example.team=\"billing\"",
+                billing.match().toString());
         assertEquals("Vendor image writes its license cache to /opt/billing", billing.reason());
         assertEquals("CHG-1234", billing.ticket());
         assertEquals("team-billing", billing.owner());
         assertEquals(Instant.parse("2026-03-31T00:00:00Z"), billing.expires(), "a date is its start, UTC");
         Exemption legacy = c.exemptions().get(1);
-        assertEquals("name=~\"shop_legacy\\..*\", label com.example.tier=~\"legacy|batch\", label com.example.env=\"prod\","
-                + " stack=~\"shop\", service=~\"shop_legacy\"", legacy.match().toString());
+        assertEquals(
+                "name=~\"shop_legacy\\..*\", label com.example.tier=~\"legacy|batch\", label com.example.env=\"prod\","
+                        + " stack=~\"shop\", service=~\"shop_legacy\"",
+                legacy.match().toString());
         assertEquals(Instant.parse("2026-02-15T17:00:00Z"), legacy.expires());
         assertEquals("", legacy.ticket());
         assertEquals(List.of(billing, legacy), c.compliance().effective(), "no built-in exemption when switched off");
@@ -99,44 +108,63 @@ class ConfigLoaderTest {
         String file = TESTDATA.resolve("config-bad-exemptions.conf").toString();
         List<String> p = problems(Map.of(), "--config.file=" + file);
         String at = "readonly-rootfs-exporter.compliance.exemptions";
-        assertEquals(List.of(
-                at + "[1].image must be a regular expression (Unclosed group at index 15), got [vendor/(billing] ("
-                        + file + ": 3)",
-                at + "[2].reason must be a text saying why these containers may keep a writable root filesystem, got []"
-                        + " (" + file + ": 4)",
-                at + "[3].expires must be a date such as 2026-03-31 (its start, UTC) or a time such as"
-                        + " 2026-03-31T12:00:00Z, got [31/03/2026] (" + file + ": 5)",
-                "unknown key [" + at + "[4].expire]: an exemption has id, reason, name, image, label, stack, service,"
-                        + " ticket, owner, expires (" + file + ": 6)",
-                at + "[5].id must be a name of letters, digits, '.', '_' and '-' (the exemption label of its metrics),"
-                        + " got [] (" + file + ": 7)",
-                at + "[6].id must be unique among the exemptions, got [ok] (" + file + ": 8)",
-                at + "[7].id must be other than system-containers (the built-in exemption, see"
-                        + " compliance.exempt-system-containers), got [system-containers] (" + file + ": 9)",
-                at + "[8] must select containers by at least one of name, image, label, stack, service, got [id, reason,"
-                        + " ticket] (" + file + ": 10)",
-                at + "[9].label must be key=value or key=~regex (or a list of them), got [no-equals-sign] (" + file
-                        + ": 11)",
-                at + "[10] must be an object { id = …, reason = …, name = … }, got [\"not an object\"] (" + file
-                        + ": 12)"), p);
+        assertEquals(
+                List.of(
+                        at
+                                + "[1].image must be a regular expression (Unclosed group at index 15), got [vendor/(billing] ("
+                                + file + ": 3)",
+                        at
+                                + "[2].reason must be a text saying why these containers may keep a writable root filesystem, got []"
+                                + " (" + file + ": 4)",
+                        at + "[3].expires must be a date such as 2026-03-31 (its start, UTC) or a time such as"
+                                + " 2026-03-31T12:00:00Z, got [31/03/2026] (" + file + ": 5)",
+                        "unknown key [" + at
+                                + "[4].expire]: an exemption has id, reason, name, image, label, stack, service,"
+                                + " ticket, owner, expires (" + file + ": 6)",
+                        at
+                                + "[5].id must be a name of letters, digits, '.', '_' and '-' (the exemption label of its metrics),"
+                                + " got [] (" + file + ": 7)",
+                        at + "[6].id must be unique among the exemptions, got [ok] (" + file + ": 8)",
+                        at + "[7].id must be other than system-containers (the built-in exemption, see"
+                                + " compliance.exempt-system-containers), got [system-containers] (" + file + ": 9)",
+                        at
+                                + "[8] must select containers by at least one of name, image, label, stack, service, got [id, reason,"
+                                + " ticket] (" + file + ": 10)",
+                        at + "[9].label must be key=value or key=~regex (or a list of them), got [no-equals-sign] ("
+                                + file + ": 11)",
+                        at + "[10] must be an object { id = …, reason = …, name = … }, got [\"not an object\"] (" + file
+                                + ": 12)"),
+                p);
     }
 
     @Test
     void exemptionsAreAFileOnlyListAndKubernetesIsAChoice() {
-        List<String> p = problems(Map.of("READONLY_ROOTFS_COMPLIANCE_EXEMPTIONS", "[{id=x}]"),
-                "--compliance.exemptions=[]", "--compliance.kubernetes=ignore");
-        assertEquals(List.of(
-                "flag --compliance.exemptions cannot be given on the command line: it is a list, set it in config.file",
-                "readonly-rootfs-exporter.compliance.kubernetes must be one of not_applicable, audit, got [ignore]"
-                        + " (flag --compliance.kubernetes)"), p, "the environment variable is not read for a list");
-        assertEquals(KubernetesMode.AUDIT, load(Map.of("READONLY_ROOTFS_COMPLIANCE_KUBERNETES", "audit")).kubernetes());
+        List<String> p = problems(
+                Map.of("READONLY_ROOTFS_COMPLIANCE_EXEMPTIONS", "[{id=x}]"),
+                "--compliance.exemptions=[]",
+                "--compliance.kubernetes=ignore");
+        assertEquals(
+                List.of(
+                        "flag --compliance.exemptions cannot be given on the command line: it is a list, set it in config.file",
+                        "readonly-rootfs-exporter.compliance.kubernetes must be one of not_applicable, audit, got [ignore]"
+                                + " (flag --compliance.kubernetes)"),
+                p,
+                "the environment variable is not read for a list");
+        assertEquals(
+                KubernetesMode.AUDIT,
+                load(Map.of("READONLY_ROOTFS_COMPLIANCE_KUBERNETES", "audit")).kubernetes());
     }
 
     @Test
     void flagsWinOverEnvironmentWhichWinsOverTheFile() {
         String file = TESTDATA.resolve("config-good.conf").toString();
-        Map<String, String> env = Map.of("READONLY_ROOTFS_SCAN_INTERVAL", "2m", "READONLY_ROOTFS_CONFIG_FILE", file,
-                "READONLY_ROOTFS_WEB_TELEMETRY_PATH", "/env");
+        Map<String, String> env = Map.of(
+                "READONLY_ROOTFS_SCAN_INTERVAL",
+                "2m",
+                "READONLY_ROOTFS_CONFIG_FILE",
+                file,
+                "READONLY_ROOTFS_WEB_TELEMETRY_PATH",
+                "/env");
         ExporterConfig c = load(env, "--scan.interval=3m");
         assertEquals(Duration.ofMinutes(3), c.scanInterval());
         assertEquals("/env", c.web().telemetryPath());
@@ -148,8 +176,8 @@ class ConfigLoaderTest {
         for (String f : List.of("ca.pem", "cert.pem", "key.pem")) {
             Files.writeString(certs.resolve(f), "x");
         }
-        ExporterConfig c = load(Map.of("DOCKER_HOST", "tcp://10.0.0.1:2376", "DOCKER_TLS_VERIFY", "1",
-                "DOCKER_CERT_PATH", certs.toString()));
+        ExporterConfig c = load(Map.of(
+                "DOCKER_HOST", "tcp://10.0.0.1:2376", "DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", certs.toString()));
         assertEquals("tcp://10.0.0.1:2376", c.docker().host());
         assertTrue(c.docker().tlsVerify());
         assertEquals(certs.toString(), c.docker().certPath());
@@ -161,8 +189,8 @@ class ConfigLoaderTest {
 
     @Test
     void bareFlagMeansTrueAndSpaceSeparatedValuesWork() {
-        ExporterConfig c = load(Map.of(), "--compliance.exempt-system-containers=false", "--web.listen-address",
-                "[::1]:9100");
+        ExporterConfig c =
+                load(Map.of(), "--compliance.exempt-system-containers=false", "--web.listen-address", "[::1]:9100");
         assertFalse(c.exemptSystemContainers());
         assertEquals(new WebConfig("::1", 9100, "/metrics"), c.web());
     }
@@ -171,19 +199,33 @@ class ConfigLoaderTest {
     void everyBadValueIsReportedAtOnceWithKeyRuleAndValue() {
         List<String> p = problems(Map.of(), "--config.file=" + TESTDATA.resolve("config-bad-values.conf"));
         assertEquals(6, p.size(), String.join("\n", p));
-        assertTrue(p.stream().anyMatch(l -> l.startsWith("readonly-rootfs-exporter.web.listen-address must be [host]:port")
-                && l.contains("got [9966]")), String.join("\n", p));
-        assertTrue(p.stream().anyMatch(l -> l.startsWith("readonly-rootfs-exporter.web.telemetry-path must be a path")
-                && l.contains("got [metrics]")));
-        assertTrue(p.stream().anyMatch(l -> l.startsWith("readonly-rootfs-exporter.docker.host must be unix:///path or tcp://host:port")
-                && l.contains("got [http://localhost:2375]")));
-        assertTrue(p.stream().anyMatch(l -> l.startsWith("readonly-rootfs-exporter.docker.timeout must be a duration with a unit")
-                && l.contains("got [15]")), "a bare number would silently be milliseconds");
-        assertTrue(p.stream().anyMatch(l -> l.startsWith("readonly-rootfs-exporter.scan.interval must be a duration")
-                && l.contains("got [soon]")));
-        assertTrue(p.stream().anyMatch(l -> l.startsWith("readonly-rootfs-exporter.compliance.exempt-system-containers must be a boolean")
-                && l.contains("got [maybe]")));
-        assertTrue(p.stream().allMatch(l -> l.contains("config-bad-values.conf")), "each names where the value came from");
+        assertTrue(
+                p.stream()
+                        .anyMatch(l -> l.startsWith("readonly-rootfs-exporter.web.listen-address must be [host]:port")
+                                && l.contains("got [9966]")),
+                String.join("\n", p));
+        assertTrue(p.stream()
+                .anyMatch(l -> l.startsWith("readonly-rootfs-exporter.web.telemetry-path must be a path")
+                        && l.contains("got [metrics]")));
+        assertTrue(p.stream()
+                .anyMatch(l ->
+                        l.startsWith("readonly-rootfs-exporter.docker.host must be unix:///path or tcp://host:port")
+                                && l.contains("got [http://localhost:2375]")));
+        assertTrue(
+                p.stream()
+                        .anyMatch(l ->
+                                l.startsWith("readonly-rootfs-exporter.docker.timeout must be a duration with a unit")
+                                        && l.contains("got [15]")),
+                "a bare number would silently be milliseconds");
+        assertTrue(p.stream()
+                .anyMatch(l -> l.startsWith("readonly-rootfs-exporter.scan.interval must be a duration")
+                        && l.contains("got [soon]")));
+        assertTrue(p.stream()
+                .anyMatch(l ->
+                        l.startsWith("readonly-rootfs-exporter.compliance.exempt-system-containers must be a boolean")
+                                && l.contains("got [maybe]")));
+        assertTrue(
+                p.stream().allMatch(l -> l.contains("config-bad-values.conf")), "each names where the value came from");
     }
 
     @Test
@@ -192,15 +234,19 @@ class ConfigLoaderTest {
         assertEquals(3, p.size(), String.join("\n", p));
         assertTrue(p.stream().anyMatch(l -> l.contains("unknown key [readonly-rootfs-exporter.scan.intervall]")));
         assertTrue(p.stream().anyMatch(l -> l.contains("unknown key [readonly-rootfs-exporter.web.listen-adress]")));
-        assertTrue(p.stream().anyMatch(l -> l.contains("unknown key [listen-address]") && l.contains("settings go under")));
+        assertTrue(p.stream()
+                .anyMatch(l -> l.contains("unknown key [listen-address]") && l.contains("settings go under")));
     }
 
     @Test
     void unknownFlagsAndBadFlagValuesAreErrors() {
-        List<String> p = problems(Map.of(), "--scan.intervall=3s", "--web.listen-address=:99999", "-x", "extra", "more");
+        List<String> p =
+                problems(Map.of(), "--scan.intervall=3s", "--web.listen-address=:99999", "-x", "extra", "more");
         assertTrue(p.contains("unknown flag [--scan.intervall]: see --help for the list"), String.join("\n", p));
-        assertTrue(p.stream().anyMatch(l -> l.contains("web.listen-address") && l.contains("got [:99999]")
-                && l.contains("flag --web.listen-address")));
+        assertTrue(p.stream()
+                .anyMatch(l -> l.contains("web.listen-address")
+                        && l.contains("got [:99999]")
+                        && l.contains("flag --web.listen-address")));
         assertTrue(p.stream().anyMatch(l -> l.contains("unknown flag [-x]")));
         assertTrue(p.stream().anyMatch(l -> l.contains("unexpected argument [more]")));
     }
@@ -209,7 +255,8 @@ class ConfigLoaderTest {
     void badSyntaxAndMissingFilesAreOneLineEach() {
         List<String> syntax = problems(Map.of(), "--config.file=" + TESTDATA.resolve("config-bad-syntax.conf"));
         assertEquals(1, syntax.size());
-        assertTrue(syntax.get(0).startsWith("config.file [") && syntax.get(0).contains("cannot be parsed"), syntax.get(0));
+        assertTrue(
+                syntax.get(0).startsWith("config.file [") && syntax.get(0).contains("cannot be parsed"), syntax.get(0));
         assertFalse(syntax.get(0).contains("\n"));
         List<String> missing = problems(Map.of(), "--config.file=/nonexistent/x.conf");
         assertEquals(List.of("config.file must be a readable file, got [/nonexistent/x.conf]"), missing);
@@ -217,8 +264,8 @@ class ConfigLoaderTest {
 
     @Test
     void reservedPathsAndOutOfRangeDurationsAreRejected() {
-        List<String> p = problems(Map.of(), "--web.telemetry-path=/-/ready", "--scan.interval=10ms",
-                "--docker.timeout=2h");
+        List<String> p =
+                problems(Map.of(), "--web.telemetry-path=/-/ready", "--scan.interval=10ms", "--docker.timeout=2h");
         assertEquals(3, p.size(), String.join("\n", p));
         assertTrue(p.get(0).contains("a path other than"));
         assertTrue(p.stream().anyMatch(l -> l.contains("scan.interval must be between 100ms and 86400s")));
@@ -230,16 +277,31 @@ class ConfigLoaderTest {
         List<String> p = problems(Map.of(), "--docker.tls-verify", "--docker.cert-path=" + empty);
         assertEquals(2, p.size(), String.join("\n", p));
         assertTrue(p.stream().anyMatch(l -> l.contains("tls-verify must be false for a unix socket")));
-        assertTrue(p.stream().anyMatch(l -> l.contains("missing ca.pem, cert.pem, key.pem") && l.contains(empty.toString())));
+        assertTrue(p.stream()
+                .anyMatch(l -> l.contains("missing ca.pem, cert.pem, key.pem") && l.contains(empty.toString())));
     }
 
     @Test
     void settingsListEveryKeyWithEnvDefaultAndDescription() {
         List<Setting> s = new ConfigLoader(Map.of()).settings();
-        assertEquals(List.of("web.listen-address", "web.telemetry-path", "web.config.file", "docker.host",
-                "docker.tls-verify", "docker.cert-path", "docker.timeout", "scan.interval", "scan.events",
-                "scan.inspect-concurrency", "remediation.enabled", "remediation.refresh", "metrics.per-container", "compliance.exempt-system-containers",
-                "compliance.kubernetes", "compliance.exemptions"),
+        assertEquals(
+                List.of(
+                        "web.listen-address",
+                        "web.telemetry-path",
+                        "web.config.file",
+                        "docker.host",
+                        "docker.tls-verify",
+                        "docker.cert-path",
+                        "docker.timeout",
+                        "scan.interval",
+                        "scan.events",
+                        "scan.inspect-concurrency",
+                        "remediation.enabled",
+                        "remediation.refresh",
+                        "metrics.per-container",
+                        "compliance.exempt-system-containers",
+                        "compliance.kubernetes",
+                        "compliance.exemptions"),
                 s.stream().map(Setting::key).toList());
         Setting exemptions = s.get(15);
         assertTrue(exemptions.fileOnly());

@@ -27,9 +27,11 @@ class CallDeadlineTest {
     @Test
     void passesTheCallsOwnExceptionThrough() {
         try (CallDeadline d = new CallDeadline(Duration.ofSeconds(5))) {
-            IOException e = assertThrows(IOException.class, () -> d.call("x", () -> {
-                throw new IOException("boom");
-            }));
+            IOException e = assertThrows(
+                    IOException.class,
+                    () -> d.call("x", () -> {
+                        throw new IOException("boom");
+                    }));
             assertEquals("boom", e.getMessage());
         }
     }
@@ -39,7 +41,8 @@ class CallDeadlineTest {
         Pipe pipe = Pipe.open(); // nothing is ever written: the read blocks like a silent daemon
         try (CallDeadline d = new CallDeadline(Duration.ofMillis(200))) {
             long start = System.nanoTime();
-            CallDeadline.DeadlineExceeded e = assertThrows(CallDeadline.DeadlineExceeded.class,
+            CallDeadline.DeadlineExceeded e = assertThrows(
+                    CallDeadline.DeadlineExceeded.class,
                     () -> d.call("GET /info", () -> pipe.source().read(ByteBuffer.allocate(1))));
             long ms = (System.nanoTime() - start) / 1_000_000;
             assertTrue(ms >= 200 && ms < 2000, "took " + ms + " ms");
@@ -61,7 +64,9 @@ class CallDeadlineTest {
                 d.call("fast", () -> 1);
             }
             // for longer than the deadline, no stale alarm interrupts this thread
-            await().pollInSameThread().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(2))
+            await().pollInSameThread()
+                    .during(Duration.ofMillis(150))
+                    .atMost(Duration.ofSeconds(2))
                     .until(() -> !Thread.currentThread().isInterrupted());
         }
     }

@@ -32,7 +32,8 @@ class ChangesJsonTest {
 
     @Test
     void readsEveryEntryInOrder() throws IOException {
-        assertEquals(List.of("0 /var", "0 /var/cache", "1 /var/cache/app", "1 /var/cache/app/x", "2 /etc/motd"),
+        assertEquals(
+                List.of("0 /var", "0 /var/cache", "1 /var/cache/app", "1 /var/cache/app/x", "2 /etc/motd"),
                 read("[{\"Path\":\"/var\",\"Kind\":0},{\"Path\":\"/var/cache\",\"Kind\":0},"
                         + "{\"Kind\":1,\"Path\":\"/var/cache/app\"},{\"Path\":\"/var/cache/app/x\",\"Kind\":1},"
                         + "{\"Path\":\"/etc/motd\",\"Kind\":2}]"));
@@ -46,15 +47,16 @@ class ChangesJsonTest {
 
     @Test
     void oddEntriesArePassedOnForThePlannerToJudge() throws IOException {
-        assertEquals(List.of("-1 /a", "1 ", "-1 /b", "0 /c\nd\"e"),
+        assertEquals(
+                List.of("-1 /a", "1 ", "-1 /b", "0 /c\nd\"e"),
                 read("[{\"Path\":\"/a\"},{\"Kind\":1},{\"Path\":\"/b\",\"Kind\":\"x\",\"Extra\":{\"n\":[1,2]}},"
                         + "{\"Path\":\"/c\\nd\\\"e\",\"Kind\":0}]"));
     }
 
     @Test
     void malformedTruncatedOrWrongShapesAreErrors() {
-        for (String bad : List.of("{\"Path\":\"/a\"}", "[{\"Path\":\"/a\",\"Kind\":0}", "[{\"Path\":", "[1,2]",
-                "\"text\"", "")) {
+        for (String bad :
+                List.of("{\"Path\":\"/a\"}", "[{\"Path\":\"/a\",\"Kind\":0}", "[{\"Path\":", "[1,2]", "\"text\"", "")) {
             assertThrows(IOException.class, () -> read(bad), bad);
         }
     }
@@ -62,7 +64,7 @@ class ChangesJsonTest {
     @Test
     void nonUtf8BytesAreAnError() {
         byte[] body = {'[', '{', '"', 'P', 'a', 't', 'h', '"', ':', '"', '/', (byte) 0xC3, (byte) 0x28, '"', '}', ']'};
-        assertThrows(IOException.class, () -> ChangesJson.changes(new ByteArrayInputStream(body), (p, k) -> { }));
+        assertThrows(IOException.class, () -> ChangesJson.changes(new ByteArrayInputStream(body), (p, k) -> {}));
     }
 
     @Test
@@ -83,8 +85,8 @@ class ChangesJsonTest {
         }
         parts.add(json("]"));
         AtomicLong seen = new AtomicLong();
-        long count = ChangesJson.changes(new SequenceInputStream(Collections.enumeration(parts)),
-                (path, kind) -> seen.incrementAndGet());
+        long count = ChangesJson.changes(
+                new SequenceInputStream(Collections.enumeration(parts)), (path, kind) -> seen.incrementAndGet());
         assertEquals(n, count);
         assertEquals(n, seen.get());
     }
@@ -112,8 +114,8 @@ class ChangesJsonTest {
 
     @Test
     void aCreatedContainerNeverStarted() throws IOException {
-        RuntimeFacts f = ChangesJson.runtimeFacts(Files.newInputStream(Path.of("src/test/resources/docker",
-                "inspect-20.10.json")));
+        RuntimeFacts f = ChangesJson.runtimeFacts(
+                Files.newInputStream(Path.of("src/test/resources/docker", "inspect-20.10.json")));
         assertFalse(f.everStarted());
         assertEquals("", f.user());
         assertEquals(List.of(), f.mountPoints());

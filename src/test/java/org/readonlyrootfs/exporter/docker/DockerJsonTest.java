@@ -72,14 +72,18 @@ class DockerJsonTest {
         assertEquals("paused", d.state());
         assertFalse(d.readonlyRootfs());
         assertEquals(Map.of(), d.labels());
-        assertTrue(DockerJson.info(json("{\"Name\":\"n\",\"Swarm\":{\"ControlAvailable\":true}}")).swarmManager());
+        assertTrue(DockerJson.info(json("{\"Name\":\"n\",\"Swarm\":{\"ControlAvailable\":true}}"))
+                .swarmManager());
     }
 
     @Test
     void errorMessagesAreOneLine() {
-        assertEquals("No such container: x", DockerJson.errorMessage(
-                "{\"message\":\"No such container: x\"}".getBytes(StandardCharsets.UTF_8)));
-        assertEquals("bad gateway upstream", DockerJson.errorMessage("bad gateway\nupstream".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(
+                "No such container: x",
+                DockerJson.errorMessage("{\"message\":\"No such container: x\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(
+                "bad gateway upstream",
+                DockerJson.errorMessage("bad gateway\nupstream".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -117,25 +121,41 @@ class DockerJsonTest {
                  {"ID":"b","Spec":{"Name":"each","Mode":{"GlobalJob":{}},"Labels":null,"TaskTemplate":{"PluginSpec":{}}}},
                  {"ID":"c","Spec":null,"Future":[1]},
                  {"ID":"d","Spec":{"Name":"x","TaskTemplate":{"ContainerSpec":{"ReadOnly":true,"Labels":{"a":"b"}}}}}]"""));
-        assertEquals(new SwarmService("a", "once", "i", "replicated-job", Map.of(), false), list.get(0),
+        assertEquals(
+                new SwarmService("a", "once", "i", "replicated-job", Map.of(), false),
+                list.get(0),
                 "a read-only mount is not a read-only root filesystem");
         assertEquals(new SwarmService("b", "each", "", "global-job", Map.of(), false), list.get(1));
         assertEquals(new SwarmService("c", "", "", "", Map.of(), false), list.get(2));
-        assertEquals(new SwarmService("d", "x", "", "", Map.of(), true), list.get(3),
+        assertEquals(
+                new SwarmService("d", "x", "", "", Map.of(), true),
+                list.get(3),
                 "the container labels are not the service's");
     }
 
     @Test
     void creationTimesAgreeWithInstantParse() {
-        for (String t : List.of("2026-11-28T14:25:49.389845109Z", "2024-02-29T23:59:59Z", "1970-01-01T00:00:00.5Z",
-                "0001-01-01T00:00:00Z", "2038-01-19T03:14:08.000000001Z", "2000-12-31T12:00:00.123Z")) {
+        for (String t : List.of(
+                "2026-11-28T14:25:49.389845109Z",
+                "2024-02-29T23:59:59Z",
+                "1970-01-01T00:00:00.5Z",
+                "0001-01-01T00:00:00Z",
+                "2038-01-19T03:14:08.000000001Z",
+                "2000-12-31T12:00:00.123Z")) {
             assertEquals(java.time.Instant.parse(t).getEpochSecond(), DockerJson.epochSeconds(t), t);
         }
         // other forms go through the full parser
-        assertEquals(java.time.OffsetDateTime.parse("2026-11-28T16:25:49.1+02:00").toEpochSecond(),
+        assertEquals(
+                java.time.OffsetDateTime.parse("2026-11-28T16:25:49.1+02:00").toEpochSecond(),
                 DockerJson.epochSeconds("2026-11-28T16:25:49.1+02:00"));
-        for (String bad : List.of("", "yesterday", "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-28T14:25:49.Z1",
-                "2026-11-28T14:25:49.x9Z", "20261128T142549Z")) {
+        for (String bad : List.of(
+                "",
+                "yesterday",
+                "2026-02-30T00:00:00Z",
+                "2026-13-01T00:00:00Z",
+                "2026-11-28T14:25:49.Z1",
+                "2026-11-28T14:25:49.x9Z",
+                "20261128T142549Z")) {
             assertEquals(0, DockerJson.epochSeconds(bad), bad);
         }
     }
@@ -149,8 +169,12 @@ class DockerJsonTest {
         assertEquals("running", d.state(), "the nested Health.Status is not the container's");
         assertFalse(d.readonlyRootfs(), "only HostConfig's own ReadonlyRootfs counts");
         assertEquals(java.time.Instant.parse("2026-11-28T14:25:49Z").getEpochSecond(), d.createdEpochSeconds());
-        assertTrue(DockerJson.container(json("{\"HostConfig\":{\"ReadonlyRootfs\":true}}")).readonlyRootfs());
-        assertEquals("", DockerJson.container(json("{\"State\":\"odd\",\"HostConfig\":[1]}")).state());
+        assertTrue(DockerJson.container(json("{\"HostConfig\":{\"ReadonlyRootfs\":true}}"))
+                .readonlyRootfs());
+        assertEquals(
+                "",
+                DockerJson.container(json("{\"State\":\"odd\",\"HostConfig\":[1]}"))
+                        .state());
     }
 
     @Test
@@ -160,16 +184,25 @@ class DockerJsonTest {
                  "HostConfig":{"ReadonlyRootfs":true},"Config":{"Image":"i","Labels":{"a":"b"}},
                  "NetworkSettings":{"Networks":{"none":{}}}, this part is never tokenized""";
         ContainerDetails d = DockerJson.container(json(doc));
-        assertEquals(new ContainerDetails("x", "n", "i", "exited", Map.of("a", "b"),
-                java.time.Instant.parse("2026-11-28T14:25:49Z").getEpochSecond(), true), d);
+        assertEquals(
+                new ContainerDetails(
+                        "x",
+                        "n",
+                        "i",
+                        "exited",
+                        Map.of("a", "b"),
+                        java.time.Instant.parse("2026-11-28T14:25:49Z").getEpochSecond(),
+                        true),
+                d);
         // without every member, it reads on (and so fails on the broken rest)
-        org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
-                () -> DockerJson.container(json(doc.replace("\"Name\":\"/n\",", ""))));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IOException.class, () -> DockerJson.container(json(doc.replace("\"Name\":\"/n\",", ""))));
     }
 
     @Test
     void theScansReadOfAnInspectIsHostConfigsOwnReadonlyRootfsAndStopsThere() throws IOException {
-        assertEquals(DockerJson.container(fixture("inspect-20.10.json")).readonlyRootfs(),
+        assertEquals(
+                DockerJson.container(fixture("inspect-20.10.json")).readonlyRootfs(),
                 DockerJson.readonlyRootfs(fixture("inspect-20.10.json")));
         assertFalse(DockerJson.readonlyRootfs(json("""
                 {"Id":"x","ReadonlyRootfs":true,"State":{"ReadonlyRootfs":true},

@@ -15,7 +15,6 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EngineClientTest {
     @TempDir
     Path dir;
+
     private FakeDaemon daemon;
 
     @AfterEach
@@ -205,7 +205,9 @@ class EngineClientTest {
             assertEquals("[]@200", body(c, "/a"));
             assertEquals("[]@200", body(c, "/b"), "the second request found its connection closed, and was retried");
             assertEquals(2, daemon.accepted.get());
-            assertEquals(List.of("/a", "/b", "/b"), daemon.requests.stream().map(r -> r.split(" ")[1]).toList());
+            assertEquals(
+                    List.of("/a", "/b", "/b"),
+                    daemon.requests.stream().map(r -> r.split(" ")[1]).toList());
         }
     }
 
@@ -227,17 +229,23 @@ class EngineClientTest {
                 "HTTP/1.1 200 OK\r\n" + ("X: " + "y".repeat(4000) + "\r\n").repeat(20) + "\r\n",
                 "HTTP/1.1 abc OK\r\n\r\n"));
         try (EngineClient c = client(req -> answers.poll())) {
-            assertEquals("the Docker daemon closed the connection in the middle of an answer",
+            assertEquals(
+                    "the Docker daemon closed the connection in the middle of an answer",
                     assertThrows(IOException.class, () -> body(c, "/1")).getMessage());
-            assertEquals("malformed chunk size in an answer from the Docker daemon",
+            assertEquals(
+                    "malformed chunk size in an answer from the Docker daemon",
                     assertThrows(IOException.class, () -> body(c, "/2")).getMessage());
-            assertEquals("not an HTTP answer: SSH-2.0-OpenSSH",
+            assertEquals(
+                    "not an HTTP answer: SSH-2.0-OpenSSH",
                     assertThrows(IOException.class, () -> body(c, "/3")).getMessage());
-            assertEquals("a header line of the Docker daemon's answer exceeds 8192 bytes",
+            assertEquals(
+                    "a header line of the Docker daemon's answer exceeds 8192 bytes",
                     assertThrows(IOException.class, () -> body(c, "/4")).getMessage());
-            assertEquals("the Docker daemon's answer headers exceed 65536 bytes",
+            assertEquals(
+                    "the Docker daemon's answer headers exceed 65536 bytes",
                     assertThrows(IOException.class, () -> body(c, "/5")).getMessage());
-            assertEquals("not an HTTP status: HTTP/1.1 abc OK",
+            assertEquals(
+                    "not an HTTP status: HTTP/1.1 abc OK",
                     assertThrows(IOException.class, () -> body(c, "/6")).getMessage());
             assertEquals(0, c.idleConnections(), "no broken connection is kept");
         }
@@ -245,7 +253,8 @@ class EngineClientTest {
 
     @Test
     void errorStatusesKeepTheConnection() throws IOException {
-        try (EngineClient c = client(req -> "HTTP/1.1 404 Not Found\r\nContent-Length: 25\r\n\r\n{\"message\":\"No such x\"}\r\n")) {
+        try (EngineClient c =
+                client(req -> "HTTP/1.1 404 Not Found\r\nContent-Length: 25\r\n\r\n{\"message\":\"No such x\"}\r\n")) {
             try (EngineResponse r = c.get("/containers/x/json")) {
                 assertEquals(404, r.status());
             }
@@ -258,7 +267,9 @@ class EngineClientTest {
         try (EngineClient c = client(req -> "SILENT")) {
             Thread caller = Thread.currentThread();
             Thread alarm = new Thread(() -> {
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> daemon.requests.size() == 1);
+                org.awaitility.Awaitility.await()
+                        .atMost(Duration.ofSeconds(5))
+                        .until(() -> daemon.requests.size() == 1);
                 caller.interrupt();
             });
             alarm.start();
@@ -274,9 +285,12 @@ class EngineClientTest {
 
     @Test
     void unsupportedHostsAreRefused() {
-        assertEquals("unsupported Docker host scheme in npipe:////./pipe/docker_engine", assertThrows(
-                IllegalArgumentException.class, () -> new EngineClient("npipe:////./pipe/docker_engine", null,
-                        Duration.ofSeconds(1))).getMessage());
+        assertEquals(
+                "unsupported Docker host scheme in npipe:////./pipe/docker_engine",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new EngineClient("npipe:////./pipe/docker_engine", null, Duration.ofSeconds(1)))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> new EngineClient("unix://", null, Duration.ofSeconds(1)));
     }
 }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class EngineGatewayTest {
     @Test
     void onlyPlainIdsAndNamesGoIntoARequestPath() {
-        for (String ok : List.of("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "web_1", "a.b-c",
-                "Z")) {
+        for (String ok :
+                List.of("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "web_1", "a.b-c", "Z")) {
             assertTrue(EngineGateway.isContainerId(ok), ok);
         }
         for (String bad : List.of("", "../info", "a/b", "a?all=1", "a b", "a%2F", "é", "a\r\nHost: x")) {
@@ -25,8 +25,8 @@ class EngineGatewayTest {
     @Test
     void anIdThatCouldChangeThePathIsRefusedWithoutARequest() {
         List<String> sent = new ArrayList<>();
-        try (EngineGateway g = new EngineGateway(new DockerEndpoint("unix:///nonexistent/docker.sock", false, "",
-                Duration.ofSeconds(1)), sent::add)) {
+        try (EngineGateway g = new EngineGateway(
+                new DockerEndpoint("unix:///nonexistent/docker.sock", false, "", Duration.ofSeconds(1)), sent::add)) {
             DockerApiError e = assertThrows(DockerApiError.class, () -> g.readonlyRootfs("../../info"));
             assertEquals("refusing to inspect a container id with unexpected characters", e.getMessage());
             assertThrows(DockerApiError.class, () -> g.inspect("x/../../info"));

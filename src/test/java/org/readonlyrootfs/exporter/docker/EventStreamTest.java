@@ -34,13 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30) // a stream that never ends is a failure, not a hung build
 class EventStreamTest {
     private static final Duration TIMEOUT = Duration.ofMillis(500);
-    private static final String CHUNKED_OK = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-            + "Transfer-Encoding: chunked\r\n\r\n";
+    private static final String CHUNKED_OK =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + "Transfer-Encoding: chunked\r\n\r\n";
     private static final String ID_A = "a".repeat(64);
     private static final String ID_B = "b".repeat(64);
 
     @TempDir
     Path dir;
+
     private Daemon daemon;
     private EngineGateway gateway;
     private final List<String> requestsCounted = new CopyOnWriteArrayList<>();
@@ -64,17 +65,19 @@ class EventStreamTest {
         Daemon(Path socket) throws IOException {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
-            Thread t = new Thread(() -> {
-                while (true) {
-                    try {
-                        SocketChannel c = server.accept();
-                        all.add(c);
-                        connections.add(new Conn(c, readHead(c)));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "fake-daemon");
+            Thread t = new Thread(
+                    () -> {
+                        while (true) {
+                            try {
+                                SocketChannel c = server.accept();
+                                all.add(c);
+                                connections.add(new Conn(c, readHead(c)));
+                            } catch (IOException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "fake-daemon");
             t.setDaemon(true);
             t.start();
         }
@@ -184,8 +187,10 @@ class EventStreamTest {
     }
 
     private static Thread readerThread() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("docker-events"))
-                .findFirst().orElse(null);
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("docker-events"))
+                .findFirst()
+                .orElse(null);
     }
 
     @Test
@@ -193,8 +198,11 @@ class EventStreamTest {
         Heard heard = new Heard();
         follow(heard);
         Conn c = daemon.next();
-        assertTrue(c.request().startsWith("GET /events?since=1700000000&filters=%7B%22type%22%3A%5B%22container%22%5D%7D"
-                + " HTTP/1.1\r\nHost: docker\r\n"), c.request());
+        assertTrue(
+                c.request()
+                        .startsWith("GET /events?since=1700000000&filters=%7B%22type%22%3A%5B%22container%22%5D%7D"
+                                + " HTTP/1.1\r\nHost: docker\r\n"),
+                c.request());
         assertEquals(List.of("events"), requestsCounted);
         c.send(CHUNKED_OK);
         assertEquals("connected", heard.next());
@@ -243,8 +251,10 @@ class EventStreamTest {
         c.chunk("{\"Type\":\"container\",\"Action\":create}\n");
         assertEquals("create a 1700000001000000000", heard.next());
         String ended = heard.next();
-        assertTrue(ended.startsWith("ended: events stream from " + host() + " failed: malformed JSON in the Docker"
-                + " daemon's events stream: Unrecognized token 'create'"), ended);
+        assertTrue(
+                ended.startsWith("ended: events stream from " + host() + " failed: malformed JSON in the Docker"
+                        + " daemon's events stream: Unrecognized token 'create'"),
+                ended);
         assertFalse(ended.contains("\n"), ended);
         assertTrue(c.closedByClient(), "the connection is closed");
         heard.nothingMore();
@@ -258,8 +268,10 @@ class EventStreamTest {
         c.send(CHUNKED_OK);
         assertEquals("connected", heard.next());
         c.chunk("[1,2]\n");
-        assertEquals("ended: events stream from " + host() + " failed: the Docker daemon's events stream holds"
-                + " START_ARRAY where an event object should start", heard.next());
+        assertEquals(
+                "ended: events stream from " + host() + " failed: the Docker daemon's events stream holds"
+                        + " START_ARRAY where an event object should start",
+                heard.next());
         heard.nothingMore();
 
         Heard second = new Heard();
@@ -276,8 +288,10 @@ class EventStreamTest {
         } catch (IOException closedByTheClient) {
             // the client gave up on it before the end
         }
-        assertEquals("ended: events stream from " + host() + " failed: an event object in the Docker daemon's events"
-                + " stream exceeds 1024 KiB", second.next());
+        assertEquals(
+                "ended: events stream from " + host() + " failed: an event object in the Docker daemon's events"
+                        + " stream exceeds 1024 KiB",
+                second.next());
         second.nothingMore();
     }
 
@@ -301,8 +315,10 @@ class EventStreamTest {
         assertEquals("connected", second.next());
         d.chunk(event("create", ID_B, 1_700_000_001_000_000_000L).substring(0, 30));
         d.channel().close(); // the daemon died mid-event
-        assertEquals("ended: events stream from " + host() + " failed: IOException: the Docker daemon closed the"
-                + " connection in the middle of an answer", second.next());
+        assertEquals(
+                "ended: events stream from " + host() + " failed: IOException: the Docker daemon closed the"
+                        + " connection in the middle of an answer",
+                second.next());
         second.nothingMore();
     }
 
@@ -347,8 +363,10 @@ class EventStreamTest {
         String body = "{\"message\":\"boom\\nsecond line\"}";
         c.send("HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: "
                 + body.length() + "\r\n\r\n" + body);
-        assertEquals("ended: events stream from " + host() + " failed: GET /events failed with HTTP 500: boom second"
-                + " line", heard.next());
+        assertEquals(
+                "ended: events stream from " + host() + " failed: GET /events failed with HTTP 500: boom second"
+                        + " line",
+                heard.next());
         heard.nothingMore();
         assertTrue(c.closedByClient(), "the connection is not kept");
     }
@@ -358,8 +376,10 @@ class EventStreamTest {
         Heard heard = new Heard();
         follow(heard);
         daemon.next(); // never answered
-        assertEquals("ended: events stream from " + host() + " failed: Docker daemon did not answer GET /events within "
-                + TIMEOUT.toMillis() + " ms", heard.next());
+        assertEquals(
+                "ended: events stream from " + host() + " failed: Docker daemon did not answer GET /events within "
+                        + TIMEOUT.toMillis() + " ms",
+                heard.next());
         heard.nothingMore();
 
         Heard second = new Heard();
@@ -375,11 +395,12 @@ class EventStreamTest {
     @Test
     void noDaemonEndsItWithTheReason() throws Exception {
         Heard heard = new Heard();
-        gateway = new EngineGateway(new DockerEndpoint("unix://" + dir.resolve("none.sock"), false, "", TIMEOUT),
-                requestsCounted::add);
+        gateway = new EngineGateway(
+                new DockerEndpoint("unix://" + dir.resolve("none.sock"), false, "", TIMEOUT), requestsCounted::add);
         gateway.followEvents(1, heard);
         String ended = heard.next();
-        assertTrue(ended.startsWith("ended: events stream from unix://" + dir.resolve("none.sock") + " failed: "), ended);
+        assertTrue(
+                ended.startsWith("ended: events stream from unix://" + dir.resolve("none.sock") + " failed: "), ended);
         heard.nothingMore();
         List<String> calls = new ArrayList<>(heard.calls);
         assertEquals(List.of(), calls);

@@ -20,8 +20,8 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.compliance.ContainerFacts;
-import org.readonlyrootfs.exporter.metrics.Fixtures;
 import org.readonlyrootfs.exporter.compliance.StigRule;
+import org.readonlyrootfs.exporter.metrics.Fixtures;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 import org.w3c.dom.Document;
@@ -40,7 +40,8 @@ class EvidenceTest {
     private static void assertGolden(String name, String actual) throws IOException {
         Path file = GOLDEN.resolve(name);
         // the version changes with every release: pin it
-        String pinned = actual.replace("readonly-rootfs-exporter " + org.readonlyrootfs.exporter.product.BuildInfo.version(),
+        String pinned = actual.replace(
+                "readonly-rootfs-exporter " + org.readonlyrootfs.exporter.product.BuildInfo.version(),
                 "readonly-rootfs-exporter VERSION");
         if (Boolean.getBoolean("golden.update")) {
             Files.writeString(file, pinned);
@@ -74,14 +75,18 @@ class EvidenceTest {
     void theCklbIsAStigViewerChecklistOfTheHostWithTheRuleAndItsVerdict() throws Exception {
         String text = Cklb.render(Fixtures.inventory(), GENERATED);
         JsonNode root = JSON.readTree(text);
-        assertEquals(List.of("title", "id", "stigs", "active", "mode", "has_path", "target_data", "cklb_version"),
-                fieldNames(root), "STIG Viewer's order");
+        assertEquals(
+                List.of("title", "id", "stigs", "active", "mode", "has_path", "target_data", "cklb_version"),
+                fieldNames(root),
+                "STIG Viewer's order");
         assertEquals("1.0", root.path("cklb_version").asText());
         assertTrue(root.path("active").asBoolean());
         assertEquals(2, root.path("mode").asInt());
         assertEquals("node-1", root.path("target_data").path("host_name").asText());
         assertEquals("Computing", root.path("target_data").path("target_type").asText());
-        assertEquals("Docker Engine 20.10.24", root.path("target_data").path("comments").asText());
+        assertEquals(
+                "Docker Engine 20.10.24",
+                root.path("target_data").path("comments").asText());
         JsonNode stig = root.path("stigs").path(0);
         assertEquals(1, root.path("stigs").size());
         assertEquals("Mirantis_Kubernetes_Engine_STIG", stig.path("stig_id").asText());
@@ -98,11 +103,14 @@ class EvidenceTest {
         assertEquals("[\"CCI-002233\"]", rule.path("ccis").toString());
         assertEquals(StigRule.TITLE, rule.path("rule_title").asText());
         assertEquals(StigRule.CHECK_TEXT, rule.path("check_content").asText());
-        assertTrue(rule.path("check_content").asText().contains("If ReadonlyRootfs=false, it means the container's root"
-                + " filesystem is writable and this is a finding."));
+        assertTrue(rule.path("check_content")
+                .asText()
+                .contains("If ReadonlyRootfs=false, it means the container's root"
+                        + " filesystem is writable and this is a finding."));
         assertEquals(StigRule.FIX_TEXT, rule.path("fix_text").asText());
-        assertTrue(rule.path("fix_text").asText().contains(
-                "docker run <Run arguments> --read-only <Container Image Name or ID> <Command>"));
+        assertTrue(rule.path("fix_text")
+                .asText()
+                .contains("docker run <Run arguments> --read-only <Container Image Name or ID> <Command>"));
         assertEquals(stig.path("uuid").asText(), rule.path("stig_uuid").asText());
         assertEquals("open", rule.path("status").asText());
         String details = rule.path("finding_details").asText();
@@ -126,11 +134,14 @@ class EvidenceTest {
                 "/api: ReadonlyRootfs=true")) {
             assertTrue(details.lines().anyMatch(line::equals), "finding_details lacks [" + line + "] in\n" + details);
         }
-        assertTrue(details.startsWith("Host node-1 (Docker 20.10.24), scan of 2023-11-14T22:15:23Z: 8 containers: 3"
-                + " finding, 2 compliant, 2 exempt, 1 not_applicable."), details);
+        assertTrue(
+                details.startsWith("Host node-1 (Docker 20.10.24), scan of 2023-11-14T22:15:23Z: 8 containers: 3"
+                        + " finding, 2 compliant, 2 exempt, 1 not_applicable."),
+                details);
         String comments = rule.path("comments").asText();
         assertTrue(comments.startsWith("Evaluated automatically by readonly-rootfs-exporter "), comments);
-        assertTrue(comments.contains("Scan: 2023-11-14T22:15:23Z; checklist generated 2023-11-14T22:16:00Z."), comments);
+        assertTrue(
+                comments.contains("Scan: 2023-11-14T22:15:23Z; checklist generated 2023-11-14T22:16:00Z."), comments);
         assertGolden("checklist.cklb", text);
     }
 
@@ -148,7 +159,9 @@ class EvidenceTest {
         for (int i = 0; i < si.getLength(); i++) {
             Element e = (Element) si.item(i);
             NodeList data = e.getElementsByTagName("SID_DATA");
-            info.put(child(e, "SID_NAME"), data.getLength() == 0 ? "" : data.item(0).getTextContent());
+            info.put(
+                    child(e, "SID_NAME"),
+                    data.getLength() == 0 ? "" : data.item(0).getTextContent());
         }
         assertEquals("Mirantis_Kubernetes_Engine_STIG", info.get("stigid"));
         assertEquals("2", info.get("version"));
@@ -167,7 +180,11 @@ class EvidenceTest {
         assertEquals(StigRule.DISCUSSION, data.get("Vuln_Discuss"));
         Element vuln = (Element) d.getElementsByTagName("VULN").item(0);
         assertEquals("Open", child(vuln, "STATUS"));
-        JsonNode cklb = JSON.readTree(Cklb.render(s, GENERATED)).path("stigs").path(0).path("rules").path(0);
+        JsonNode cklb = JSON.readTree(Cklb.render(s, GENERATED))
+                .path("stigs")
+                .path(0)
+                .path("rules")
+                .path(0);
         assertEquals(cklb.path("finding_details").asText(), child(vuln, "FINDING_DETAILS"), "the same content");
         assertEquals(cklb.path("comments").asText(), child(vuln, "COMMENTS"));
         assertGolden("checklist.ckl", text);
@@ -179,12 +196,13 @@ class EvidenceTest {
         Instant now = Fixtures.NOW;
         ContainerFacts ro = new ContainerFacts("a1", "api", "i", "running", Map.of(), 1, true);
         ContainerFacts ucp = new ContainerFacts("b2", "ucp-agent", "i", "running", Map.of(), 1, false);
-        ContainerFacts pod = new ContainerFacts("c3", "k8s_web", "i", "running", Map.of("io.kubernetes.pod.name", "w"),
-                1, false);
+        ContainerFacts pod =
+                new ContainerFacts("c3", "k8s_web", "i", "running", Map.of("io.kubernetes.pod.name", "w"), 1, false);
         ContainerFacts rw = new ContainerFacts("d4", "web", "i", "running", Map.of(), 1, false);
         assertEquals(ChecklistStatus.NOT_A_FINDING, Evidence.status(snapshot(c, now, ro, ucp, pod)));
         assertEquals(ChecklistStatus.NOT_APPLICABLE, Evidence.status(snapshot(c, now, pod)));
-        assertEquals(ChecklistStatus.NOT_A_FINDING, Evidence.status(snapshot(c, now)), "no container: nothing writable");
+        assertEquals(
+                ChecklistStatus.NOT_A_FINDING, Evidence.status(snapshot(c, now)), "no container: nothing writable");
         assertEquals(ChecklistStatus.OPEN, Evidence.status(snapshot(c, now, ro, rw)));
         assertEquals("not_a_finding", ChecklistStatus.NOT_A_FINDING.cklb());
         assertEquals("NotAFinding", ChecklistStatus.NOT_A_FINDING.ckl());
@@ -196,8 +214,8 @@ class EvidenceTest {
         for (ContainerFacts f : facts) {
             audited.add(new AuditedContainer(f, c.classify(f, now), 1));
         }
-        return new Snapshot("h", "20.10", true, true, "", audited, 0, 0.1, now.getEpochSecond(), 1, 0, 0, Map.of(),
-                true, 0);
+        return new Snapshot(
+                "h", "20.10", true, true, "", audited, 0, 0.1, now.getEpochSecond(), 1, 0, 0, Map.of(), true, 0);
     }
 
     @Test
@@ -205,22 +223,38 @@ class EvidenceTest {
         Classifier c = new Classifier(true);
         List<ContainerFacts> many = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
-            many.add(new ContainerFacts(String.format("%064d", i), "writable-container-with-a-long-name-" + i,
-                    "registry.example.com/team/app:1." + i, "running", Map.of(), 1, false));
+            many.add(new ContainerFacts(
+                    String.format("%064d", i),
+                    "writable-container-with-a-long-name-" + i,
+                    "registry.example.com/team/app:1." + i,
+                    "running",
+                    Map.of(),
+                    1,
+                    false));
         }
         Snapshot s = snapshot(c, Fixtures.NOW, many.toArray(ContainerFacts[]::new));
         assertTrue(Evidence.details(s, GENERATED).length() > Evidence.MAX_TEXT);
         Evidence e = Evidence.of(s, GENERATED);
-        assertTrue(e.findingDetails().length() <= Evidence.MAX_TEXT, "" + e.findingDetails().length());
+        assertTrue(
+                e.findingDetails().length() <= Evidence.MAX_TEXT,
+                "" + e.findingDetails().length());
         assertTrue(e.findingDetails().length() > Evidence.MAX_TEXT - 300, "as much as fits");
         String last = e.findingDetails().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(last.matches("\\[cut: \\d+ more lines: STIG Manager keeps 32767 characters; the complete list is at"
-                + " /findings of the exporter\\]"), last);
-        e.findingDetails().lines().filter(l -> l.startsWith("/")).forEach(l -> assertTrue(
-                l.matches("/writable-container-with-a-long-name-\\d+: ReadonlyRootfs=false \\(id 0+\\d*, image"
-                        + " registry.example.com/team/app:1.\\d+, state running\\)"), "whole lines only: " + l));
+        assertTrue(
+                last.matches("\\[cut: \\d+ more lines: STIG Manager keeps 32767 characters; the complete list is at"
+                        + " /findings of the exporter\\]"),
+                last);
+        e.findingDetails()
+                .lines()
+                .filter(l -> l.startsWith("/"))
+                .forEach(l -> assertTrue(
+                        l.matches("/writable-container-with-a-long-name-\\d+: ReadonlyRootfs=false \\(id 0+\\d*, image"
+                                + " registry.example.com/team/app:1.\\d+, state running\\)"),
+                        "whole lines only: " + l));
         Document d = xml(Ckl.render(s, GENERATED));
-        assertEquals(e.findingDetails(), child((Element) d.getElementsByTagName("VULN").item(0), "FINDING_DETAILS"));
+        assertEquals(
+                e.findingDetails(),
+                child((Element) d.getElementsByTagName("VULN").item(0), "FINDING_DETAILS"));
         assertEquals("abc\n[cut", Evidence.cut("abc\n" + "x".repeat(200), 150).substring(0, 8));
         assertEquals(150, Evidence.cut("y".repeat(500), 150).length(), "one huge line is cut inside");
     }
@@ -228,18 +262,33 @@ class EvidenceTest {
     @Test
     void hostileValuesStayWellFormedXmlAndJson() throws Exception {
         Classifier c = new Classifier(true);
-        ContainerFacts evil = new ContainerFacts("e1", "a<b>&\"c'\u0001]]>", "img:<1>", "running",
-                Map.of("com.docker.compose.project", "p\u0000q\uD800"), 1, false);
+        ContainerFacts evil = new ContainerFacts(
+                "e1",
+                "a<b>&\"c'\u0001]]>",
+                "img:<1>",
+                "running",
+                Map.of("com.docker.compose.project", "p\u0000q\uD800"),
+                1,
+                false);
         Snapshot s = snapshot(c, Fixtures.NOW, evil);
         Document d = xml(Ckl.render(s, GENERATED));
         String details = child((Element) d.getElementsByTagName("VULN").item(0), "FINDING_DETAILS");
-        assertTrue(details.contains("/a<b>&\"c'\uFFFD]]>: ReadonlyRootfs=false (id e1, image img:<1>, state running,"
-                + " compose stack p\uFFFDq\uFFFD)"), details);
+        assertTrue(
+                details.contains("/a<b>&\"c'\uFFFD]]>: ReadonlyRootfs=false (id e1, image img:<1>, state running,"
+                        + " compose stack p\uFFFDq\uFFFD)"),
+                details);
         JsonNode cklb = JSON.readTree(Cklb.render(s, GENERATED));
-        assertTrue(cklb.path("stigs").path(0).path("rules").path(0).path("finding_details").asText()
+        assertTrue(cklb.path("stigs")
+                .path(0)
+                .path("rules")
+                .path(0)
+                .path("finding_details")
+                .asText()
                 .contains("/a<b>&\"c'\u0001]]>: ReadonlyRootfs=false"));
         JsonNode findings = JSON.readTree(FindingsJson.render(s, GENERATED));
-        assertEquals("a<b>&\"c'\u0001]]>", findings.path("containers").path(0).path("name").asText());
+        assertEquals(
+                "a<b>&\"c'\u0001]]>",
+                findings.path("containers").path(0).path("name").asText());
     }
 
     @Test
@@ -269,11 +318,14 @@ class EvidenceTest {
         assertEquals("running", shop.path("state").asText());
         assertFalse(shop.path("readonly_rootfs").asBoolean());
         assertEquals("finding", shop.path("status").asText());
-        assertEquals("root filesystem is writable (HostConfig.ReadonlyRootfs=false)", shop.path("reason").asText());
+        assertEquals(
+                "root filesystem is writable (HostConfig.ReadonlyRootfs=false)",
+                shop.path("reason").asText());
         assertEquals("swarm", shop.path("orchestrator").asText());
         assertEquals("shop", shop.path("stack").asText());
         assertEquals("shop_web", shop.path("service").asText());
-        assertEquals("{\"com.docker.stack.namespace\":\"shop\",\"com.docker.swarm.service.name\":\"shop_web\"}",
+        assertEquals(
+                "{\"com.docker.stack.namespace\":\"shop\",\"com.docker.swarm.service.name\":\"shop_web\"}",
                 shop.path("labels").toString());
         assertTrue(shop.path("exemption").isNull());
         assertEquals("2023-11-14T22:13:22Z", shop.path("created").asText());
@@ -281,13 +333,18 @@ class EvidenceTest {
         JsonNode billing = byName.get("billing");
         assertEquals("exempt", billing.path("status").asText());
         assertEquals("billing-vendor", billing.path("exemption").asText());
-        assertEquals("exemption billing-vendor: Vendor image writes its license cache to /opt/billing (ticket CHG-1234,"
-                + " owner team-billing, expires 2030-06-30)", billing.path("reason").asText());
-        assertEquals("{}", billing.path("labels").toString(), "only labels that matter: com.example.team decides nothing");
+        assertEquals(
+                "exemption billing-vendor: Vendor image writes its license cache to /opt/billing (ticket CHG-1234,"
+                        + " owner team-billing, expires 2030-06-30)",
+                billing.path("reason").asText());
+        assertEquals(
+                "{}", billing.path("labels").toString(), "only labels that matter: com.example.team decides nothing");
         JsonNode batch = byName.get("batch-7");
         assertEquals("finding", batch.path("status").asText());
         assertTrue(batch.path("exemption_expired").asBoolean());
-        assertEquals("{\"com.example.tier\":\"batch\"}", batch.path("labels").toString(),
+        assertEquals(
+                "{\"com.example.tier\":\"batch\"}",
+                batch.path("labels").toString(),
                 "a label an exemption looks at matters");
         assertTrue(byName.get("k8s_POD_web").path("reason").asText().contains("Not Applicable"));
         assertTrue(root.path("swarm_manager").asBoolean());

@@ -64,9 +64,12 @@ class ExporterCollectorTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             PrometheusTextFormatWriter.create().write(out, registry.scrape(), EscapingScheme.ALLOW_UTF8);
             String text = out.toString(StandardCharsets.UTF_8);
-            long series = text.lines().filter(l -> l.startsWith("readonly_rootfs_remediation{")).count();
+            long series = text.lines()
+                    .filter(l -> l.startsWith("readonly_rootfs_remediation{"))
+                    .count();
             assertEquals(mode == PerContainer.NONE ? 0 : 2, series, mode + "\n" + text);
-            assertTrue(text.contains("readonly_rootfs_remediation_plans{host=\"node-1\",plan=\"tmpfs_only\"} 1.0"),
+            assertTrue(
+                    text.contains("readonly_rootfs_remediation_plans{host=\"node-1\",plan=\"tmpfs_only\"} 1.0"),
                     mode + "\n" + text);
         }
     }
@@ -87,14 +90,38 @@ class ExporterCollectorTest {
         AtomicReference<Snapshot> current = new AtomicReference<>(full);
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new ExporterCollector(current::get));
-        assertEquals(8, registry.scrape().stream()
-                .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
-                .findFirst().orElseThrow().getDataPoints().size());
-        current.set(new Snapshot(full.host(), full.daemonVersion(), true, true, "", full.containers().subList(0, 1),
-                0, 0.01, full.lastSuccessEpochSeconds(), 8, 2, 3, full.dockerRequests(), true, 12));
-        assertEquals(1, registry.scrape().stream()
-                .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
-                .findFirst().orElseThrow().getDataPoints().size());
+        assertEquals(
+                8,
+                registry.scrape().stream()
+                        .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getDataPoints()
+                        .size());
+        current.set(new Snapshot(
+                full.host(),
+                full.daemonVersion(),
+                true,
+                true,
+                "",
+                full.containers().subList(0, 1),
+                0,
+                0.01,
+                full.lastSuccessEpochSeconds(),
+                8,
+                2,
+                3,
+                full.dockerRequests(),
+                true,
+                12));
+        assertEquals(
+                1,
+                registry.scrape().stream()
+                        .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getDataPoints()
+                        .size());
     }
 
     @Test
@@ -103,14 +130,37 @@ class ExporterCollectorTest {
         AtomicReference<Snapshot> current = new AtomicReference<>(full);
         ExporterCollector collector = new ExporterCollector(current::get);
         java.util.function.Supplier<Object> series = () -> collector.collect().stream()
-                .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container")).findFirst().orElseThrow();
+                .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
+                .findFirst()
+                .orElseThrow();
         Object first = series.get();
         assertTrue(first == series.get(), "same container list: same series object");
-        current.set(new Snapshot("node-2", full.daemonVersion(), true, true, "", full.containers(), 0, 0.01,
-                full.lastSuccessEpochSeconds(), 8, 2, 3, full.dockerRequests(), true, 12));
+        current.set(new Snapshot(
+                "node-2",
+                full.daemonVersion(),
+                true,
+                true,
+                "",
+                full.containers(),
+                0,
+                0.01,
+                full.lastSuccessEpochSeconds(),
+                8,
+                2,
+                3,
+                full.dockerRequests(),
+                true,
+                12));
         Object renamed = series.get();
         assertTrue(first != renamed, "another host: rebuilt");
-        assertTrue(collector.collect().stream().filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
-                .findFirst().orElseThrow().getDataPoints().get(0).getLabels().get("host").equals("node-2"));
+        assertTrue(collector.collect().stream()
+                .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
+                .findFirst()
+                .orElseThrow()
+                .getDataPoints()
+                .get(0)
+                .getLabels()
+                .get("host")
+                .equals("node-2"));
     }
 }

@@ -32,8 +32,7 @@ class AlertRulesTest {
     void promtoolCheckRulesAcceptsTheRuleFile() {
         Tools.Run r = promtool(List.of("check", "rules", MonitoringFiles.RULES.toString()));
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
-        assertTrue(r.stdout().contains("SUCCESS: " + MonitoringFiles.rules().size() + " rules found"),
-                r.stdout());
+        assertTrue(r.stdout().contains("SUCCESS: " + MonitoringFiles.rules().size() + " rules found"), r.stdout());
     }
 
     @Test
@@ -58,7 +57,10 @@ class AlertRulesTest {
         Set<String> exprs = new HashSet<>();
         for (Path f : MonitoringFiles.ruleTestFiles()) {
             JsonNode file = MonitoringFiles.readYaml(f);
-            assertEquals("../" + MonitoringFiles.RULES.getFileName(), file.path("rule_files").path(0).asText(), f.toString());
+            assertEquals(
+                    "../" + MonitoringFiles.RULES.getFileName(),
+                    file.path("rule_files").path(0).asText(),
+                    f.toString());
             for (JsonNode test : file.path("tests")) {
                 for (JsonNode a : test.path("alert_rule_test")) {
                     String name = a.path("alertname").asText();
@@ -107,18 +109,26 @@ class AlertRulesTest {
             assertTrue(a.group().startsWith("readonly-rootfs-"), n + " in group " + a.group());
             assertNotNull(a.forDuration(), n + " without for");
             assertTrue(SEVERITIES.contains(a.labels().get("severity")), n + " severity " + a.labels());
-            assertEquals(Set.of("summary", "description", "runbook_url"), a.annotations().keySet(), n);
+            assertEquals(
+                    Set.of("summary", "description", "runbook_url"),
+                    a.annotations().keySet(),
+                    n);
             String summary = a.annotations().get("summary");
             assertFalse(summary.contains("{{"), n + ": summary must be static: " + summary);
             assertTrue(summary.endsWith("."), n + ": one sentence: " + summary);
             if (!a.expr().trim().startsWith("absent(")) {
                 assertTrue(a.annotations().get("description").contains("$labels."), n + ": description from $labels");
             }
-            assertEquals(MonitoringFiles.RUNBOOK_BASE + MonitoringFiles.githubAnchor(n), a.annotations().get("runbook_url"), n);
+            assertEquals(
+                    MonitoringFiles.RUNBOOK_BASE + MonitoringFiles.githubAnchor(n),
+                    a.annotations().get("runbook_url"),
+                    n);
         }
         for (Rule r : MonitoringFiles.rules()) {
             if (!r.isAlert()) {
-                assertTrue(r.record().matches("[a-z_]+:readonly_rootfs_[a-z_]+:[a-z_]+"), r.record() + ": level:metric:operations");
+                assertTrue(
+                        r.record().matches("[a-z_]+:readonly_rootfs_[a-z_]+:[a-z_]+"),
+                        r.record() + ": level:metric:operations");
             }
         }
     }
@@ -128,12 +138,17 @@ class AlertRulesTest {
     void onlyFindingsPage() {
         for (Rule a : MonitoringFiles.alerts()) {
             if ("critical".equals(a.labels().get("severity"))) {
-                assertTrue(a.expr().contains("readonly_rootfs_container{status=\"finding\""), a.alert() + ": " + a.expr());
+                assertTrue(
+                        a.expr().contains("readonly_rootfs_container{status=\"finding\""), a.alert() + ": " + a.expr());
                 assertFalse(a.expr().contains("exempt") || a.expr().contains("not_applicable"), a.alert());
             }
         }
-        assertEquals(List.of("ReadonlyRootfsWritableContainer"), MonitoringFiles.alerts().stream()
-                .filter(a -> "critical".equals(a.labels().get("severity"))).map(Rule::alert).toList());
+        assertEquals(
+                List.of("ReadonlyRootfsWritableContainer"),
+                MonitoringFiles.alerts().stream()
+                        .filter(a -> "critical".equals(a.labels().get("severity")))
+                        .map(Rule::alert)
+                        .toList());
     }
 
     /** Every alert's runbook_url lands on its own {@code ##} section of docs/alerts.md that says what to do. */
@@ -144,7 +159,9 @@ class AlertRulesTest {
         sections.keySet().forEach(h -> anchors.add(MonitoringFiles.githubAnchor(h)));
         for (Rule a : MonitoringFiles.alerts()) {
             String anchor = a.annotations().get("runbook_url").substring(MonitoringFiles.RUNBOOK_BASE.length());
-            assertTrue(anchors.contains(anchor), a.alert() + ": no " + MonitoringFiles.ALERTS_DOC + " heading for #" + anchor + " in " + anchors);
+            assertTrue(
+                    anchors.contains(anchor),
+                    a.alert() + ": no " + MonitoringFiles.ALERTS_DOC + " heading for #" + anchor + " in " + anchors);
             String body = sections.get(a.alert());
             assertNotNull(body, a.alert());
             assertTrue(body.contains(a.labels().get("severity")), a.alert() + ": runbook names the severity");
@@ -152,7 +169,9 @@ class AlertRulesTest {
         }
         for (String finding : List.of("ReadonlyRootfsWritableContainer", "ReadonlyRootfsFindingsPersist")) {
             String body = sections.get(finding);
-            for (String fix : List.of("docker run --read-only --tmpfs /run --tmpfs /tmp", "docker service update --read-only",
+            for (String fix : List.of(
+                    "docker run --read-only --tmpfs /run --tmpfs /tmp",
+                    "docker service update --read-only",
                     "readonly_rootfs_container{status=\"finding\"")) {
                 assertTrue(body.contains(fix), finding + " runbook lacks: " + fix);
             }

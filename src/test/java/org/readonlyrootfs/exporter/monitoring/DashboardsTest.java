@@ -52,23 +52,36 @@ class DashboardsTest {
             String title = d.path("title").asText();
             Map<String, JsonNode> vars = MonitoringFiles.variables(d);
             JsonNode ds = vars.get("datasource");
-            assertTrue(ds != null && "datasource".equals(ds.path("type").asText())
-                    && "prometheus".equals(ds.path("query").asText()), title + ": datasource variable");
+            assertTrue(
+                    ds != null
+                            && "datasource".equals(ds.path("type").asText())
+                            && "prometheus".equals(ds.path("query").asText()),
+                    title + ": datasource variable");
             JsonNode job = vars.get("job");
-            assertTrue(job != null && "label_values(readonly_rootfs_docker_up, job)".equals(job.path("query").asText()),
+            assertTrue(
+                    job != null
+                            && "label_values(readonly_rootfs_docker_up, job)"
+                                    .equals(job.path("query").asText()),
                     title + ": job variable " + job);
             JsonNode host = vars.get("host");
-            assertTrue(host != null && "label_values(readonly_rootfs_docker_up{job=~\"$job\"}, host)"
-                    .equals(host.path("query").asText()), title + ": host variable " + host);
+            assertTrue(
+                    host != null
+                            && "label_values(readonly_rootfs_docker_up{job=~\"$job\"}, host)"
+                                    .equals(host.path("query").asText()),
+                    title + ": host variable " + host);
             for (JsonNode v : vars.values()) {
                 if ("query".equals(v.path("type").asText())) {
-                    assertEquals(MonitoringFiles.DATASOURCE_UID, v.path("datasource").path("uid").asText(),
+                    assertEquals(
+                            MonitoringFiles.DATASOURCE_UID,
+                            v.path("datasource").path("uid").asText(),
                             title + ": variable " + v.path("name").asText());
-                    assertEquals(v.path("query").asText(), v.path("definition").asText(), title + ": " + v.path("name"));
+                    assertEquals(
+                            v.path("query").asText(), v.path("definition").asText(), title + ": " + v.path("name"));
                 }
                 if (v.path("includeAll").asBoolean()) {
                     // "All" as a regex that also matches label values Grafana cannot list (empty stack)
-                    assertTrue(v.path("allValue").asText().matches("\\.[*+]"), title + ": allValue of " + v.path("name"));
+                    assertTrue(
+                            v.path("allValue").asText().matches("\\.[*+]"), title + ": allValue of " + v.path("name"));
                 }
             }
         }
@@ -88,12 +101,23 @@ class DashboardsTest {
                     continue;
                 }
                 assertFalse(p.path("description").asText().isBlank(), panel + ": description");
-                assertEquals(MonitoringFiles.DATASOURCE_UID, p.path("datasource").path("uid").asText(), panel + ": datasource");
+                assertEquals(
+                        MonitoringFiles.DATASOURCE_UID,
+                        p.path("datasource").path("uid").asText(),
+                        panel + ": datasource");
                 assertEquals("prometheus", p.path("datasource").path("type").asText(), panel);
-                assertFalse(p.path("fieldConfig").path("defaults").path("unit").asText().isBlank(), panel + ": unit");
+                assertFalse(
+                        p.path("fieldConfig")
+                                .path("defaults")
+                                .path("unit")
+                                .asText()
+                                .isBlank(),
+                        panel + ": unit");
                 assertFalse(p.path("targets").isEmpty(), panel + ": no query");
                 for (JsonNode t : p.path("targets")) {
-                    assertEquals(MonitoringFiles.DATASOURCE_UID, t.path("datasource").path("uid").asText(),
+                    assertEquals(
+                            MonitoringFiles.DATASOURCE_UID,
+                            t.path("datasource").path("uid").asText(),
                             panel + " " + t.path("refId") + ": datasource");
                 }
             }

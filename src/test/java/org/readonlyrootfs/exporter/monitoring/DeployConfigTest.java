@@ -25,8 +25,14 @@ class DeployConfigTest {
         Files.copy(MonitoringFiles.PROMETHEUS_CONFIG, dir.resolve("prometheus.yml"));
         Files.createDirectories(dir.resolve("rules"));
         Files.copy(MonitoringFiles.RULES, dir.resolve("rules").resolve(MonitoringFiles.RULES.getFileName()));
-        Tools.Run r = Tools.run(List.of(Tools.require("promtool").toString(), "check", "config",
-                dir.resolve("prometheus.yml").toString()), null, 60);
+        Tools.Run r = Tools.run(
+                List.of(
+                        Tools.require("promtool").toString(),
+                        "check",
+                        "config",
+                        dir.resolve("prometheus.yml").toString()),
+                null,
+                60);
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         assertTrue(r.stdout().contains("SUCCESS: 1 rule files found"), r.stdout());
         assertTrue(r.stdout().contains("SUCCESS: " + MonitoringFiles.rules().size() + " rules found"), r.stdout());
@@ -40,9 +46,15 @@ class DeployConfigTest {
         boolean swarmJob = false;
         for (JsonNode job : config.path("scrape_configs")) {
             String name = job.path("job_name").asText();
-            assertTrue(name.matches("readonly-rootfs.*"), "job " + name + " is not matched by up{job=~\"readonly-rootfs.*\"}");
+            assertTrue(
+                    name.matches("readonly-rootfs.*"),
+                    "job " + name + " is not matched by up{job=~\"readonly-rootfs.*\"}");
             staticJob |= job.has("static_configs");
-            swarmJob |= "tasks".equals(job.path("dockerswarm_sd_configs").path(0).path("role").asText());
+            swarmJob |= "tasks"
+                    .equals(job.path("dockerswarm_sd_configs")
+                            .path(0)
+                            .path("role")
+                            .asText());
         }
         assertTrue(staticJob && swarmJob, "a static job and a dockerswarm_sd_configs (tasks) job");
         for (Rule a : MonitoringFiles.alerts()) {
@@ -54,8 +66,13 @@ class DeployConfigTest {
 
     @Test
     void alertmanagerConfigIsValid() {
-        Tools.Run r = Tools.run(List.of(Tools.require("amtool").toString(), "check-config",
-                MonitoringFiles.ALERTMANAGER_CONFIG.toString()), null, 60);
+        Tools.Run r = Tools.run(
+                List.of(
+                        Tools.require("amtool").toString(),
+                        "check-config",
+                        MonitoringFiles.ALERTMANAGER_CONFIG.toString()),
+                null,
+                60);
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         assertTrue(r.stdout().contains("SUCCESS"), r.stdout());
     }
@@ -66,17 +83,24 @@ class DeployConfigTest {
         List<String> wrong = new ArrayList<>();
         List<String[]> cases = new ArrayList<>();
         for (Rule a : MonitoringFiles.alerts()) {
-            cases.add(new String[] {"alertname=" + a.alert(), "severity=" + a.labels().get("severity")});
+            cases.add(new String[] {
+                "alertname=" + a.alert(), "severity=" + a.labels().get("severity")
+            });
         }
         cases.add(new String[] {"alertname=SomethingElse", "severity=info"});
         for (String[] labels : cases) {
-            List<String> cmd = new ArrayList<>(List.of(Tools.require("amtool").toString(), "config", "routes", "test",
+            List<String> cmd = new ArrayList<>(List.of(
+                    Tools.require("amtool").toString(),
+                    "config",
+                    "routes",
+                    "test",
                     "--config.file=" + MonitoringFiles.ALERTMANAGER_CONFIG));
             cmd.addAll(List.of(labels));
             Tools.Run r = Tools.run(cmd, null, 60);
             String expected = RECEIVER_BY_SEVERITY.get(labels[1].substring("severity=".length()));
             if (r.exitCode() != 0 || !r.stdout().trim().equals(expected)) {
-                wrong.add(String.join(" ", labels) + " -> " + r.stdout().trim() + r.stderr().trim() + " (want " + expected + ")");
+                wrong.add(String.join(" ", labels) + " -> " + r.stdout().trim()
+                        + r.stderr().trim() + " (want " + expected + ")");
             }
         }
         assertEquals(List.of(), wrong);

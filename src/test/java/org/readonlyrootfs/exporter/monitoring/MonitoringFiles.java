@@ -26,6 +26,7 @@ public final class MonitoringFiles {
     public static final Path ALERTMANAGER_CONFIG = Path.of("deploy/alertmanager.yml");
     /** The alerts' documentation: one {@code ##} section per alert, its runbook. */
     public static final Path ALERTS_DOC = Path.of("docs", "alerts.md");
+
     public static final String RUNBOOK_BASE =
             "https://github.com/readonly-rootfs-exporter/readonly-rootfs-exporter/blob/main/docs/alerts.md#";
     /** The data source variable every panel and query must use. */
@@ -36,12 +37,17 @@ public final class MonitoringFiles {
 
     private static final Pattern METRIC = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
 
-    private MonitoringFiles() {
-    }
+    private MonitoringFiles() {}
 
     /** One alerting or recording rule. */
-    public record Rule(String group, String alert, String record, String expr, String forDuration,
-                       Map<String, String> labels, Map<String, String> annotations) {
+    public record Rule(
+            String group,
+            String alert,
+            String record,
+            String expr,
+            String forDuration,
+            Map<String, String> labels,
+            Map<String, String> annotations) {
         public boolean isAlert() {
             return alert != null;
         }
@@ -80,8 +86,13 @@ public final class MonitoringFiles {
         List<Rule> rules = new ArrayList<>();
         for (JsonNode group : readYaml(RULES).path("groups")) {
             for (JsonNode r : group.path("rules")) {
-                rules.add(new Rule(group.path("name").asText(), text(r, "alert"), text(r, "record"),
-                        r.path("expr").asText(), text(r, "for"), strings(r.path("labels")),
+                rules.add(new Rule(
+                        group.path("name").asText(),
+                        text(r, "alert"),
+                        text(r, "record"),
+                        r.path("expr").asText(),
+                        text(r, "for"),
+                        strings(r.path("labels")),
                         strings(r.path("annotations"))));
             }
         }
@@ -119,8 +130,11 @@ public final class MonitoringFiles {
         List<Query> out = new ArrayList<>();
         for (JsonNode p : panels(dashboard)) {
             for (JsonNode t : p.path("targets")) {
-                out.add(new Query(dashboard.path("title").asText(), p.path("title").asText(),
-                        t.path("refId").asText(), t.path("expr").asText()));
+                out.add(new Query(
+                        dashboard.path("title").asText(),
+                        p.path("title").asText(),
+                        t.path("refId").asText(),
+                        t.path("expr").asText()));
             }
         }
         return out;
@@ -129,7 +143,10 @@ public final class MonitoringFiles {
     /** The template variables of a dashboard, by name. */
     public static Map<String, JsonNode> variables(JsonNode dashboard) {
         Map<String, JsonNode> out = new LinkedHashMap<>();
-        dashboard.path("templating").path("list").forEach(v -> out.put(v.path("name").asText(), v));
+        dashboard
+                .path("templating")
+                .path("list")
+                .forEach(v -> out.put(v.path("name").asText(), v));
         return out;
     }
 
@@ -196,7 +213,9 @@ public final class MonitoringFiles {
 
     private static List<Path> list(Path dir, String suffix) {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(suffix)).sorted().toList();
+            return files.filter(f -> f.getFileName().toString().endsWith(suffix))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
         }

@@ -5,8 +5,7 @@ import java.util.List;
 
 /** Test input in {@code docker diff} notation: {@code "C /etc"}, {@code "A /tmp/x"}, {@code "D /old"}. */
 final class Changes {
-    private Changes() {
-    }
+    private Changes() {}
 
     static List<Change> of(String... lines) {
         List<Change> out = new ArrayList<>();

@@ -14,15 +14,35 @@ import org.yaml.snakeyaml.Yaml;
 
 /** Volume names, compose YAML and shell words stay valid whatever the names. */
 class OutputTest {
-    static final List<String> HOSTILE_NAMES = List.of("app", "", "-x", "a b", "a_b", "../../etc",
-            "ünïcødé", "a\nb", "quote\"s'", "x".repeat(300), "\uFFFD", "a:b", "$(reboot)", "--volume");
+    static final List<String> HOSTILE_NAMES = List.of(
+            "app",
+            "",
+            "-x",
+            "a b",
+            "a_b",
+            "../../etc",
+            "ünïcødé",
+            "a\nb",
+            "quote\"s'",
+            "x".repeat(300),
+            "\uFFFD",
+            "a:b",
+            "$(reboot)",
+            "--volume");
 
     @Test
     void volumeNamesAreValidAndDistinctForAnyContainerName() {
         Set<String> all = new HashSet<>();
         for (String name : HOSTILE_NAMES) {
-            List<String> names = VolumeNames.names(name, List.of("/var/lib/app", "/var/lib/a-pp", "/var/lib/a/pp",
-                    "/var/lib/a+pp", "/var/lib/a_pp", "/" + "d".repeat(200)));
+            List<String> names = VolumeNames.names(
+                    name,
+                    List.of(
+                            "/var/lib/app",
+                            "/var/lib/a-pp",
+                            "/var/lib/a/pp",
+                            "/var/lib/a+pp",
+                            "/var/lib/a_pp",
+                            "/" + "d".repeat(200)));
             for (String n : names) {
                 assertTrue(n.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]+") && n.length() <= VolumeNames.MAX_LENGTH, n);
                 assertTrue(all.add(n), "duplicate " + n + " for container " + Text.quoted(name));
@@ -39,8 +59,8 @@ class OutputTest {
         Planner planner = new Planner();
         for (String name : HOSTILE_NAMES) {
             ContainerContext c = new ContainerContext(name, name, "1000", "", List.of(), true, true, Instant.EPOCH, "");
-            Plan p = planner.plan(c, Changes.of("C /run", "A /run/x", "C /var", "C /var/lib", "C /var/lib/d",
-                    "A /var/lib/d/x"));
+            Plan p = planner.plan(
+                    c, Changes.of("C /run", "A /run/x", "C /var", "C /var/lib", "C /var/lib/d", "A /var/lib/d/x"));
             Map<String, Object> yaml = new Yaml().load(p.compose());
             Map<?, ?> services = (Map<?, ?>) yaml.get("services");
             assertEquals(1, services.size());
@@ -58,8 +78,18 @@ class OutputTest {
 
     @Test
     void yamlScalarsRoundTrip() {
-        for (String s : List.of("plain", "a\"b\\c", "line\nbreak", "tab\t", "\uD83D\uDE00 emoji", "lone \uD800",
-                "\u0085\u2028", "# not a comment", "- item", "key: value", "")) {
+        for (String s : List.of(
+                "plain",
+                "a\"b\\c",
+                "line\nbreak",
+                "tab\t",
+                "\uD83D\uDE00 emoji",
+                "lone \uD800",
+                "\u0085\u2028",
+                "# not a comment",
+                "- item",
+                "key: value",
+                "")) {
             Object back = new Yaml().load(Text.yaml(s));
             assertEquals(s.replace('\uD800', '\uFFFD'), back);
         }

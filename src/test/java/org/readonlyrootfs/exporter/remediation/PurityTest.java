@@ -23,8 +23,11 @@ class PurityTest {
             for (String line : Files.readAllLines(source)) {
                 String l = line.strip();
                 if (l.startsWith("import ")) {
-                    assertTrue(l.startsWith("import java.util") || l.startsWith("import java.time.Instant;")
-                            || l.startsWith("import java.nio.charset."), source + ": " + l);
+                    assertTrue(
+                            l.startsWith("import java.util")
+                                    || l.startsWith("import java.time.Instant;")
+                                    || l.startsWith("import java.nio.charset."),
+                            source + ": " + l);
                 }
                 for (String banned : List.of("System.", "Instant.now", "Clock", "java.io", "java.nio.file", "Thread")) {
                     assertTrue(!l.contains(banned) || l.startsWith("*") || l.startsWith("/"), source + ": " + l);

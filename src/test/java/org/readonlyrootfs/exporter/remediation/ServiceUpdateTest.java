@@ -17,26 +17,49 @@ class ServiceUpdateTest {
 
     @Test
     void mergesTheTasksMountsIntoServiceMounts() {
-        Plan a = plan("shop_web.1.abc", "", new Change("/run", ChangeKind.MODIFIED),
+        Plan a = plan(
+                "shop_web.1.abc",
+                "",
+                new Change("/run", ChangeKind.MODIFIED),
                 new Change("/run/web.pid", ChangeKind.ADDED));
-        Plan b = plan("shop_web.2.def", "", new Change("/run", ChangeKind.MODIFIED),
-                new Change("/run/web.pid", ChangeKind.ADDED), new Change("/var", ChangeKind.MODIFIED),
-                new Change("/var/lib", ChangeKind.MODIFIED), new Change("/var/lib/web", ChangeKind.MODIFIED),
+        Plan b = plan(
+                "shop_web.2.def",
+                "",
+                new Change("/run", ChangeKind.MODIFIED),
+                new Change("/run/web.pid", ChangeKind.ADDED),
+                new Change("/var", ChangeKind.MODIFIED),
+                new Change("/var/lib", ChangeKind.MODIFIED),
+                new Change("/var/lib/web", ChangeKind.MODIFIED),
                 new Change("/var/lib/web/state.db", ChangeKind.MODIFIED));
         ServiceUpdate u = ServiceUpdate.of("shop_web", List.of(a, b));
-        assertEquals(List.of("--read-only", "--mount-add", "type=tmpfs,destination=/run", "--mount-add",
-                "type=volume,source=shop_web-var-lib-web,destination=/var/lib/web"), u.flags());
+        assertEquals(
+                List.of(
+                        "--read-only",
+                        "--mount-add",
+                        "type=tmpfs,destination=/run",
+                        "--mount-add",
+                        "type=volume,source=shop_web-var-lib-web,destination=/var/lib/web"),
+                u.flags());
         assertEquals(2, u.tasks());
-        assertTrue(u.warnings().stream().anyMatch(w -> w.contains("its own local volume")), u.warnings().toString());
+        assertTrue(
+                u.warnings().stream().anyMatch(w -> w.contains("its own local volume")),
+                u.warnings().toString());
     }
 
     @Test
     void aTmpfsThatNeedsAnOwnerBecomesAWarning() {
-        Plan p = plan("api.1.x", "1000", new Change("/run", ChangeKind.MODIFIED),
-                new Change("/run/app", ChangeKind.MODIFIED), new Change("/run/app/app.pid", ChangeKind.ADDED));
+        Plan p = plan(
+                "api.1.x",
+                "1000",
+                new Change("/run", ChangeKind.MODIFIED),
+                new Change("/run/app", ChangeKind.MODIFIED),
+                new Change("/run/app/app.pid", ChangeKind.ADDED));
         ServiceUpdate u = ServiceUpdate.of("api", List.of(p));
-        assertTrue(u.flags().contains("type=tmpfs,destination=/run/app"), u.flags().toString());
-        assertTrue(u.warnings().stream().anyMatch(w -> w.contains("uid=1000")), u.warnings().toString());
+        assertTrue(
+                u.flags().contains("type=tmpfs,destination=/run/app"), u.flags().toString());
+        assertTrue(
+                u.warnings().stream().anyMatch(w -> w.contains("uid=1000")),
+                u.warnings().toString());
     }
 
     @Test

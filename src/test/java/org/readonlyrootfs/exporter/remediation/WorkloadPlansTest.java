@@ -45,7 +45,9 @@ class WorkloadPlansTest {
         assertEquals(PlanKind.TMPFS_ONLY, p.kind());
         assertEquals(List.of("--read-only", "--tmpfs", "/run"), p.dockerRunFlags());
         assertEquals(1, p.warnings().size());
-        assertTrue(p.warnings().get(0).contains("hides what the image ships there"), p.warnings().get(0));
+        assertTrue(
+                p.warnings().get(0).contains("hides what the image ships there"),
+                p.warnings().get(0));
     }
 
     @Test
@@ -56,8 +58,15 @@ class WorkloadPlansTest {
 
     @Test
     void newCacheTreeUnderVarCache() {
-        Plan p = plan(APP, "C /var", "C /var/cache", "A /var/cache/app", "A /var/cache/app/top",
-                "A /var/cache/app/sub", "A /var/cache/app/sub/deep", "A /var/cache/app/sub/deep/f");
+        Plan p = plan(
+                APP,
+                "C /var",
+                "C /var/cache",
+                "A /var/cache/app",
+                "A /var/cache/app/top",
+                "A /var/cache/app/sub",
+                "A /var/cache/app/sub/deep",
+                "A /var/cache/app/sub/deep/f");
         assertEquals(PlanKind.TMPFS_ONLY, p.kind());
         assertEquals(List.of("--read-only", "--tmpfs", "/var/cache/app"), p.dockerRunFlags());
         assertEquals(List.of(), p.warnings());
@@ -70,8 +79,12 @@ class WorkloadPlansTest {
         assertEquals(PlanKind.NEEDS_VOLUME, p.kind());
         assertEquals(List.of("--read-only", "--volume", "app-etc-app:/etc/app"), p.dockerRunFlags());
         assertEquals(2, p.warnings().size(), p.warnings().toString());
-        assertTrue(p.warnings().get(0).contains("docker cp app:/etc/app ./app-etc-app"), p.warnings().get(0));
-        assertTrue(p.warnings().get(0).contains("docker cp -a ./app-etc-app/. app:/etc/app"), p.warnings().get(0));
+        assertTrue(
+                p.warnings().get(0).contains("docker cp app:/etc/app ./app-etc-app"),
+                p.warnings().get(0));
+        assertTrue(
+                p.warnings().get(0).contains("docker cp -a ./app-etc-app/. app:/etc/app"),
+                p.warnings().get(0));
         assertTrue(p.warnings().get(1).contains("newer image"), p.warnings().get(1));
     }
 
@@ -81,7 +94,9 @@ class WorkloadPlansTest {
         assertEquals(PlanKind.NEEDS_VOLUME, p.kind());
         assertEquals(List.of("--read-only", "--volume", "app-var-lib-db:/var/lib/db"), p.dockerRunFlags());
         assertEquals(1, p.warnings().size(), p.warnings().toString());
-        assertTrue(p.warnings().get(0).startsWith("/var/lib/db holds 1 change(s)"), p.warnings().get(0));
+        assertTrue(
+                p.warnings().get(0).startsWith("/var/lib/db holds 1 change(s)"),
+                p.warnings().get(0));
     }
 
     @Test
@@ -90,8 +105,12 @@ class WorkloadPlansTest {
         assertEquals(PlanKind.NEEDS_VOLUME, p.kind());
         assertEquals(List.of("--read-only", "--volume", "app-usr-share-app:/usr/share/app"), p.dockerRunFlags());
         assertEquals(2, p.warnings().size(), p.warnings().toString());
-        assertTrue(p.warnings().get(0).contains("deleted 1 entry the image ships in /usr/share/app"
-                + " (e.g. \"/usr/share/app/old.txt\")"), p.warnings().get(0));
+        assertTrue(
+                p.warnings()
+                        .get(0)
+                        .contains("deleted 1 entry the image ships in /usr/share/app"
+                                + " (e.g. \"/usr/share/app/old.txt\")"),
+                p.warnings().get(0));
     }
 
     @Test
@@ -103,15 +122,23 @@ class WorkloadPlansTest {
 
     @Test
     void writesUnderAUsersHomeGoToTheHomeSoTheVolumeKeepsItsOwner() {
-        Plan p = plan(APP.withUser("1000").withHome("/home/app"),
-                "C /home", "C /home/app", "A /home/app/.config", "A /home/app/.config/x");
+        Plan p = plan(
+                APP.withUser("1000").withHome("/home/app"),
+                "C /home",
+                "C /home/app",
+                "A /home/app/.config",
+                "A /home/app/.config/x");
         assertEquals(List.of("--read-only", "--volume", "app-home-app:/home/app"), p.dockerRunFlags());
     }
 
     @Test
     void aCacheInTheHomeIsATmpfs() {
-        Plan p = plan(APP.withUser("1000").withHome("/home/app"),
-                "C /home", "C /home/app", "A /home/app/.cache", "A /home/app/.cache/x");
+        Plan p = plan(
+                APP.withUser("1000").withHome("/home/app"),
+                "C /home",
+                "C /home/app",
+                "A /home/app/.cache",
+                "A /home/app/.cache/x");
         assertEquals(List.of("--read-only", "--tmpfs", "/home/app/.cache"), p.dockerRunFlags());
     }
 
@@ -129,12 +156,32 @@ class WorkloadPlansTest {
 
     @Test
     void aMixedWorkloadGetsOneFlagPerMountAndValidCompose() {
-        Plan p = plan(APP.withUser("1000"), "C /tmp", "A /tmp/x", "C /run", "A /run/app.pid", "C /var",
-                "C /var/lib", "C /var/lib/app", "A /var/lib/app/state.json", "C /var/cache", "A /var/cache/app",
+        Plan p = plan(
+                APP.withUser("1000"),
+                "C /tmp",
+                "A /tmp/x",
+                "C /run",
+                "A /run/app.pid",
+                "C /var",
+                "C /var/lib",
+                "C /var/lib/app",
+                "A /var/lib/app/state.json",
+                "C /var/cache",
+                "A /var/cache/app",
                 "A /var/cache/app/f");
         assertEquals(PlanKind.NEEDS_VOLUME, p.kind());
-        assertEquals(List.of("--read-only", "--tmpfs", "/run:uid=1000", "--tmpfs", "/tmp:uid=1000",
-                "--tmpfs", "/var/cache/app", "--volume", "app-var-lib-app:/var/lib/app"), p.dockerRunFlags());
+        assertEquals(
+                List.of(
+                        "--read-only",
+                        "--tmpfs",
+                        "/run:uid=1000",
+                        "--tmpfs",
+                        "/tmp:uid=1000",
+                        "--tmpfs",
+                        "/var/cache/app",
+                        "--volume",
+                        "app-var-lib-app:/var/lib/app"),
+                p.dockerRunFlags());
         Map<String, Object> yaml = new Yaml().load(p.compose());
         Map<?, ?> service = (Map<?, ?>) ((Map<?, ?>) yaml.get("services")).get("app");
         assertEquals(true, service.get("read_only"));

@@ -20,13 +20,39 @@ class WriteObserverTest {
     static final List<List<Change>> WORKLOADS = List.of(
             Changes.of("C /tmp", "A /tmp/a.txt"),
             Changes.of("C /run", "A /run/app.pid", "C /run/nginx", "A /run/nginx/nginx.pid"),
-            Changes.of("C /var", "C /var/cache", "A /var/cache/app", "A /var/cache/app/top", "A /var/cache/app/sub",
-                    "A /var/cache/app/sub/deep", "A /var/cache/app/sub/deep/f"),
-            Changes.of("C /etc", "C /etc/app", "C /etc/app/app.conf", "A /etc/app/new.conf", "D /etc/app/defaults.conf"),
-            Changes.of("C /var", "C /var/lib", "C /var/lib/db", "C /var/lib/db/data.db", "C /usr", "C /usr/share",
-                    "C /usr/share/app", "D /usr/share/app/old.txt", "C /root", "A /root/.config",
-                    "A /root/.config/x", "C /tmp", "A /tmp/j", "A /tmp/j/lib.so", "A /mnt", "A /mnt/tfs",
-                    "C /srv", "C /srv/a", "C /srv/a/b", "A /srv/a/b/c", "A /srv/a/n", "A /srv/a/n/m"));
+            Changes.of(
+                    "C /var",
+                    "C /var/cache",
+                    "A /var/cache/app",
+                    "A /var/cache/app/top",
+                    "A /var/cache/app/sub",
+                    "A /var/cache/app/sub/deep",
+                    "A /var/cache/app/sub/deep/f"),
+            Changes.of(
+                    "C /etc", "C /etc/app", "C /etc/app/app.conf", "A /etc/app/new.conf", "D /etc/app/defaults.conf"),
+            Changes.of(
+                    "C /var",
+                    "C /var/lib",
+                    "C /var/lib/db",
+                    "C /var/lib/db/data.db",
+                    "C /usr",
+                    "C /usr/share",
+                    "C /usr/share/app",
+                    "D /usr/share/app/old.txt",
+                    "C /root",
+                    "A /root/.config",
+                    "A /root/.config/x",
+                    "C /tmp",
+                    "A /tmp/j",
+                    "A /tmp/j/lib.so",
+                    "A /mnt",
+                    "A /mnt/tfs",
+                    "C /srv",
+                    "C /srv/a",
+                    "C /srv/a/b",
+                    "A /srv/a/b/c",
+                    "A /srv/a/n",
+                    "A /srv/a/n/m"));
 
     @Test
     void anyOrderGivesTheSamePlan() {
@@ -72,15 +98,25 @@ class WriteObserverTest {
                 continue;
             }
             String dir = ChangePaths.parent(c.path());
-            assertTrue(mounts.stream().anyMatch(m -> ChangePaths.isAtOrBelow(dir, m)
-                    || ChangePaths.isAtOrBelow(c.path(), m)), c + " not covered by " + p.dockerRunFlags());
+            assertTrue(
+                    mounts.stream()
+                            .anyMatch(m -> ChangePaths.isAtOrBelow(dir, m) || ChangePaths.isAtOrBelow(c.path(), m)),
+                    c + " not covered by " + p.dockerRunFlags());
         }
     }
 
     @Test
     void fiftyThousandFilesStayWithinTheCapInAnyOrder() {
-        List<Change> changes = new ArrayList<>(Changes.of("C /tmp", "A /tmp/spool", "C /var", "C /var/cache",
-                "A /var/cache/app", "A /var/cache/app/idx", "C /var/lib", "C /var/lib/db", "C /var/lib/db/data.db"));
+        List<Change> changes = new ArrayList<>(Changes.of(
+                "C /tmp",
+                "A /tmp/spool",
+                "C /var",
+                "C /var/cache",
+                "A /var/cache/app",
+                "A /var/cache/app/idx",
+                "C /var/lib",
+                "C /var/lib/db",
+                "C /var/lib/db/data.db"));
         for (int i = 0; i < 50_000; i++) {
             changes.add(new Change("/tmp/spool/msg-" + i, ChangeKind.ADDED));
         }
@@ -88,8 +124,16 @@ class WriteObserverTest {
         sorted.acceptAll(changes);
         assertTrue(sorted.peakTrackedEntries() <= sorted.maxTrackedEntries(), "peak " + sorted.peakTrackedEntries());
         Plan expected = planner.plan(APP, sorted.finish());
-        assertEquals(List.of("--read-only", "--tmpfs", "/tmp", "--tmpfs", "/var/cache/app",
-                "--volume", "app-var-lib-db:/var/lib/db"), expected.dockerRunFlags());
+        assertEquals(
+                List.of(
+                        "--read-only",
+                        "--tmpfs",
+                        "/tmp",
+                        "--tmpfs",
+                        "/var/cache/app",
+                        "--volume",
+                        "app-var-lib-db:/var/lib/db"),
+                expected.dockerRunFlags());
         assertEquals(new WriteCount("/tmp/spool", 50_001), expected.writes().get(0));
 
         Collections.shuffle(changes, new Random(1));
@@ -114,7 +158,9 @@ class WriteObserverTest {
         assertTrue(w.truncated() > 0);
         Plan p = planner.plan(APP, w);
         assertEquals(List.of("--read-only", "--volume", "app-var-lib-app:/var/lib/app"), p.dockerRunFlags());
-        assertTrue(p.warnings().get(0).contains("past the tracking limits"), p.warnings().toString());
+        assertTrue(
+                p.warnings().get(0).contains("past the tracking limits"),
+                p.warnings().toString());
     }
 
     @Test
@@ -132,35 +178,68 @@ class WriteObserverTest {
     @Test
     void absurdPathsAreCountedAndIgnored() {
         String tooLong = "/" + "x".repeat(5000);
-        Plan p = planner.plan(APP, List.of(new Change("", ChangeKind.ADDED), new Change(null, ChangeKind.ADDED),
-                new Change("tmp/x", ChangeKind.ADDED), new Change("/tmp/../etc/passwd", ChangeKind.MODIFIED),
-                new Change("/tmp/./x", ChangeKind.ADDED), new Change("//tmp", ChangeKind.ADDED),
-                new Change("/tmp/", ChangeKind.ADDED), new Change("/", ChangeKind.MODIFIED),
-                new Change("/a\0b", ChangeKind.ADDED), new Change(tooLong, ChangeKind.ADDED)));
+        Plan p = planner.plan(
+                APP,
+                List.of(
+                        new Change("", ChangeKind.ADDED),
+                        new Change(null, ChangeKind.ADDED),
+                        new Change("tmp/x", ChangeKind.ADDED),
+                        new Change("/tmp/../etc/passwd", ChangeKind.MODIFIED),
+                        new Change("/tmp/./x", ChangeKind.ADDED),
+                        new Change("//tmp", ChangeKind.ADDED),
+                        new Change("/tmp/", ChangeKind.ADDED),
+                        new Change("/", ChangeKind.MODIFIED),
+                        new Change("/a\0b", ChangeKind.ADDED),
+                        new Change(tooLong, ChangeKind.ADDED)));
         assertEquals(PlanKind.UNKNOWN, p.kind());
         assertEquals(List.of("--read-only"), p.dockerRunFlags());
         assertEquals(1, p.warnings().size());
-        assertEquals("10 change(s) had unusable paths and were ignored (NUL byte: 1, dot segment: 2, empty: 2,"
-                + " empty segment: 2, longer than 4096 characters: 1, relative: 1, the root itself: 1):"
-                + " the plan may miss what they wrote", p.warnings().get(0));
+        assertEquals(
+                "10 change(s) had unusable paths and were ignored (NUL byte: 1, dot segment: 2, empty: 2,"
+                        + " empty segment: 2, longer than 4096 characters: 1, relative: 1, the root itself: 1):"
+                        + " the plan may miss what they wrote",
+                p.warnings().get(0));
     }
 
     @Test
     void oddButValidNamesAreMountedOnTheirNearestNameableParent() {
-        Plan p = planner.plan(APP, Changes.of("C /tmp", "A /tmp/a\nb", "A /tmp/a\nb/f", "C /etc",
-                "C /etc/caf\uFFFD", "C /etc/caf\uFFFD/x.conf", "C /var", "C /var/lib",
-                "A /var/lib/we\"ird:dir,x", "A /var/lib/we\"ird:dir,x/'f'"));
-        assertEquals(List.of("--read-only", "--tmpfs", "/tmp", "--volume", "app-etc:/etc",
-                "--volume", "app-var-lib:/var/lib"), p.dockerRunFlags());
-        assertTrue(p.warnings().get(0).startsWith("3 place(s) have names a mount flag cannot carry (e.g. \"/etc/caf\\ufffd\")"),
+        Plan p = planner.plan(
+                APP,
+                Changes.of(
+                        "C /tmp",
+                        "A /tmp/a\nb",
+                        "A /tmp/a\nb/f",
+                        "C /etc",
+                        "C /etc/caf\uFFFD",
+                        "C /etc/caf\uFFFD/x.conf",
+                        "C /var",
+                        "C /var/lib",
+                        "A /var/lib/we\"ird:dir,x",
+                        "A /var/lib/we\"ird:dir,x/'f'"));
+        assertEquals(
+                List.of(
+                        "--read-only",
+                        "--tmpfs",
+                        "/tmp",
+                        "--volume",
+                        "app-etc:/etc",
+                        "--volume",
+                        "app-var-lib:/var/lib"),
+                p.dockerRunFlags());
+        assertTrue(
+                p.warnings()
+                        .get(0)
+                        .startsWith("3 place(s) have names a mount flag cannot carry (e.g. \"/etc/caf\\ufffd\")"),
                 p.warnings().get(0));
         p.warnings().forEach(w -> assertTrue(w.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f), w));
     }
 
     @Test
     void unknownCodesAndFinishingTwiceAreClearErrors() {
-        assertEquals("change kind must be 0, 1 or 2, got [7]",
-                assertThrows(IllegalArgumentException.class, () -> ChangeKind.fromCode(7)).getMessage());
+        assertEquals(
+                "change kind must be 0, 1 or 2, got [7]",
+                assertThrows(IllegalArgumentException.class, () -> ChangeKind.fromCode(7))
+                        .getMessage());
         WriteObserver o = new WriteObserver(null);
         o.finish();
         assertThrows(IllegalStateException.class, o::finish);
@@ -188,11 +267,20 @@ class WriteObserverTest {
 
     @Test
     void observedWritesTellNewDirectoriesFromImageOnes() {
-        ObservedWrites w = observe(Changes.of("A /var/cache/app/x", "C /var/cache", "A /var/cache/app", "C /var",
-                "C /etc/app/app.conf", "D /etc/app/old", "C /etc/app", "C /etc"));
-        assertEquals(List.of(
-                new WritePlace("/etc/app", false, 2, 1, true, false, "/etc/app/app.conf", "/etc/app/old"),
-                new WritePlace("/var/cache/app", true, 2, 0, false, false, "/var/cache/app/x", "")), w.places());
+        ObservedWrites w = observe(Changes.of(
+                "A /var/cache/app/x",
+                "C /var/cache",
+                "A /var/cache/app",
+                "C /var",
+                "C /etc/app/app.conf",
+                "D /etc/app/old",
+                "C /etc/app",
+                "C /etc"));
+        assertEquals(
+                List.of(
+                        new WritePlace("/etc/app", false, 2, 1, true, false, "/etc/app/app.conf", "/etc/app/old"),
+                        new WritePlace("/var/cache/app", true, 2, 0, false, false, "/var/cache/app/x", "")),
+                w.places());
         assertEquals(Map.of(), w.invalid());
     }
 

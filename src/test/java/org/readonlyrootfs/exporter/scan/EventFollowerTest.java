@@ -18,11 +18,13 @@ class EventFollowerTest {
     private final InMemoryDocker docker = new InMemoryDocker(requests);
     private final Scanner scanner = new Scanner(docker, new Classifier(true), requests, Clock.systemUTC(), "h");
     private final AtomicInteger resyncs = new AtomicInteger();
-    private final EventFollower follower = new EventFollower(docker, scanner, Runnable::run, resyncs::incrementAndGet,
-            Clock.systemUTC());
+    private final EventFollower follower =
+            new EventFollower(docker, scanner, Runnable::run, resyncs::incrementAndGet, Clock.systemUTC());
 
     private List<String> names() {
-        return scanner.current().containers().stream().map(c -> c.facts().name()).toList();
+        return scanner.current().containers().stream()
+                .map(c -> c.facts().name())
+                .toList();
     }
 
     @Test
@@ -40,7 +42,8 @@ class EventFollowerTest {
         docker.add("a1", "web", "created", false, Map.of());
         docker.events.event(new ContainerEvent("create", "a1", 0));
         assertEquals(List.of("web"), names());
-        assertEquals(Status.FINDING, scanner.current().containers().get(0).verdict().status());
+        assertEquals(
+                Status.FINDING, scanner.current().containers().get(0).verdict().status());
         assertEquals(1, scanner.current().findingsDetected());
         docker.containers.remove("a1");
         docker.events.event(new ContainerEvent("destroy", "a1", 0));
@@ -60,7 +63,9 @@ class EventFollowerTest {
         }
         assertEquals(List.of(), names());
         // no scan since the churn: at most the last destroy is remembered, until the next inspect or scan ends
-        assertTrue(scanner.inventory().size() <= 1, "inventory holds " + scanner.inventory().size());
+        assertTrue(
+                scanner.inventory().size() <= 1,
+                "inventory holds " + scanner.inventory().size());
     }
 
     @Test

@@ -21,8 +21,7 @@ import org.readonlyrootfs.exporter.docker.SwarmService;
 
 /** A daemon in memory, for the scanner's pure logic; the real daemon is covered by the *IT tests. */
 final class InMemoryDocker implements DockerGateway {
-    record Entry(ContainerSummary summary, boolean readonly) {
-    }
+    record Entry(ContainerSummary summary, boolean readonly) {}
 
     final Map<String, Entry> containers = new LinkedHashMap<>();
     final Set<String> brokenInspect = ConcurrentHashMap.newKeySet();
@@ -39,8 +38,8 @@ final class InMemoryDocker implements DockerGateway {
     }
 
     void add(String id, String name, String state, boolean readonly, Map<String, String> labels) {
-        containers.put(id, new Entry(new ContainerSummary(id, name, "busybox:latest", state, labels, 1700000000L),
-                readonly));
+        containers.put(
+                id, new Entry(new ContainerSummary(id, name, "busybox:latest", state, labels, 1700000000L), readonly));
     }
 
     @Override
@@ -82,17 +81,19 @@ final class InMemoryDocker implements DockerGateway {
             return Optional.empty();
         }
         ContainerSummary s = e.summary();
-        return Optional.of(new ContainerDetails(id, s.name(), s.image(), s.state(), s.labels(),
-                s.createdEpochSeconds(), e.readonly()));
+        return Optional.of(new ContainerDetails(
+                id, s.name(), s.image(), s.state(), s.labels(), s.createdEpochSeconds(), e.readonly()));
     }
 
     /** Each container's changes, as the daemon would list them: {path, kind} pairs; absent means none. */
     final Map<String, List<Object[]>> changes = new ConcurrentHashMap<>();
     /** Containers whose changes are this many generated files under /tmp/spool (streamed, never held). */
     final Map<String, Integer> generatedChanges = new ConcurrentHashMap<>();
+
     final Set<String> brokenChanges = ConcurrentHashMap.newKeySet();
     final java.util.concurrent.atomic.AtomicInteger changesInFlight = new java.util.concurrent.atomic.AtomicInteger();
-    final java.util.concurrent.atomic.AtomicInteger maxChangesInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger maxChangesInFlight =
+            new java.util.concurrent.atomic.AtomicInteger();
     final java.util.concurrent.atomic.AtomicInteger changesCalls = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
@@ -104,8 +105,16 @@ final class InMemoryDocker implements DockerGateway {
             return Optional.empty();
         }
         boolean started = !e.summary().state().equals("created");
-        return Optional.of(new RuntimeFacts(id, e.summary().name(), e.summary().image(), "", "", started,
-                e.summary().state().equals("running"), 0, List.of()));
+        return Optional.of(new RuntimeFacts(
+                id,
+                e.summary().name(),
+                e.summary().image(),
+                "",
+                "",
+                started,
+                e.summary().state().equals("running"),
+                0,
+                List.of()));
     }
 
     @Override
@@ -158,6 +167,5 @@ final class InMemoryDocker implements DockerGateway {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

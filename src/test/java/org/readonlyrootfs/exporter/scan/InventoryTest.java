@@ -25,13 +25,17 @@ class InventoryTest {
     }
 
     private List<String> names() {
-        return inventory.containers().stream().map(c -> c.facts().name() + ":" + c.facts().state()).toList();
+        return inventory.containers().stream()
+                .map(c -> c.facts().name() + ":" + c.facts().state())
+                .toList();
     }
 
     @Test
     void aScanPutsListedContainersWithTheirInspectedFlag() {
         long at = inventory.nextSeq();
-        inventory.scanned(at, List.of(listed("a", "web", "running"), listed("b", "gone-before-inspect", "running")),
+        inventory.scanned(
+                at,
+                List.of(listed("a", "web", "running"), listed("b", "gone-before-inspect", "running")),
                 Map.of("a", true));
         assertEquals(List.of("web:running"), names());
         assertEquals(true, inventory.readonly("a").orElseThrow());
@@ -121,7 +125,9 @@ class InventoryTest {
         inventory.inspected(inspected("a", "web", "running", false), inventory.nextSeq());
         assertEquals(1, inventory.findingsDetected());
         List<AuditedContainer> first = inventory.containers();
-        inventory.scanned(inventory.nextSeq(), List.of(new ContainerSummary("a", "web", "img", "running", Map.of(), 1)),
+        inventory.scanned(
+                inventory.nextSeq(),
+                List.of(new ContainerSummary("a", "web", "img", "running", Map.of(), 1)),
                 Map.of());
         assertSame(first, inventory.containers(), "nothing changed: no rebuild");
         inventory.inspected(inspected("b", "api", "running", true), inventory.nextSeq());

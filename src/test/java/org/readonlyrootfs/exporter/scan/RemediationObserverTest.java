@@ -22,8 +22,8 @@ class RemediationObserverTest {
     private final DockerRequestCounts requests = new DockerRequestCounts();
     private final InMemoryDocker docker = new InMemoryDocker(requests);
     private final Scanner scanner = new Scanner(docker, new Classifier(true), requests, clock, "h");
-    private final RemediationObserver observer = new RemediationObserver(docker, () -> scanner.inventory().containers(),
-            REFRESH, clock);
+    private final RemediationObserver observer =
+            new RemediationObserver(docker, () -> scanner.inventory().containers(), REFRESH, clock);
 
     private static Object[] c(String path, int kind) {
         return new Object[] {path, kind};
@@ -47,8 +47,15 @@ class RemediationObserverTest {
         assertEquals(1L, requests.snapshot().get("changes"));
         scanner.remediations(observer::plans);
         assertEquals(1, scanner.current().remediationCounts().get(PlanKind.TMPFS_ONLY));
-        assertEquals(PlanKind.TMPFS_ONLY, scanner.current().remediation(scanner.current().containers().stream()
-                .filter(x -> x.facts().id().equals("w1")).findFirst().orElseThrow()).orElseThrow().kind());
+        assertEquals(
+                PlanKind.TMPFS_ONLY,
+                scanner.current()
+                        .remediation(scanner.current().containers().stream()
+                                .filter(x -> x.facts().id().equals("w1"))
+                                .findFirst()
+                                .orElseThrow())
+                        .orElseThrow()
+                        .kind());
     }
 
     @Test
@@ -77,8 +84,8 @@ class RemediationObserverTest {
         assertEquals(0, docker.changesCalls.get(), "nothing to read before it ever ran");
         assertEquals(0, observer.observeDue(), "not due again while it has not started");
         docker.add("c1", "job", "running", false, Map.of());
-        docker.changes.put("c1", List.of(c("/var", 0), c("/var/lib", 0), c("/var/lib/job", 0),
-                c("/var/lib/job/state", 0)));
+        docker.changes.put(
+                "c1", List.of(c("/var", 0), c("/var/lib", 0), c("/var/lib/job", 0), c("/var/lib/job/state", 0)));
         scanner.scan();
         assertEquals(1, observer.observeDue(), "started since: due at once, whatever the refresh");
         assertEquals(PlanKind.NEEDS_VOLUME, plan("c1").kind());

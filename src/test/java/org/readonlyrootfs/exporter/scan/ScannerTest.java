@@ -35,8 +35,12 @@ import org.readonlyrootfs.exporter.testing.MutableClock;
 class ScannerTest {
     private final DockerRequestCounts requests = new DockerRequestCounts();
     private final InMemoryDocker docker = new InMemoryDocker(requests);
-    private final Scanner scanner = new Scanner(docker, new Classifier(true), requests,
-            Clock.fixed(Instant.ofEpochSecond(1800000000L), ZoneOffset.UTC), "fallback-host");
+    private final Scanner scanner = new Scanner(
+            docker,
+            new Classifier(true),
+            requests,
+            Clock.fixed(Instant.ofEpochSecond(1800000000L), ZoneOffset.UTC),
+            "fallback-host");
 
     private static List<String> names(Snapshot s) {
         return s.containers().stream().map(c -> c.facts().name()).toList();
@@ -167,8 +171,8 @@ class ScannerTest {
 
     @Test
     void serviceSpecsAreReadOnSwarmManagersOnly() {
-        docker.services.add(new SwarmService("s1", "shop_web", "web:1", "replicated",
-                Map.of("com.docker.stack.namespace", "shop"), false));
+        docker.services.add(new SwarmService(
+                "s1", "shop_web", "web:1", "replicated", Map.of("com.docker.stack.namespace", "shop"), false));
         docker.services.add(new SwarmService("s2", "shop_api", "api:1", "global", Map.of(), true));
         Snapshot worker = scanner.scan();
         assertFalse(worker.swarmManager());
@@ -182,7 +186,9 @@ class ScannerTest {
         Scanner onManager = new Scanner(manager, new Classifier(true), counts, Clock.systemUTC(), "h");
         Snapshot s = onManager.scan();
         assertTrue(s.swarmManager());
-        assertEquals(List.of("shop_api", "shop_web"), s.services().stream().map(a -> a.facts().name()).toList());
+        assertEquals(
+                List.of("shop_api", "shop_web"),
+                s.services().stream().map(a -> a.facts().name()).toList());
         assertEquals(Status.COMPLIANT, s.services().get(0).verdict().status());
         assertEquals(Status.FINDING, s.services().get(1).verdict().status());
         assertEquals("shop", s.services().get(1).verdict().stack());
@@ -209,14 +215,23 @@ class ScannerTest {
     @Test
     void anExemptionThatExpiresDuringTheRunTurnsItsContainersIntoFindingsWithoutAnyDockerChange() {
         MutableClock clock = new MutableClock(Instant.parse("2026-03-30T23:59:50Z"));
-        Exemption legacy = Exemption.of("legacy", new Exemption.Match(Pattern.compile("legacy-.*"), null, List.of(),
-                null, null), "vendor image", "", "", Instant.parse("2026-03-31T00:00:00Z"));
+        Exemption legacy = Exemption.of(
+                "legacy",
+                new Exemption.Match(Pattern.compile("legacy-.*"), null, List.of(), null, null),
+                "vendor image",
+                "",
+                "",
+                Instant.parse("2026-03-31T00:00:00Z"));
         DockerRequestCounts counts = new DockerRequestCounts();
         InMemoryDocker d = new InMemoryDocker(counts);
         d.swarmManager = true;
         d.services.add(new SwarmService("s1", "legacy-svc", "img", "replicated", Map.of(), false));
-        Scanner s = new Scanner(d, new Classifier(new CompliancePolicy(true, KubernetesMode.NOT_APPLICABLE,
-                List.of(legacy))), counts, clock, "h");
+        Scanner s = new Scanner(
+                d,
+                new Classifier(new CompliancePolicy(true, KubernetesMode.NOT_APPLICABLE, List.of(legacy))),
+                counts,
+                clock,
+                "h");
         d.add("a1", "legacy-app", "running", false, Map.of());
         d.add("b2", "web", "running", false, Map.of());
         Snapshot before = s.scan();
@@ -253,10 +268,19 @@ class ScannerTest {
     @Test
     void anExpiryIsLoggedOnceHoweverOftenTheSnapshotIsTaken() {
         MutableClock clock = new MutableClock(Instant.parse("2026-03-30T23:59:59Z"));
-        Exemption legacy = Exemption.of("legacy", new Exemption.Match(Pattern.compile("legacy"), null, List.of(), null,
-                null), "vendor image", "", "", Instant.parse("2026-03-31T00:00:00Z"));
-        Scanner s = new Scanner(docker, new Classifier(new CompliancePolicy(true, KubernetesMode.NOT_APPLICABLE,
-                List.of(legacy))), requests, clock, "h");
+        Exemption legacy = Exemption.of(
+                "legacy",
+                new Exemption.Match(Pattern.compile("legacy"), null, List.of(), null, null),
+                "vendor image",
+                "",
+                "",
+                Instant.parse("2026-03-31T00:00:00Z"));
+        Scanner s = new Scanner(
+                docker,
+                new Classifier(new CompliancePolicy(true, KubernetesMode.NOT_APPLICABLE, List.of(legacy))),
+                requests,
+                clock,
+                "h");
         docker.add("a1", "legacy", "running", false, Map.of());
         java.io.PrintStream err = System.err;
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
@@ -270,11 +294,16 @@ class ScannerTest {
         } finally {
             System.setErr(err);
         }
-        List<String> lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
-                .filter(l -> l.contains("exemption legacy expired")).toList();
+        List<String> lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.contains("exemption legacy expired"))
+                .toList();
         assertEquals(1, lines.size(), captured.toString(java.nio.charset.StandardCharsets.UTF_8));
-        assertTrue(lines.get(0).contains("WARN Scanner - exemption legacy expired at 2026-03-31T00:00:00Z and no longer"
-                + " applies: containers it selects: 1, swarm services: 0"), lines.get(0));
+        assertTrue(
+                lines.get(0)
+                        .contains("WARN Scanner - exemption legacy expired at 2026-03-31T00:00:00Z and no longer"
+                                + " applies: containers it selects: 1, swarm services: 0"),
+                lines.get(0));
     }
 
     /** The in-memory daemon behind a wrapper that changes one call or two. */
@@ -302,12 +331,11 @@ class ScannerTest {
 
         @Override
         public AutoCloseable followEvents(long since, EventListener l) {
-            return () -> { };
+            return () -> {};
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private static void await(CountDownLatch latch, String failure) {
@@ -324,8 +352,14 @@ class ScannerTest {
     private Snapshot scanWithPool(DockerGateway docker) {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            return new Scanner(docker, new Inventory(new Classifier(true), Clock.systemUTC()), requests, pool,
-                    Clock.systemUTC(), "h").scan();
+            return new Scanner(
+                            docker,
+                            new Inventory(new Classifier(true), Clock.systemUTC()),
+                            requests,
+                            pool,
+                            Clock.systemUTC(),
+                            "h")
+                    .scan();
         } finally {
             pool.shutdownNow();
         }
@@ -424,8 +458,13 @@ class ScannerTest {
             InfoAfterListDocker failing = new InfoAfterListDocker(docker);
             failing.infoError = "Docker daemon did not answer GET /info within 300 ms";
             failing.listError = "Docker daemon did not answer GET /containers/json?all=1 within 300 ms";
-            Scanner t = new Scanner(failing, new Inventory(new Classifier(true), Clock.systemUTC()), requests, pool,
-                    Clock.systemUTC(), "h");
+            Scanner t = new Scanner(
+                    failing,
+                    new Inventory(new Classifier(true), Clock.systemUTC()),
+                    requests,
+                    pool,
+                    Clock.systemUTC(),
+                    "h");
             assertEquals(failing.infoError, t.scan().lastError(), "when both fail, the info call's error is reported");
             failing.listError = null;
             assertEquals(failing.infoError, t.scan().lastError());

@@ -36,8 +36,14 @@ class BcryptTest {
 
     @Test
     void malformedHashesAndOverlongPasswordsAreFalseNotExceptions() {
-        for (String bad : List.of("", "s3cret", "$2x$10$" + ALICE.substring(7), "$2y$03$" + ALICE.substring(7),
-                "$2y$10$" + ALICE.substring(7, 50), "{SHA}abc", "$apr1$abc$def")) {
+        for (String bad : List.of(
+                "",
+                "s3cret",
+                "$2x$10$" + ALICE.substring(7),
+                "$2y$03$" + ALICE.substring(7),
+                "$2y$10$" + ALICE.substring(7, 50),
+                "{SHA}abc",
+                "$apr1$abc$def")) {
             assertFalse(Bcrypt.isHash(bad), bad);
             assertFalse(Bcrypt.verify("s3cret", bad), bad);
         }

@@ -32,7 +32,8 @@ class ClientTlsTest {
     /** Runs one handshake; returns the client certificate's subject as the server saw it. */
     private static String handshake(SSLContext client, Issued serverCa, Issued clientCa) throws Exception {
         Issued server = Certs.server(serverCa, Kind.RSA);
-        try (SSLServerSocket listener = (SSLServerSocket) Certs.context(server, clientCa).getServerSocketFactory()
+        try (SSLServerSocket listener = (SSLServerSocket) Certs.context(server, clientCa)
+                .getServerSocketFactory()
                 .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             listener.setNeedClientAuth(true);
             CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {
@@ -43,8 +44,8 @@ class ClientTlsTest {
                     return "server: " + e;
                 }
             });
-            try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
-                    listener.getLocalPort())) {
+            try (SSLSocket s = (SSLSocket)
+                    client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
                 s.startHandshake();
                 s.getOutputStream().flush();
             }
@@ -56,7 +57,8 @@ class ClientTlsTest {
     void anRsaOrEcBundleAuthenticatesBothSides() throws Exception {
         Issued ca = Certs.ca(Kind.RSA, "daemon-ca");
         for (Kind kind : Kind.values()) {
-            Path bundle = Certs.dockerCertPath(dir.resolve(kind.name()), ca, Certs.client(ca, kind, "exporter-" + kind));
+            Path bundle =
+                    Certs.dockerCertPath(dir.resolve(kind.name()), ca, Certs.client(ca, kind, "exporter-" + kind));
             assertEquals("CN=exporter-" + kind, handshake(context(bundle), ca, ca));
         }
     }
@@ -76,18 +78,22 @@ class ClientTlsTest {
         Path bundle = Certs.dockerCertPath(dir.resolve("b"), ca, client);
 
         Certs.write(bundle.resolve("key.pem"), Certs.traditionalKey(Certs.keys(Kind.RSA)));
-        assertEquals("key.pem is not the private key of the certificate in cert.pem",
+        assertEquals(
+                "key.pem is not the private key of the certificate in cert.pem",
                 assertThrows(Pem.PemException.class, () -> context(bundle)).getMessage());
 
         String key = Certs.traditionalKey(client.keys());
         Certs.write(bundle.resolve("key.pem"), key.substring(0, key.length() / 2));
-        String broken = assertThrows(Pem.PemException.class, () -> context(bundle)).getMessage();
+        String broken =
+                assertThrows(Pem.PemException.class, () -> context(bundle)).getMessage();
         assertTrue(broken.startsWith("key.pem "), broken);
-        assertFalse(broken.contains(key.lines().skip(1).findFirst().orElseThrow().substring(0, 20)), broken);
+        assertFalse(
+                broken.contains(key.lines().skip(1).findFirst().orElseThrow().substring(0, 20)), broken);
 
         Certs.write(bundle.resolve("key.pem"), key);
         Files.writeString(bundle.resolve("ca.pem"), "not a certificate\n");
-        assertEquals("ca.pem holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+        assertEquals(
+                "ca.pem holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
                 assertThrows(Pem.PemException.class, () -> context(bundle)).getMessage());
     }
 }

@@ -24,14 +24,18 @@ class PemTest {
             for (String key : new String[] {Certs.traditionalKey(leaf.keys()), Certs.pkcs8Key(leaf.keys())}) {
                 Path file = Certs.write(dir.resolve(kind + "-key.pem"), key);
                 PrivateKey k = Pem.privateKey(file);
-                assertTrue(Pem.matches(k, leaf.cert().getPublicKey()), kind + " " + key.lines().findFirst().orElseThrow());
+                assertTrue(
+                        Pem.matches(k, leaf.cert().getPublicKey()),
+                        kind + " " + key.lines().findFirst().orElseThrow());
                 assertFalse(Pem.matches(k, ca.cert().getPublicKey()));
             }
         }
         // openssl ecparam -genkey writes the curve's parameters before the key
         Issued ec = Certs.server(Certs.ca(Kind.EC, "ca"), Kind.EC);
-        Path withParams = Certs.write(dir.resolve("ecparam.pem"),
-                "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n" + Certs.traditionalKey(ec.keys()));
+        Path withParams = Certs.write(
+                dir.resolve("ecparam.pem"),
+                "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n"
+                        + Certs.traditionalKey(ec.keys()));
         assertTrue(Pem.matches(Pem.privateKey(withParams), ec.cert().getPublicKey()));
     }
 
@@ -44,12 +48,15 @@ class PemTest {
         Pem.PemException e = assertThrows(Pem.PemException.class, () -> Pem.privateKey(broken));
         assertFalse(e.getMessage().contains(secretLine.substring(10, 30)), e.getMessage());
         Path certAsKey = Certs.write(dir.resolve("cert.pem"), Certs.pem(leaf.cert()));
-        assertTrue(assertThrows(Pem.PemException.class, () -> Pem.privateKey(certAsKey)).getMessage()
+        assertTrue(assertThrows(Pem.PemException.class, () -> Pem.privateKey(certAsKey))
+                .getMessage()
                 .contains("no unencrypted PEM private key"));
         Path keyAsCert = Certs.write(dir.resolve("key.pem"), key);
-        assertTrue(assertThrows(Pem.PemException.class, () -> Pem.certificates(keyAsCert)).getMessage()
+        assertTrue(assertThrows(Pem.PemException.class, () -> Pem.certificates(keyAsCert))
+                .getMessage()
                 .contains("no PEM certificate"));
-        assertTrue(assertThrows(Pem.PemException.class, () -> Pem.certificates(dir.resolve("none.pem"))).getMessage()
+        assertTrue(assertThrows(Pem.PemException.class, () -> Pem.certificates(dir.resolve("none.pem")))
+                .getMessage()
                 .contains("not a readable file"));
     }
 }

@@ -21,8 +21,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -30,6 +28,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -38,6 +37,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * Test certificates made on the fly with BouncyCastle: a CA, and server and client certificates it
@@ -45,7 +45,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * and MKE write them ({@code RSA PRIVATE KEY} / {@code EC PRIVATE KEY}) or as PKCS#8.
  */
 public final class Certs {
-    public enum Kind { RSA, EC }
+    public enum Kind {
+        RSA,
+        EC
+    }
 
     /** A certificate and its key pair. */
     public record Issued(X509Certificate cert, KeyPair keys) {
@@ -56,8 +59,7 @@ public final class Certs {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Certs() {
-    }
+    private Certs() {}
 
     public static KeyPair keys(Kind kind) {
         try {
@@ -83,9 +85,19 @@ public final class Certs {
     /** A server certificate for 127.0.0.1 and localhost. */
     public static Issued server(Issued ca, Kind kind) {
         KeyPair k = keys(kind);
-        return new Issued(build("127.0.0.1", k, subject(ca), ca.keys(), false, KeyPurposeId.id_kp_serverAuth,
-                new GeneralNames(new GeneralName[] {new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                        new GeneralName(GeneralName.dNSName, "localhost")})), k);
+        return new Issued(
+                build(
+                        "127.0.0.1",
+                        k,
+                        subject(ca),
+                        ca.keys(),
+                        false,
+                        KeyPurposeId.id_kp_serverAuth,
+                        new GeneralNames(new GeneralName[] {
+                            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                            new GeneralName(GeneralName.dNSName, "localhost")
+                        })),
+                k);
     }
 
     public static Issued client(Issued ca, Kind kind, String name) {
@@ -97,23 +109,39 @@ public final class Certs {
         return ca.cert().getSubjectX500Principal().getName().replaceFirst("^CN=", "");
     }
 
-    private static X509Certificate build(String cn, KeyPair subjectKeys, String issuerCn, KeyPair issuerKeys,
-                                         boolean isCa, KeyPurposeId purpose, GeneralNames sans) {
+    private static X509Certificate build(
+            String cn,
+            KeyPair subjectKeys,
+            String issuerCn,
+            KeyPair issuerKeys,
+            boolean isCa,
+            KeyPurposeId purpose,
+            GeneralNames sans) {
         try {
             Instant now = Instant.now();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=" + issuerCn),
-                    new BigInteger(64, RANDOM), Date.from(now.minus(Duration.ofHours(1))),
-                    Date.from(now.plus(Duration.ofDays(2))), new X500Name("CN=" + cn), subjectKeys.getPublic());
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                    new X500Name("CN=" + issuerCn),
+                    new BigInteger(64, RANDOM),
+                    Date.from(now.minus(Duration.ofHours(1))),
+                    Date.from(now.plus(Duration.ofDays(2))),
+                    new X500Name("CN=" + cn),
+                    subjectKeys.getPublic());
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
-            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKeys.getPublic()));
-            b.addExtension(Extension.authorityKeyIdentifier, false,
-                    ext.createAuthorityKeyIdentifier(issuerKeys.getPublic()));
+            b.addExtension(
+                    Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKeys.getPublic()));
+            b.addExtension(
+                    Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuerKeys.getPublic()));
             if (isCa) {
                 b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             } else {
-                b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature
-                        | (subjectKeys.getPublic().getAlgorithm().equals("RSA") ? KeyUsage.keyEncipherment : 0)));
+                b.addExtension(
+                        Extension.keyUsage,
+                        true,
+                        new KeyUsage(KeyUsage.digitalSignature
+                                | (subjectKeys.getPublic().getAlgorithm().equals("RSA")
+                                        ? KeyUsage.keyEncipherment
+                                        : 0)));
                 b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
             }
             if (sans != null) {
@@ -147,9 +175,14 @@ public final class Certs {
             PrivateKeyInfo info = PrivateKeyInfo.getInstance(k.getPrivate().getEncoded());
             org.bouncycastle.asn1.sec.ECPrivateKey inner =
                     org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
-            SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(k.getPublic().getEncoded());
-            byte[] der = new org.bouncycastle.asn1.sec.ECPrivateKey(256, inner.getKey(), spki.getPublicKeyData(),
-                    info.getPrivateKeyAlgorithm().getParameters()).getEncoded();
+            SubjectPublicKeyInfo spki =
+                    SubjectPublicKeyInfo.getInstance(k.getPublic().getEncoded());
+            byte[] der = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                            256,
+                            inner.getKey(),
+                            spki.getPublicKeyData(),
+                            info.getPrivateKeyAlgorithm().getParameters())
+                    .getEncoded();
             return pem(new PemObject("EC PRIVATE KEY", der));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -19,25 +19,25 @@ import java.util.concurrent.TimeUnit;
 public final class ImageBuild {
     /** A cold cache debootstraps Debian and installs a JDK: minutes. A warm one takes about a minute. */
     public static final long BUILD_TIMEOUT_SECONDS = 20 * 60;
+
     public static final Path LOGS = Path.of("target", "image-it");
 
     /** What a build took. */
-    public record Built(String image, double seconds, boolean warmCache, Path log) {
-    }
+    public record Built(String image, double seconds, boolean warmCache, Path log) {}
 
-    private ImageBuild() {
-    }
+    private ImageBuild() {}
 
     /** {@code scripts/build-image.sh --tag TAG} against the daemon; fails with the log's tail. */
     public static Built build(PrivateDockerd dockerd, String tag) {
         Path log = LOGS.resolve("build-image.log");
         long t0 = System.nanoTime();
-        int exit = run(List.of("bash", "scripts/build-image.sh", "--tag", tag), dockerd, Map.of(), log,
-                BUILD_TIMEOUT_SECONDS);
+        int exit = run(
+                List.of("bash", "scripts/build-image.sh", "--tag", tag), dockerd, Map.of(), log, BUILD_TIMEOUT_SECONDS);
         double seconds = (System.nanoTime() - t0) / 1e9;
         String text = read(log);
         if (exit != 0) {
-            throw new AssertionError("scripts/build-image.sh failed (exit " + exit + "), log " + log + ":\n" + tail(text, 40));
+            throw new AssertionError(
+                    "scripts/build-image.sh failed (exit " + exit + "), log " + log + ":\n" + tail(text, 40));
         }
         boolean warm = !text.contains("debootstrap --variant") && !text.contains("building rre-build-base");
         return new Built(tag, seconds, warm, log);
@@ -57,15 +57,18 @@ public final class ImageBuild {
     }
 
     /** Runs {@code cmd} in the project directory with the daemon's CLI environment; output to {@code log}. */
-    static int run(List<String> cmd, PrivateDockerd dockerd, Map<String, String> extraEnv, Path log, long timeoutSeconds) {
+    static int run(
+            List<String> cmd, PrivateDockerd dockerd, Map<String, String> extraEnv, Path log, long timeoutSeconds) {
         try {
             Files.createDirectories(log.getParent());
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             Map<String, String> env = pb.environment();
-            for (String k : List.of("DOCKER_CONTEXT", "DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH",
-                    "DOCKER_API_VERSION")) {
+            for (String k : List.of(
+                    "DOCKER_CONTEXT", "DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_API_VERSION")) {
                 env.remove(k);
             }
             env.put("DOCKER_HOST", dockerd.host());
@@ -77,7 +80,8 @@ public final class ImageBuild {
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new AssertionError("timed out after " + timeoutSeconds + " s: " + cmd + "\n" + tail(read(log), 30));
+                throw new AssertionError(
+                        "timed out after " + timeoutSeconds + " s: " + cmd + "\n" + tail(read(log), 30));
             }
             return p.exitValue();
         } catch (IOException e) {

@@ -25,16 +25,13 @@ public final class Markdown {
     private static final Pattern REFERENCE_DEFINITION =
             Pattern.compile("(?m)^ {0,3}\\[[^\\]]+\\]:[ \\t]*<?([^\\s>]+)>?");
 
-    private Markdown() {
-    }
+    private Markdown() {}
 
     /** An ATX heading: its level (1 to 6), text, and line number (1-based). */
-    public record Heading(int level, String text, int line) {
-    }
+    public record Heading(int level, String text, int line) {}
 
     /** A link target as written, with the line it is on (1-based). */
-    public record Link(String target, int line) {
-    }
+    public record Link(String target, int line) {}
 
     /**
      * GitHub's anchor of a heading: the rendered text (link and emphasis markup gone), lower case,
@@ -43,7 +40,10 @@ public final class Markdown {
      */
     public static String anchor(String heading) {
         String text = heading.replaceAll("!?\\[([^\\]]*)\\]\\([^)]*\\)", "$1").replaceAll("<[^>]+>", "");
-        return text.trim().toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{M}\\p{N} _-]", "").replace(' ', '-');
+        return text.trim()
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[^\\p{L}\\p{M}\\p{N} _-]", "")
+                .replace(' ', '-');
     }
 
     /** The text with every line of a fenced code block (fences included) blanked, line count kept. */
@@ -56,7 +56,9 @@ public final class Markdown {
                 open = f.group(1);
                 line = "";
             } else if (open != null) {
-                if (f.find() && f.group(1).charAt(0) == open.charAt(0) && f.group(1).length() >= open.length()
+                if (f.find()
+                        && f.group(1).charAt(0) == open.charAt(0)
+                        && f.group(1).length() >= open.length()
                         && line.substring(f.end()).isBlank()) {
                     open = null;
                 }
@@ -74,7 +76,10 @@ public final class Markdown {
         for (int i = 0; i < lines.length; i++) {
             Matcher h = HEADING.matcher(lines[i]);
             if (h.matches()) {
-                out.add(new Heading(h.group(1).length(), h.group(2) == null ? "" : h.group(2).trim(), i + 1));
+                out.add(new Heading(
+                        h.group(1).length(),
+                        h.group(2) == null ? "" : h.group(2).trim(),
+                        i + 1));
             }
         }
         return out;
@@ -124,7 +129,8 @@ public final class Markdown {
         StringBuilder blanked = new StringBuilder();
         while (code.find()) {
             // keep the line breaks, so that line numbers stay right
-            code.appendReplacement(blanked, Matcher.quoteReplacement(code.group().replaceAll("[^\n]", " ")));
+            code.appendReplacement(
+                    blanked, Matcher.quoteReplacement(code.group().replaceAll("[^\n]", " ")));
         }
         code.appendTail(blanked);
         text = blanked.toString();
@@ -133,7 +139,11 @@ public final class Markdown {
             Matcher m = p.matcher(text);
             while (m.find()) {
                 String target = m.group(m.groupCount());
-                int line = 1 + (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count();
+                int line = 1
+                        + (int) text.substring(0, m.start())
+                                .chars()
+                                .filter(c -> c == '\n')
+                                .count();
                 out.add(new Link(target, line));
             }
         }

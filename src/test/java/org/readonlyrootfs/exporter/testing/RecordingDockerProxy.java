@@ -107,16 +107,18 @@ public final class RecordingDockerProxy implements AutoCloseable {
     }
 
     private void start(String name, Pump pump, SocketChannel a, SocketChannel b) {
-        Thread t = new Thread(() -> {
-            try {
-                pump.run();
-            } catch (IOException e) {
-                // a side closed
-            } finally {
-                closeQuietly(a);
-                closeQuietly(b);
-            }
-        }, name);
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        pump.run();
+                    } catch (IOException e) {
+                        // a side closed
+                    } finally {
+                        closeQuietly(a);
+                        closeQuietly(b);
+                    }
+                },
+                name);
         t.setDaemon(true);
         t.start();
     }

@@ -15,7 +15,8 @@ import java.util.function.Predicate;
 
 /** Reads an exporter's endpoints and parses the Prometheus text format, escapes included. */
 public final class Scrape {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** One sample: metric name, labels, value. */
     public record Sample(String name, Map<String, String> labels, double value) {
@@ -34,8 +35,12 @@ public final class Scrape {
 
     public static HttpResponse<String> get(int port, String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new AssertionError("GET " + path + " failed: " + e, e);
         } catch (InterruptedException e) {
@@ -74,8 +79,10 @@ public final class Scrape {
 
     /** The single sample of {@code name} whose labels include all of {@code labels}. */
     public Optional<Sample> find(String name, Map<String, String> labels) {
-        List<Sample> found = samples(name, s -> labels.entrySet().stream()
-                .allMatch(e -> e.getValue().equals(s.labels().get(e.getKey()))));
+        List<Sample> found = samples(
+                name,
+                s -> labels.entrySet().stream()
+                        .allMatch(e -> e.getValue().equals(s.labels().get(e.getKey()))));
         if (found.size() > 1) {
             throw new AssertionError("more than one " + name + labels + ": " + found);
         }
@@ -83,7 +90,8 @@ public final class Scrape {
     }
 
     public double value(String name, Map<String, String> labels) {
-        return find(name, labels).orElseThrow(() -> new AssertionError("no sample " + name + labels + " in\n" + text))
+        return find(name, labels)
+                .orElseThrow(() -> new AssertionError("no sample " + name + labels + " in\n" + text))
                 .value();
     }
 

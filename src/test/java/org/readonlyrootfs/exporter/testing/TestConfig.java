@@ -7,8 +7,7 @@ import org.readonlyrootfs.exporter.config.ExporterConfig;
 
 /** The configuration the integration tests start exporters with. */
 public final class TestConfig {
-    private TestConfig() {
-    }
+    private TestConfig() {}
 
     /** A config for tests: this daemon, a free loopback port, a 500 ms interval; {@code flags} override. */
     public static ExporterConfig config(String host, String... flags) {
@@ -20,9 +19,9 @@ public final class TestConfig {
             int eq = f.indexOf('=');
             byKey.put(f.substring(2, eq), f.substring(eq + 1));
         }
-        String[] args = byKey.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+        String[] args = byKey.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
         return new ConfigLoader(Map.of()).load(CommandLine.parse(args));
     }
-
 }

@@ -49,14 +49,35 @@ public final class TlsUnixProxy implements AutoCloseable {
             Files.createDirectories(bundle);
             Path ca = bundle.resolve("ca.pem");
             openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca-key.pem");
-            openssl(dir, "req", "-x509", "-new", "-key", "ca-key.pem", "-subj", "/CN=rre test CA", "-days", "2",
-                    "-out", ca.toString());
+            openssl(
+                    dir,
+                    "req",
+                    "-x509",
+                    "-new",
+                    "-key",
+                    "ca-key.pem",
+                    "-subj",
+                    "/CN=rre test CA",
+                    "-days",
+                    "2",
+                    "-out",
+                    ca.toString());
             issue(dir, "server", "127.0.0.1", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n", ca);
             issue(dir, "client", "rre-client", "extendedKeyUsage=clientAuth\n", ca);
             Files.copy(dir.resolve("client-cert.pem"), bundle.resolve("cert.pem"));
             Files.copy(dir.resolve("client-key.pem"), bundle.resolve("key.pem"));
-            openssl(dir, "pkcs12", "-export", "-in", "server-cert.pem", "-inkey", "server-key.pem",
-                    "-out", "server.p12", "-passout", "pass:" + new String(PASSWORD));
+            openssl(
+                    dir,
+                    "pkcs12",
+                    "-export",
+                    "-in",
+                    "server-cert.pem",
+                    "-inkey",
+                    "server-key.pem",
+                    "-out",
+                    "server.p12",
+                    "-passout",
+                    "pass:" + new String(PASSWORD));
 
             KeyStore keys = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(dir.resolve("server.p12"))) {
@@ -74,8 +95,8 @@ public final class TlsUnixProxy implements AutoCloseable {
             tmf.init(trust);
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-            SSLServerSocket server = (SSLServerSocket) tls.getServerSocketFactory()
-                    .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            SSLServerSocket server = (SSLServerSocket)
+                    tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
             server.setNeedClientAuth(true);
             return new TlsUnixProxy(server, bundle, unixSocket);
         } catch (IOException e) {
@@ -89,12 +110,31 @@ public final class TlsUnixProxy implements AutoCloseable {
         openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", name + "-key.pem");
         openssl(dir, "req", "-new", "-key", name + "-key.pem", "-subj", "/CN=" + cn, "-out", name + ".csr");
         Files.writeString(dir.resolve(name + ".ext"), extensions);
-        openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", ca.toString(), "-CAkey", "ca-key.pem",
-                "-CAcreateserial", "-days", "2", "-extfile", name + ".ext", "-out", name + "-cert.pem");
+        openssl(
+                dir,
+                "x509",
+                "-req",
+                "-in",
+                name + ".csr",
+                "-CA",
+                ca.toString(),
+                "-CAkey",
+                "ca-key.pem",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                name + ".ext",
+                "-out",
+                name + "-cert.pem");
     }
 
     private static void openssl(Path dir, String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("sh", "-c", "cd \"$0\" && exec \"$@\"", dir.toString(),
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                "sh",
+                "-c",
+                "cd \"$0\" && exec \"$@\"",
+                dir.toString(),
                 Tools.require("openssl").toString()));
         cmd.addAll(List.of(args));
         Tools.Run r = Tools.run(cmd, null, 60);

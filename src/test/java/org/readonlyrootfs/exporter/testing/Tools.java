@@ -9,8 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /** External programs the tests use; a missing one fails the test with a hint, never skips it. */
 public final class Tools {
-    private Tools() {
-    }
+    private Tools() {}
 
     /** The absolute path of a program on PATH, or an AssertionError naming the install script. */
     public static Path require(String program) {
@@ -24,8 +23,7 @@ public final class Tools {
     }
 
     /** Result of a finished process. */
-    public record Run(int exitCode, String stdout, String stderr) {
-    }
+    public record Run(int exitCode, String stdout, String stderr) {}
 
     /** Runs a command with optional stdin, bounded in time. */
     public static Run run(List<String> command, String stdin, long timeoutSeconds) {
@@ -33,7 +31,8 @@ public final class Tools {
             Path out = Files.createTempFile("rre-out", ".txt");
             Path err = Files.createTempFile("rre-err", ".txt");
             try {
-                ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+                ProcessBuilder pb =
+                        new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
                 Process p = pb.start();
                 try (var in = p.getOutputStream()) {
                     if (stdin != null) {

@@ -16,26 +16,28 @@ import javax.net.ssl.SSLParameters;
 public final class Web {
     /** {@code htpasswd -nbBC 10 alice s3cret} */
     public static final String ALICE = "$2y$10$m4Uv927w69mRXgFuTRrJUek7yctGxrIX.8FBvRri5uBbOw9xMQ4AG";
+
     public static final List<String> ENDPOINTS = List.of("/", "/metrics", "/-/healthy", "/-/ready", "/nope");
     /** No daemon needed to test serving: the exporter serves docker_up 0. */
     public static final String NO_DOCKER = "unix:///nonexistent/docker.sock";
 
-    private Web() {
-    }
+    private Web() {}
 
     public static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     public static HttpClient client(SSLContext context, String... protocols) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(context);
+        HttpClient.Builder b =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(context);
         if (protocols.length > 0) {
             b.sslParameters(new SSLParameters(null, protocols));
         }
         return b.build();
     }
 
-    public static HttpResponse<String> get(HttpClient client, int port, String path, String authorization) throws IOException {
+    public static HttpResponse<String> get(HttpClient client, int port, String path, String authorization)
+            throws IOException {
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10));
         if (authorization != null) {
@@ -48,5 +50,4 @@ public final class Web {
             throw new IOException(e);
         }
     }
-
 }

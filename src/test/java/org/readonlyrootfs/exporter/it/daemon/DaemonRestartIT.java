@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.TestConfig;
-import org.readonlyrootfs.exporter.Exporter;
 
 /** A daemon absent at start, then stopped and restarted under a running exporter. */
 class DaemonRestartIT {
@@ -22,12 +22,14 @@ class DaemonRestartIT {
             dockerd.createSleeper("keep-ro", true);
             dockerd.createSleeper("keep-rw", false);
             dockerd.stop();
-            try (Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=2s",
-                    "--docker.timeout=1s"))) {
+            try (Exporter exporter =
+                    Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=2s", "--docker.timeout=1s"))) {
                 int port = exporter.port();
                 // daemon absent: the exporter serves, says so, and is not ready
-                Scrape down = await().atMost(WAIT).until(() -> Scrape.metrics(port),
-                        s -> s.value("readonly_rootfs_scans_total", Map.of("result", "failure")) >= 2);
+                Scrape down = await().atMost(WAIT)
+                        .until(
+                                () -> Scrape.metrics(port),
+                                s -> s.value("readonly_rootfs_scans_total", Map.of("result", "failure")) >= 2);
                 assertEquals(0, down.value("readonly_rootfs_docker_up", Map.of()));
                 assertTrue(down.samples("readonly_rootfs_container").isEmpty());
                 assertEquals(0, down.value("readonly_rootfs_containers", Map.of("status", "finding")));
@@ -39,19 +41,21 @@ class DaemonRestartIT {
                 // daemon comes up: recovered within one interval of it answering
                 dockerd.startAgain();
                 long up = System.nanoTime();
-                await().atMost(WAIT).until(() -> Scrape.metrics(port).value("readonly_rootfs_docker_up", Map.of()) == 1);
+                await().atMost(WAIT)
+                        .until(() -> Scrape.metrics(port).value("readonly_rootfs_docker_up", Map.of()) == 1);
                 double recoverySeconds = (System.nanoTime() - up) / 1e9;
                 assertTrue(recoverySeconds <= 2.5, "recovered after " + recoverySeconds + " s");
                 Scrape healthy = Scrape.metrics(port);
                 assertEquals(1, healthy.container("keep-ro").orElseThrow().value());
-                assertEquals("finding", healthy.container("keep-rw").orElseThrow().label("status"));
+                assertEquals(
+                        "finding", healthy.container("keep-rw").orElseThrow().label("status"));
                 assertEquals(200, Scrape.get(port, "/-/ready").statusCode());
                 double lastSuccess = healthy.value("readonly_rootfs_last_scan_success_timestamp_seconds", Map.of());
 
                 // daemon stops: docker_up 0, but the last good inventory stays so alerts do not flap
                 dockerd.stop();
-                Scrape kept = await().atMost(WAIT).until(() -> Scrape.metrics(port),
-                        s -> s.value("readonly_rootfs_docker_up", Map.of()) == 0);
+                Scrape kept = await().atMost(WAIT)
+                        .until(() -> Scrape.metrics(port), s -> s.value("readonly_rootfs_docker_up", Map.of()) == 0);
                 assertEquals("finding", kept.container("keep-rw").orElseThrow().label("status"));
                 assertEquals(1, kept.container("keep-ro").orElseThrow().value());
                 assertTrue(kept.value("readonly_rootfs_last_scan_success_timestamp_seconds", Map.of()) >= lastSuccess);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.config.CommandLine;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
@@ -28,7 +29,6 @@ import org.readonlyrootfs.exporter.testing.Certs.Issued;
 import org.readonlyrootfs.exporter.testing.Certs.Kind;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
-import org.readonlyrootfs.exporter.Exporter;
 
 /**
  * A remote daemon over TLS: a private dockerd on tcp://127.0.0.1:PORT with --tlsverify, scanned through
@@ -40,6 +40,7 @@ class DockerTlsIT {
 
     @TempDir
     static Path dir;
+
     static PrivateDockerd dockerd;
     static String tcpHost;
     static Issued rsaCa;
@@ -62,10 +63,16 @@ class DockerTlsIT {
             port = s.getLocalPort();
         }
         tcpHost = "tcp://127.0.0.1:" + port;
-        dockerd = PrivateDockerd.start(List.of("--host", tcpHost, "--tlsverify",
-                "--tlscacert", daemon.resolve("ca.pem").toString(),
-                "--tlscert", daemon.resolve("server-cert.pem").toString(),
-                "--tlskey", daemon.resolve("server-key.pem").toString()));
+        dockerd = PrivateDockerd.start(List.of(
+                "--host",
+                tcpHost,
+                "--tlsverify",
+                "--tlscacert",
+                daemon.resolve("ca.pem").toString(),
+                "--tlscert",
+                daemon.resolve("server-cert.pem").toString(),
+                "--tlskey",
+                daemon.resolve("server-key.pem").toString()));
         dockerd.createSleeper("tls-rw", false);
         dockerd.createSleeper("tls-ro", true);
     }
@@ -83,7 +90,8 @@ class DockerTlsIT {
         env.put("DOCKER_HOST", tcpHost);
         env.put("DOCKER_TLS_VERIFY", "1");
         env.put("DOCKER_CERT_PATH", certPath.toString());
-        List<String> args = new java.util.ArrayList<>(List.of("--web.listen-address=127.0.0.1:0", "--scan.interval=500ms"));
+        List<String> args =
+                new java.util.ArrayList<>(List.of("--web.listen-address=127.0.0.1:0", "--scan.interval=500ms"));
         args.addAll(List.of(flags));
         return new ConfigLoader(env).load(CommandLine.parse(args.toArray(String[]::new)));
     }
@@ -97,11 +105,15 @@ class DockerTlsIT {
             Certs.write(bundle.resolve("ca.pem"), Certs.pem(rsaCa.cert()));
             Certs.write(bundle.resolve("cert.pem"), Certs.pem(client.cert()));
             Certs.write(bundle.resolve("key.pem"), Certs.traditionalKey(client.keys()));
-            assertTrue(Files.readString(bundle.resolve("key.pem")).startsWith(
-                    kind == Kind.RSA ? "-----BEGIN RSA PRIVATE KEY-----" : "-----BEGIN EC PRIVATE KEY-----"));
+            assertTrue(Files.readString(bundle.resolve("key.pem"))
+                    .startsWith(
+                            kind == Kind.RSA ? "-----BEGIN RSA PRIVATE KEY-----" : "-----BEGIN EC PRIVATE KEY-----"));
             try (Exporter exporter = Exporter.start(bundleConfig(bundle))) {
-                Scrape s = await().atMost(WAIT).until(() -> Scrape.metrics(exporter.port()),
-                        x -> x.container("tls-rw").isPresent() && x.container("tls-ro").isPresent());
+                Scrape s = await().atMost(WAIT)
+                        .until(
+                                () -> Scrape.metrics(exporter.port()),
+                                x -> x.container("tls-rw").isPresent()
+                                        && x.container("tls-ro").isPresent());
                 assertEquals(1, s.value("readonly_rootfs_docker_up", Map.of()), kind.toString());
                 assertEquals("finding", s.container("tls-rw").orElseThrow().label("status"));
                 assertEquals("compliant", s.container("tls-ro").orElseThrow().label("status"));
@@ -148,10 +160,12 @@ class DockerTlsIT {
         Path missing = dir.resolve("missing-key");
         Certs.write(missing.resolve("ca.pem"), Certs.pem(rsaCa.cert()));
         Certs.write(missing.resolve("cert.pem"), Certs.pem(client.cert()));
-        InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidConfigException.class,
-                () -> bundleConfig(missing));
-        assertEquals(List.of("readonly-rootfs-exporter.docker.cert-path must be a folder holding readable ca.pem, cert.pem"
-                + " and key.pem (missing key.pem), got [" + missing + "] (environment variable DOCKER_CERT_PATH)"),
+        InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                InvalidConfigException.class, () -> bundleConfig(missing));
+        assertEquals(
+                List.of("readonly-rootfs-exporter.docker.cert-path must be a folder holding readable ca.pem, cert.pem"
+                        + " and key.pem (missing key.pem), got [" + missing
+                        + "] (environment variable DOCKER_CERT_PATH)"),
                 e.problems());
 
         // present but not a key (say, truncated by a bad copy): the exporter runs, says why, and shows nothing of it
@@ -174,7 +188,8 @@ class DockerTlsIT {
         String mismatch = failing(mismatched).lastError();
         System.err.println("[DockerTlsIT] key of another certificate: " + mismatch);
         assertTrue(mismatch.contains(mismatched.toString()), mismatch);
-        assertTrue(mismatch.contains("unusable: key.pem is not the private key of the certificate in cert.pem"), mismatch);
+        assertTrue(
+                mismatch.contains("unusable: key.pem is not the private key of the certificate in cert.pem"), mismatch);
         Optional.of(mismatch).ifPresent(m -> assertFalse(m.contains("PRIVATE KEY"), m));
     }
 }

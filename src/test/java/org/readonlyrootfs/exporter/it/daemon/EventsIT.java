@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
-import org.readonlyrootfs.exporter.testing.Tools;
 import org.readonlyrootfs.exporter.testing.TestConfig;
-import org.readonlyrootfs.exporter.Exporter;
+import org.readonlyrootfs.exporter.testing.Tools;
 
 /**
  * Event-driven detection: the full-scan interval is an hour, so anything seen after start-up was seen
@@ -31,21 +31,30 @@ class EventsIT {
     @Test
     void createRenameAndRemoveAreSeenWithoutAFullScan() throws Exception {
         try (PrivateDockerd dockerd = PrivateDockerd.start();
-             Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h"))) {
+                Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h"))) {
             int port = exporter.port();
-            await().atMost(WAIT).until(() -> Scrape.metrics(port).value("readonly_rootfs_events_stream_up", Map.of()) == 1
-                    && successfulScans(port) >= 1);
+            await().atMost(WAIT)
+                    .until(() -> Scrape.metrics(port).value("readonly_rootfs_events_stream_up", Map.of()) == 1
+                            && successfulScans(port) >= 1);
             dockerd.image();
-            double scans = await().atMost(WAIT).until(() -> successfulScans(port), s -> s >= 2); // start + stream resync
+            double scans =
+                    await().atMost(WAIT).until(() -> successfulScans(port), s -> s >= 2); // start + stream resync
 
             dockerd.createSleeper("ev-writable", false);
-            Scrape seen = await().atMost(FAST).until(() -> Scrape.metrics(port), s -> s.container("ev-writable").isPresent());
+            Scrape seen = await().atMost(FAST)
+                    .until(
+                            () -> Scrape.metrics(port),
+                            s -> s.container("ev-writable").isPresent());
             assertEquals("finding", seen.container("ev-writable").orElseThrow().label("status"));
             assertEquals("created", seen.container("ev-writable").orElseThrow().label("state"));
 
             dockerd.docker("start", "ev-writable");
-            await().atMost(FAST).until(() -> Scrape.metrics(port).container("ev-writable").orElseThrow().label("state")
-                    .equals("running"));
+            await().atMost(FAST)
+                    .until(() -> Scrape.metrics(port)
+                            .container("ev-writable")
+                            .orElseThrow()
+                            .label("state")
+                            .equals("running"));
             dockerd.docker("rename", "ev-writable", "ev-renamed");
             await().atMost(FAST).untilAsserted(() -> {
                 Scrape s = Scrape.metrics(port);
@@ -53,7 +62,8 @@ class EventsIT {
                 assertFalse(s.container("ev-writable").isPresent());
             });
             dockerd.docker("rm", "-f", "ev-renamed");
-            await().atMost(FAST).until(() -> Scrape.metrics(port).container("ev-renamed").isEmpty());
+            await().atMost(FAST)
+                    .until(() -> Scrape.metrics(port).container("ev-renamed").isEmpty());
 
             Scrape after = Scrape.metrics(port);
             assertEquals(scans, successfulScans(port), "no full scan was involved");
@@ -65,21 +75,32 @@ class EventsIT {
     @Test
     void aBurstOfContainersIsSeenInFullThroughEvents() throws Exception {
         try (PrivateDockerd dockerd = PrivateDockerd.start();
-             Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h",
-                     "--scan.inspect-concurrency=2"))) {
+                Exporter exporter = Exporter.start(
+                        TestConfig.config(dockerd.host(), "--scan.interval=1h", "--scan.inspect-concurrency=2"))) {
             int port = exporter.port();
             String image = dockerd.image();
             await().atMost(WAIT).until(() -> successfulScans(port) >= 2);
             double scans = successfulScans(port);
             int n = 120;
             String docker = Tools.require("docker").toString();
-            Tools.Run r = Tools.run(List.of("sh", "-c", "seq 1 " + n + " | xargs -P 6 -I{} " + docker + " -H "
-                    + dockerd.host() + " create --network none --name burst-{} " + image + " /bin/true >/dev/null"),
-                    null, 300);
+            Tools.Run r = Tools.run(
+                    List.of(
+                            "sh",
+                            "-c",
+                            "seq 1 " + n + " | xargs -P 6 -I{} " + docker + " -H " + dockerd.host()
+                                    + " create --network none --name burst-{} " + image + " /bin/true >/dev/null"),
+                    null,
+                    300);
             assertEquals(0, r.exitCode(), r.stderr());
-            Scrape s = await().atMost(WAIT).until(() -> Scrape.metrics(port),
-                    x -> x.samples("readonly_rootfs_container", c -> c.label("container_name").startsWith("burst-"))
-                            .size() == n);
+            Scrape s = await().atMost(WAIT)
+                    .until(
+                            () -> Scrape.metrics(port),
+                            x -> x.samples(
+                                                    "readonly_rootfs_container",
+                                                    c -> c.label("container_name")
+                                                            .startsWith("burst-"))
+                                            .size()
+                                    == n);
             assertEquals(n, s.value("readonly_rootfs_containers", Map.of("status", "finding")));
             assertEquals(scans, successfulScans(port), "no full scan was involved");
             assertEquals(n, s.value("readonly_rootfs_docker_requests_total", Map.of("operation", "inspect")));
@@ -89,23 +110,30 @@ class EventsIT {
     @Test
     void theStreamReconnectsAfterADaemonRestartAndResyncs() throws Exception {
         try (PrivateDockerd dockerd = PrivateDockerd.start();
-             Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h"))) {
+                Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h"))) {
             int port = exporter.port();
             dockerd.createSleeper("before-restart", true);
-            await().atMost(WAIT).until(() -> Scrape.metrics(port).container("before-restart").isPresent());
+            await().atMost(WAIT)
+                    .until(() ->
+                            Scrape.metrics(port).container("before-restart").isPresent());
 
             dockerd.stop();
-            await().atMost(WAIT).until(() -> Scrape.metrics(port).value("readonly_rootfs_events_stream_up", Map.of()) == 0);
+            await().atMost(WAIT)
+                    .until(() -> Scrape.metrics(port).value("readonly_rootfs_events_stream_up", Map.of()) == 0);
             assertTrue(Scrape.metrics(port).container("before-restart").isPresent(), "kept while the daemon is away");
 
             dockerd.startAgain();
             // created right after the daemon is back, possibly before the stream reconnects
             dockerd.createSleeper("while-reconnecting", false);
             dockerd.docker("rm", "before-restart");
-            Scrape s = await().atMost(WAIT).until(() -> Scrape.metrics(port), x ->
-                    x.value("readonly_rootfs_events_stream_up", Map.of()) == 1
-                            && x.container("while-reconnecting").isPresent() && x.container("before-restart").isEmpty());
-            assertEquals("finding", s.container("while-reconnecting").orElseThrow().label("status"));
+            Scrape s = await().atMost(WAIT)
+                    .until(
+                            () -> Scrape.metrics(port),
+                            x -> x.value("readonly_rootfs_events_stream_up", Map.of()) == 1
+                                    && x.container("while-reconnecting").isPresent()
+                                    && x.container("before-restart").isEmpty());
+            assertEquals(
+                    "finding", s.container("while-reconnecting").orElseThrow().label("status"));
             assertTrue(s.value("readonly_rootfs_docker_requests_total", Map.of("operation", "events")) >= 2);
             Optional<Scrape.Sample> up = s.find("readonly_rootfs_docker_up", Map.of());
             assertEquals(1, up.orElseThrow().value());

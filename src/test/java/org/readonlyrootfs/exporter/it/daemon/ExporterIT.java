@@ -16,10 +16,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.compliance.Classifier;
-import org.readonlyrootfs.exporter.config.CommandLine;
-import org.readonlyrootfs.exporter.config.ConfigLoader;
-import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.docker.ContainerDetails;
 import org.readonlyrootfs.exporter.docker.ContainerSummary;
 import org.readonlyrootfs.exporter.docker.DaemonInfo;
@@ -32,9 +30,8 @@ import org.readonlyrootfs.exporter.scan.Snapshot;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.Scrape.Sample;
-import org.readonlyrootfs.exporter.testing.Tools;
 import org.readonlyrootfs.exporter.testing.TestConfig;
-import org.readonlyrootfs.exporter.Exporter;
+import org.readonlyrootfs.exporter.testing.Tools;
 
 /** The exporter core against a real private dockerd. */
 class ExporterIT {
@@ -63,15 +60,17 @@ class ExporterIT {
     }
 
     private static Sample awaitContainer(String name) {
-        return await().atMost(WAIT).until(() -> scrape().container(name), Optional::isPresent).orElseThrow();
+        return await().atMost(WAIT)
+                .until(() -> scrape().container(name), Optional::isPresent)
+                .orElseThrow();
     }
 
     private static String state(String name) {
         return dockerd.docker("inspect", "--format", "{{.State.Status}}", name);
     }
 
-    private static void assertSeries(String name, double value, String status, String orchestrator, String stack,
-                                     String service) {
+    private static void assertSeries(
+            String name, double value, String status, String orchestrator, String stack, String service) {
         Sample s = awaitContainer(name);
         assertEquals(value, s.value(), name);
         assertEquals(status, s.label("status"), name);
@@ -95,36 +94,80 @@ class ExporterIT {
             dockerd.createSleeper(prefix + kind + "-paused", ro);
             dockerd.docker("start", prefix + kind + "-paused");
             dockerd.docker("pause", prefix + kind + "-paused");
-            dockerd.docker("run", "--name", prefix + kind + "-exited", "--network", "none",
-                    ro ? "--read-only" : "--read-only=false", image, "/bin/true");
+            dockerd.docker(
+                    "run",
+                    "--name",
+                    prefix + kind + "-exited",
+                    "--network",
+                    "none",
+                    ro ? "--read-only" : "--read-only=false",
+                    image,
+                    "/bin/true");
         }
-        dockerd.docker("run", "-d", "--name", prefix + "rw-restarting", "--network", "none", "--restart", "always",
-                image, "/bin/false");
-        Map<String, String> expectedState = Map.of("created", "created", "running", "running", "paused", "paused",
-                "exited", "exited");
+        dockerd.docker(
+                "run",
+                "-d",
+                "--name",
+                prefix + "rw-restarting",
+                "--network",
+                "none",
+                "--restart",
+                "always",
+                image,
+                "/bin/false");
+        Map<String, String> expectedState =
+                Map.of("created", "created", "running", "running", "paused", "paused", "exited", "exited");
         for (String kind : List.of("ro", "rw")) {
             for (Map.Entry<String, String> e : expectedState.entrySet()) {
                 String name = prefix + kind + "-" + e.getKey();
-                assertSeries(name, kind.equals("ro") ? 1 : 0, kind.equals("ro") ? "compliant" : "finding",
-                        "standalone", "", "");
+                assertSeries(
+                        name,
+                        kind.equals("ro") ? 1 : 0,
+                        kind.equals("ro") ? "compliant" : "finding",
+                        "standalone",
+                        "",
+                        "");
                 assertEquals(e.getValue(), state(name));
-                await().atMost(WAIT).untilAsserted(() ->
-                        assertEquals(e.getValue(), scrape().container(name).orElseThrow().label("state"), name));
+                await().atMost(WAIT)
+                        .untilAsserted(() -> assertEquals(
+                                e.getValue(),
+                                scrape().container(name).orElseThrow().label("state"),
+                                name));
             }
         }
         Sample restarting = awaitContainer(prefix + "rw-restarting");
         assertEquals("finding", restarting.label("status"));
-        assertTrue(List.of("restarting", "running", "exited").contains(restarting.label("state")), restarting.toString());
+        assertTrue(
+                List.of("restarting", "running", "exited").contains(restarting.label("state")), restarting.toString());
     }
 
     @Test
     void composeKubernetesAndMkeContainersGetTheirStatusAndGrouping() {
-        dockerd.createSleeper(prefix + "compose-db", false, "--label", "com.docker.compose.project=shop",
-                "--label", "com.docker.compose.service=db");
-        dockerd.createSleeper(prefix + "k8s-web", false, "--label", "io.kubernetes.pod.name=web-0",
-                "--label", "io.kubernetes.pod.namespace=prod", "--label", "io.kubernetes.container.name=web");
-        dockerd.createSleeper(prefix + "k8s-pod", false, "--label", "io.kubernetes.docker.type=podsandbox",
-                "--label", "io.kubernetes.pod.name=web-0", "--label", "io.kubernetes.pod.namespace=prod");
+        dockerd.createSleeper(
+                prefix + "compose-db",
+                false,
+                "--label",
+                "com.docker.compose.project=shop",
+                "--label",
+                "com.docker.compose.service=db");
+        dockerd.createSleeper(
+                prefix + "k8s-web",
+                false,
+                "--label",
+                "io.kubernetes.pod.name=web-0",
+                "--label",
+                "io.kubernetes.pod.namespace=prod",
+                "--label",
+                "io.kubernetes.container.name=web");
+        dockerd.createSleeper(
+                prefix + "k8s-pod",
+                false,
+                "--label",
+                "io.kubernetes.docker.type=podsandbox",
+                "--label",
+                "io.kubernetes.pod.name=web-0",
+                "--label",
+                "io.kubernetes.pod.namespace=prod");
         dockerd.createSleeper(prefix + "mke-agent", false, "--label", "com.docker.ucp.version=3.7.5");
         dockerd.createSleeper("ucp-" + prefix + "proxy", false);
         dockerd.createSleeper("dtr-" + prefix + "api", true);
@@ -162,7 +205,9 @@ class ExporterIT {
             assertFalse(s.container(prefix + "before").isPresent());
         });
         dockerd.docker("rm", "-f", prefix + "after");
-        await().atMost(WAIT).untilAsserted(() -> assertFalse(scrape().container(prefix + "after").isPresent()));
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertFalse(scrape().container(prefix + "after").isPresent()));
     }
 
     @Test
@@ -173,11 +218,14 @@ class ExporterIT {
         double scans = before.value("readonly_rootfs_scans_total", Map.of("result", "success"));
         double inspects = before.value("readonly_rootfs_docker_requests_total", Map.of("operation", "inspect"));
         double lists = before.value("readonly_rootfs_docker_requests_total", Map.of("operation", "list"));
-        Scrape after = await().atMost(WAIT).until(ExporterIT::scrape,
-                s -> s.value("readonly_rootfs_scans_total", Map.of("result", "success")) >= scans + 3);
+        Scrape after = await().atMost(WAIT)
+                .until(
+                        ExporterIT::scrape,
+                        s -> s.value("readonly_rootfs_scans_total", Map.of("result", "success")) >= scans + 3);
         double moreScans = after.value("readonly_rootfs_scans_total", Map.of("result", "success")) - scans;
         assertEquals(inspects, after.value("readonly_rootfs_docker_requests_total", Map.of("operation", "inspect")));
-        assertEquals(lists + moreScans, after.value("readonly_rootfs_docker_requests_total", Map.of("operation", "list")));
+        assertEquals(
+                lists + moreScans, after.value("readonly_rootfs_docker_requests_total", Map.of("operation", "list")));
         assertEquals(0, after.value("readonly_rootfs_scans_total", Map.of("result", "failure")));
     }
 
@@ -187,7 +235,8 @@ class ExporterIT {
         String victim = prefix + "vanishes";
         dockerd.createSleeper(victim, false);
         DockerRequestCounts requests = new DockerRequestCounts();
-        try (DockerGateway real = new EngineGateway(TestConfig.config(dockerd.host()).docker(), requests)) {
+        try (DockerGateway real =
+                new EngineGateway(TestConfig.config(dockerd.host()).docker(), requests)) {
             DockerGateway removingAfterList = new DockerGateway() {
                 @Override
                 public DaemonInfo info() {
@@ -212,16 +261,16 @@ class ExporterIT {
                 }
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
-            Scanner scanner = new Scanner(removingAfterList, new Classifier(true), requests,
-                    java.time.Clock.systemUTC(), "x");
+            Scanner scanner =
+                    new Scanner(removingAfterList, new Classifier(true), requests, java.time.Clock.systemUTC(), "x");
             Snapshot s = scanner.scan();
             assertTrue(s.dockerUp(), s.lastError());
             assertEquals(0, s.scansFailed());
             assertEquals(0, s.unchecked());
-            List<String> names = s.containers().stream().map(c -> c.facts().name()).toList();
+            List<String> names =
+                    s.containers().stream().map(c -> c.facts().name()).toList();
             assertTrue(names.contains(prefix + "stays"));
             assertFalse(names.contains(victim));
         }
@@ -230,8 +279,13 @@ class ExporterIT {
     @Test
     void hostileLabelValuesKeepTheExpositionValid() {
         String project = "a\"b\\c\nd ü {x=\"y\"} # 日本";
-        dockerd.createSleeper(prefix + "hostile", false, "--label", "com.docker.compose.project=" + project,
-                "--label", "com.docker.compose.service=\\\"}\n");
+        dockerd.createSleeper(
+                prefix + "hostile",
+                false,
+                "--label",
+                "com.docker.compose.project=" + project,
+                "--label",
+                "com.docker.compose.service=\\\"}\n");
         Sample s = awaitContainer(prefix + "hostile");
         assertEquals(project, s.label("stack"));
         assertEquals("\\\"}\n", s.label("service"));
@@ -246,10 +300,13 @@ class ExporterIT {
     @Test
     void aScrapeRightAfterStartUpIsCompleteNotEmpty() throws Exception {
         dockerd.createSleeper(prefix + "at-start", false);
-        try (Exporter fresh = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h", "--scan.events=false"))) {
+        try (Exporter fresh =
+                Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h", "--scan.events=false"))) {
             Scrape first = Scrape.metrics(fresh.port());
             assertEquals(1, first.value("readonly_rootfs_scans_total", Map.of("result", "success")));
-            assertEquals(dockerd.stigCheckByName().size(), first.samples("readonly_rootfs_container").size());
+            assertEquals(
+                    dockerd.stigCheckByName().size(),
+                    first.samples("readonly_rootfs_container").size());
             assertTrue(first.container(prefix + "at-start").isPresent());
         }
     }
@@ -260,19 +317,35 @@ class ExporterIT {
         assertEquals(200, Scrape.get(exporter.port(), "/-/ready").statusCode());
         assertEquals(404, Scrape.get(exporter.port(), "/nope").statusCode());
         HttpResponse<String> landing = Scrape.get(exporter.port(), "/");
-        assertTrue(landing.body().contains("readonly-rootfs-exporter") && landing.body().contains("V-260936"));
+        assertTrue(landing.body().contains("readonly-rootfs-exporter")
+                && landing.body().contains("V-260936"));
         assertTrue(landing.body().contains("href=\"metrics\""));
         Scrape s = scrape();
         assertEquals(1, s.value("readonly_rootfs_docker_up", Map.of()));
-        assertEquals(1, s.value("readonly_rootfs_stig_info", Map.of("finding_id", "V-260936",
-                "rule_id", "SV-260936r966165_rule", "stig_id", "CNTR-MK-001160", "cci", "CCI-002233",
-                "severity", "medium")));
+        assertEquals(
+                1,
+                s.value(
+                        "readonly_rootfs_stig_info",
+                        Map.of(
+                                "finding_id",
+                                "V-260936",
+                                "rule_id",
+                                "SV-260936r966165_rule",
+                                "stig_id",
+                                "CNTR-MK-001160",
+                                "cci",
+                                "CCI-002233",
+                                "severity",
+                                "medium")));
         Map<String, Double> counts = new HashMap<>();
         s.samples("readonly_rootfs_containers").forEach(x -> counts.put(x.label("status"), x.value()));
-        assertEquals(List.of("compliant", "exempt", "finding", "not_applicable"),
+        assertEquals(
+                List.of("compliant", "exempt", "finding", "not_applicable"),
                 counts.keySet().stream().sorted().toList());
-        assertEquals(s.samples("readonly_rootfs_container").size(),
-                counts.values().stream().mapToDouble(Double::doubleValue).sum(), 0.0);
+        assertEquals(
+                s.samples("readonly_rootfs_container").size(),
+                counts.values().stream().mapToDouble(Double::doubleValue).sum(),
+                0.0);
         assertTrue(s.value("readonly_rootfs_last_scan_success_timestamp_seconds", Map.of())
                 > System.currentTimeMillis() / 1000.0 - 60);
     }

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.TestConfig;
-import org.readonlyrootfs.exporter.Exporter;
 
 /** A socket that accepts connections but never answers must not hang a scan or a scrape. */
 class HungDaemonIT {
@@ -37,15 +37,17 @@ class HungDaemonIT {
             path = dir.resolve("docker.sock");
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(path));
-            acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(server.accept());
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            }, "silent-acceptor");
+            acceptor = new Thread(
+                    () -> {
+                        try {
+                            while (true) {
+                                held.add(server.accept());
+                            }
+                        } catch (IOException e) {
+                            // closed
+                        }
+                    },
+                    "silent-acceptor");
             acceptor.setDaemon(true);
             acceptor.start();
         }
@@ -91,19 +93,22 @@ class HungDaemonIT {
 
     /** A TCP port that accepts connections and never answers. */
     static final class SilentTcp implements AutoCloseable {
-        final java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        final java.net.ServerSocket server =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         final List<java.net.Socket> held = new CopyOnWriteArrayList<>();
 
         SilentTcp() throws IOException {
-            Thread t = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(server.accept());
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            }, "silent-tcp");
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            while (true) {
+                                held.add(server.accept());
+                            }
+                        } catch (IOException e) {
+                            // closed
+                        }
+                    },
+                    "silent-tcp");
             t.setDaemon(true);
             t.start();
         }
@@ -124,12 +129,15 @@ class HungDaemonIT {
     @Test
     void aSilentTcpDaemonFailsScansAtTheirDeadlineToo() throws Exception {
         try (SilentTcp silent = new SilentTcp();
-             Exporter exporter = Exporter.start(TestConfig.config(silent.host(), "--docker.timeout=300ms",
-                     "--scan.interval=1s"))) {
-            Scrape s = await().atMost(WAIT).until(() -> Scrape.metrics(exporter.port()),
-                    x -> x.value("readonly_rootfs_scans_total", Map.of("result", "failure")) >= 2);
+                Exporter exporter = Exporter.start(
+                        TestConfig.config(silent.host(), "--docker.timeout=300ms", "--scan.interval=1s"))) {
+            Scrape s = await().atMost(WAIT)
+                    .until(
+                            () -> Scrape.metrics(exporter.port()),
+                            x -> x.value("readonly_rootfs_scans_total", Map.of("result", "failure")) >= 2);
             assertEquals(0, s.value("readonly_rootfs_docker_up", Map.of()));
-            assertTrue(exporter.scanner().current().lastError().contains("did not answer GET /info within 300 ms"),
+            assertTrue(
+                    exporter.scanner().current().lastError().contains("did not answer GET /info within 300 ms"),
                     exporter.scanner().current().lastError());
         }
     }
@@ -137,11 +145,13 @@ class HungDaemonIT {
     @Test
     void scansFailAtTheirDeadlineScrapesStayFastAndThreadsStayBounded() throws Exception {
         try (SilentSocket silent = new SilentSocket();
-             Exporter exporter = Exporter.start(TestConfig.config(silent.host(), "--docker.timeout=300ms",
-                     "--scan.interval=1s"))) {
+                Exporter exporter = Exporter.start(
+                        TestConfig.config(silent.host(), "--docker.timeout=300ms", "--scan.interval=1s"))) {
             int port = exporter.port();
-            Scrape failing = await().atMost(WAIT).until(() -> Scrape.metrics(port),
-                    s -> s.value("readonly_rootfs_scans_total", Map.of("result", "failure")) >= 2);
+            Scrape failing = await().atMost(WAIT)
+                    .until(
+                            () -> Scrape.metrics(port),
+                            s -> s.value("readonly_rootfs_scans_total", Map.of("result", "failure")) >= 2);
             assertEquals(0, failing.value("readonly_rootfs_docker_up", Map.of()));
             assertTrue(silent.held.size() >= 1, "the exporter did connect");
 
@@ -154,19 +164,23 @@ class HungDaemonIT {
             }
             var ready = Scrape.get(port, "/-/ready");
             assertEquals(503, ready.statusCode());
-            assertTrue(ready.body().contains("did not answer") || ready.body().contains("still unanswered"),
-                    ready.body());
+            assertTrue(
+                    ready.body().contains("did not answer") || ready.body().contains("still unanswered"), ready.body());
 
             // each call past its deadline is abandoned: its thread is freed and its connection closed, so
             // neither threads nor sockets pile up however long the daemon stays silent
             int threadsBefore = Thread.activeCount();
             long failedBefore = exporter.scanner().current().scansFailed();
             await().atMost(WAIT).until(() -> exporter.scanner().current().scansFailed() >= failedBefore + 6);
-            assertTrue(Thread.activeCount() <= threadsBefore + 1, "threads " + threadsBefore + " -> " + Thread.activeCount());
-            assertTrue(exporter.scanner().current().lastError().contains("did not answer GET /info within 300 ms"),
+            assertTrue(
+                    Thread.activeCount() <= threadsBefore + 1,
+                    "threads " + threadsBefore + " -> " + Thread.activeCount());
+            assertTrue(
+                    exporter.scanner().current().lastError().contains("did not answer GET /info within 300 ms"),
                     exporter.scanner().current().lastError());
             int open = silent.openFromClientSide();
-            assertTrue(open <= 2, open + " of " + silent.held.size() + " connections still open on the exporter's side");
+            assertTrue(
+                    open <= 2, open + " of " + silent.held.size() + " connections still open on the exporter's side");
         }
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -14,29 +16,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
-import org.readonlyrootfs.exporter.remediation.ContainerContext;
-import org.readonlyrootfs.exporter.remediation.ObservedWrites;
-import org.readonlyrootfs.exporter.remediation.Planner;
 import org.junit.jupiter.api.io.TempDir;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.Setting;
+import org.readonlyrootfs.exporter.remediation.ContainerContext;
+import org.readonlyrootfs.exporter.remediation.ObservedWrites;
+import org.readonlyrootfs.exporter.remediation.Planner;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.Tools;
 
 /** The packaged jar, run as a user runs it. */
 class CliIT {
-    private static final Path JAR = Path.of(System.getProperty("exporter.jar",
-            "target/readonly-rootfs-exporter-0.1.0.jar"));
+    private static final Path JAR =
+            Path.of(System.getProperty("exporter.jar", "target/readonly-rootfs-exporter-0.1.0.jar"));
 
     private static List<String> java(String... args) {
         assertTrue(Files.isRegularFile(JAR), "run mvn package first: " + JAR);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -61,7 +61,9 @@ class CliIT {
         assertEquals(0, r.exitCode(), r.stderr());
         for (Setting s : new ConfigLoader(Map.of()).settings()) {
             if (s.fileOnly()) {
-                assertTrue(r.stdout().contains("  " + s.key() + " = " + s.defaultValue() + " (config file only)"), s.key());
+                assertTrue(
+                        r.stdout().contains("  " + s.key() + " = " + s.defaultValue() + " (config file only)"),
+                        s.key());
                 continue;
             }
             assertTrue(r.stdout().contains("--" + s.key() + "=" + s.defaultValue()), s.key());
@@ -96,17 +98,23 @@ class CliIT {
     void anUnknownCommandIsAnError() {
         Tools.Run r = run("frobnicate");
         assertEquals(2, r.exitCode());
-        assertEquals("readonly-rootfs-exporter: error: unknown command [frobnicate]: the commands are serve"
-                + " (the default) and check, see --help", r.stderr().trim());
+        assertEquals(
+                "readonly-rootfs-exporter: error: unknown command [frobnicate]: the commands are serve"
+                        + " (the default) and check, see --help",
+                r.stderr().trim());
     }
 
     @Test
     void aPortInUseIsOneLineAndExitOne() throws IOException {
         try (ServerSocket taken = new ServerSocket(0)) {
-            Tools.Run r = run("--web.listen-address=:" + taken.getLocalPort(), "--docker.host=unix:///nonexistent.sock");
+            Tools.Run r =
+                    run("--web.listen-address=:" + taken.getLocalPort(), "--docker.host=unix:///nonexistent.sock");
             assertEquals(1, r.exitCode(), r.stderr());
-            assertTrue(r.stderr().trim().startsWith("readonly-rootfs-exporter: error: cannot listen on :"
-                    + taken.getLocalPort()), r.stderr());
+            assertTrue(
+                    r.stderr()
+                            .trim()
+                            .startsWith("readonly-rootfs-exporter: error: cannot listen on :" + taken.getLocalPort()),
+                    r.stderr());
             assertEquals(1, r.stderr().trim().lines().count(), r.stderr());
         }
     }
@@ -118,12 +126,16 @@ class CliIT {
         int port = freePort();
         Path log = Files.createTempFile("rre-cli", ".log");
         Process p = new ProcessBuilder(java("--web.listen-address=127.0.0.1:" + port, "--scan.interval=1s"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
             p.getOutputStream().close();
-            Scrape s = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> Scrape.metrics(port), x -> x.value("readonly_rootfs_scans_total",
-                            Map.of("result", "failure")) >= 1);
+            Scrape s = await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .until(
+                            () -> Scrape.metrics(port),
+                            x -> x.value("readonly_rootfs_scans_total", Map.of("result", "failure")) >= 1);
             assertEquals(0, s.value("readonly_rootfs_docker_up", Map.of()), "the default socket is not ours");
         } finally {
             p.destroy();
@@ -131,17 +143,24 @@ class CliIT {
         }
         String output = Files.readString(log);
         assertNoStackTrace(output);
-        assertTrue(output.lines().anyMatch(l -> l.contains("scan failed: cannot reach the Docker daemon at "
-                + "unix:///var/run/docker.sock")), output);
+        assertTrue(
+                output.lines()
+                        .anyMatch(l -> l.contains(
+                                "scan failed: cannot reach the Docker daemon at " + "unix:///var/run/docker.sock")),
+                output);
 
         ProcessBuilder pb = new ProcessBuilder(java("--web.listen-address=127.0.0.1:" + port, "--scan.interval=1s"))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().put("DOCKER_HOST", dockerd.host());
         Process q = pb.start();
         try {
             q.getOutputStream().close();
-            Scrape s = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> Scrape.metrics(port), x -> x.container("cli-rw").isPresent());
+            Scrape s = await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .until(
+                            () -> Scrape.metrics(port),
+                            x -> x.container("cli-rw").isPresent());
             assertEquals("finding", s.container("cli-rw").orElseThrow().label("status"));
             assertEquals(1, s.value("readonly_rootfs_docker_up", Map.of()));
         } finally {
@@ -162,46 +181,80 @@ class CliIT {
             Path findings = dir.resolve("findings.json");
             Path cklb = dir.resolve("host.cklb");
             Path ckl = dir.resolve("host.ckl");
-            Tools.Run clean = run("check", "--docker.host=" + dockerd.host(), "--output.json=" + findings,
-                    "--output.cklb", cklb.toString(), "--output.ckl=" + ckl);
+            Tools.Run clean = run(
+                    "check",
+                    "--docker.host=" + dockerd.host(),
+                    "--output.json=" + findings,
+                    "--output.cklb",
+                    cklb.toString(),
+                    "--output.ckl=" + ckl);
             assertEquals(0, clean.exitCode(), clean.stderr());
-            assertEquals(List.of("/chk-ro: ReadonlyRootfs=true status=compliant"), clean.stdout().lines().toList());
+            assertEquals(
+                    List.of("/chk-ro: ReadonlyRootfs=true status=compliant"),
+                    clean.stdout().lines().toList());
             String host = dockerd.docker("info", "--format", "{{.Name}}");
-            assertEquals("readonly-rootfs-exporter: host " + host + ": 1 containers: 0 finding, 1 compliant, 0 exempt,"
-                    + " 0 not_applicable; V-260936 not_a_finding", clean.stderr().trim());
-            assertEquals("not_a_finding", json.readTree(findings.toFile()).path("status").asText());
-            JsonNode rule = json.readTree(cklb.toFile()).path("stigs").path(0).path("rules").path(0);
+            assertEquals(
+                    "readonly-rootfs-exporter: host " + host + ": 1 containers: 0 finding, 1 compliant, 0 exempt,"
+                            + " 0 not_applicable; V-260936 not_a_finding",
+                    clean.stderr().trim());
+            assertEquals(
+                    "not_a_finding",
+                    json.readTree(findings.toFile()).path("status").asText());
+            JsonNode rule = json.readTree(cklb.toFile())
+                    .path("stigs")
+                    .path(0)
+                    .path("rules")
+                    .path(0);
             assertEquals("not_a_finding", rule.path("status").asText());
             assertTrue(rule.path("finding_details").asText().contains("/chk-ro: ReadonlyRootfs=true"));
-            assertEquals("NotAFinding", DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ckl.toFile())
-                    .getElementsByTagName("STATUS").item(0).getTextContent());
+            assertEquals(
+                    "NotAFinding",
+                    DocumentBuilderFactory.newInstance()
+                            .newDocumentBuilder()
+                            .parse(ckl.toFile())
+                            .getElementsByTagName("STATUS")
+                            .item(0)
+                            .getTextContent());
 
             dockerd.createSleeper("chk-rw", false);
             dockerd.createSleeper("chk-legacy", false, "--label", "com.example.team=billing");
             dockerd.createSleeper("chk-k8s", false, "--label", "io.kubernetes.pod.name=web-0");
             Path conf = dir.resolve("exemptions.conf");
-            Files.writeString(conf, "readonly-rootfs-exporter.compliance.exemptions = [\n"
-                    + "  { id = legacy, name = \"chk-legacy\", label = \"com.example.team=billing\", reason = \"vendor image\","
-                    + " ticket = CHG-1, expires = \"2999-01-01\" }\n]\n");
+            Files.writeString(
+                    conf,
+                    "readonly-rootfs-exporter.compliance.exemptions = [\n"
+                            + "  { id = legacy, name = \"chk-legacy\", label = \"com.example.team=billing\", reason = \"vendor image\","
+                            + " ticket = CHG-1, expires = \"2999-01-01\" }\n]\n");
             Tools.Run open = run("check", "--docker.host=" + dockerd.host(), "--config.file=" + conf);
             assertEquals(1, open.exitCode(), open.stderr());
-            assertEquals(List.of(
-                    "/chk-k8s: ReadonlyRootfs=false status=not_applicable reason=\"managed by Kubernetes: the STIG check"
-                            + " is Not Applicable under Kubernetes orchestration\"",
-                    "/chk-legacy: ReadonlyRootfs=false status=exempt reason=\"exemption legacy: vendor image (ticket"
-                            + " CHG-1, expires 2999-01-01)\"",
-                    "/chk-ro: ReadonlyRootfs=true status=compliant",
-                    "/chk-rw: ReadonlyRootfs=false status=finding",
-                    "  fix: not_observed: docker run --read-only …",
-                    "  warning: " + new Planner().plan(new ContainerContext("chk-rw", "", "", "", List.of(), false,
-                            false, null, ""), ObservedWrites.none()).warnings().get(0)),
+            assertEquals(
+                    List.of(
+                            "/chk-k8s: ReadonlyRootfs=false status=not_applicable reason=\"managed by Kubernetes: the STIG check"
+                                    + " is Not Applicable under Kubernetes orchestration\"",
+                            "/chk-legacy: ReadonlyRootfs=false status=exempt reason=\"exemption legacy: vendor image (ticket"
+                                    + " CHG-1, expires 2999-01-01)\"",
+                            "/chk-ro: ReadonlyRootfs=true status=compliant",
+                            "/chk-rw: ReadonlyRootfs=false status=finding",
+                            "  fix: not_observed: docker run --read-only …",
+                            "  warning: "
+                                    + new Planner()
+                                            .plan(
+                                                    new ContainerContext(
+                                                            "chk-rw", "", "", "", List.of(), false, false, null, ""),
+                                                    ObservedWrites.none())
+                                            .warnings()
+                                            .get(0)),
                     open.stdout().lines().toList());
             for (String stigLine : dockerd.stigCheck()) {
-                assertTrue(open.stdout().lines().anyMatch(l -> l.startsWith(stigLine + " status=")),
+                assertTrue(
+                        open.stdout().lines().anyMatch(l -> l.startsWith(stigLine + " status=")),
                         "the STIG command's own line, then the verdict: " + stigLine);
             }
-            assertTrue(open.stderr().trim().endsWith("1 finding, 1 compliant, 1 exempt, 1 not_applicable; V-260936"
-                    + " open"), open.stderr());
+            assertTrue(
+                    open.stderr()
+                            .trim()
+                            .endsWith("1 finding, 1 compliant, 1 exempt, 1 not_applicable; V-260936" + " open"),
+                    open.stderr());
             assertEquals(1, open.stderr().trim().lines().count(), open.stderr());
         }
     }
@@ -212,8 +265,11 @@ class CliIT {
         assertEquals(2, r.exitCode(), r.stderr());
         assertEquals("", r.stdout());
         assertEquals(1, r.stderr().trim().lines().count(), r.stderr());
-        assertTrue(r.stderr().startsWith("readonly-rootfs-exporter: error: cannot reach the Docker daemon at"
-                + " unix:///nonexistent.sock"), r.stderr());
+        assertTrue(
+                r.stderr()
+                        .startsWith("readonly-rootfs-exporter: error: cannot reach the Docker daemon at"
+                                + " unix:///nonexistent.sock"),
+                r.stderr());
         assertNoStackTrace(r.stderr());
     }
 
@@ -221,12 +277,15 @@ class CliIT {
     void checkFlagsAndBadExemptionsAreConfigurationErrors(@TempDir Path dir) throws IOException {
         Tools.Run serve = run("--output.json=x.json");
         assertEquals(2, serve.exitCode());
-        assertEquals("readonly-rootfs-exporter: error: flag --output.json only applies to the check command",
+        assertEquals(
+                "readonly-rootfs-exporter: error: flag --output.json only applies to the check command",
                 serve.stderr().trim());
         Path conf = dir.resolve("bad.conf");
-        Files.writeString(conf, "readonly-rootfs-exporter.compliance.exemptions = [\n"
-                + "  { id = a, image = \"(\", reason = x }\n"
-                + "  { id = b, name = b, expires = tomorrow }\n]\n");
+        Files.writeString(
+                conf,
+                "readonly-rootfs-exporter.compliance.exemptions = [\n"
+                        + "  { id = a, image = \"(\", reason = x }\n"
+                        + "  { id = b, name = b, expires = tomorrow }\n]\n");
         Tools.Run check = run("check", "--config.file=" + conf, "--output.cklb");
         assertEquals(2, check.exitCode());
         List<String> lines = check.stderr().lines().toList();
@@ -246,8 +305,12 @@ class CliIT {
         PrivateDockerd dockerd = PrivateDockerd.shared();
         Tools.Run r = run("check", "--docker.host=" + dockerd.host(), "--output.ckl=/nonexistent/dir/x.ckl");
         assertEquals(2, r.exitCode(), r.stderr());
-        assertTrue(r.stderr().lines().anyMatch(l -> l.startsWith("readonly-rootfs-exporter: error: cannot write"
-                + " /nonexistent/dir/x.ckl")), r.stderr());
+        assertTrue(
+                r.stderr()
+                        .lines()
+                        .anyMatch(l -> l.startsWith(
+                                "readonly-rootfs-exporter: error: cannot write" + " /nonexistent/dir/x.ckl")),
+                r.stderr());
         assertNoStackTrace(r.stderr());
     }
 }

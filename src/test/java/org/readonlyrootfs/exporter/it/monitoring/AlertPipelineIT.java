@@ -42,12 +42,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.monitoring.MonitoringFiles;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
-import org.readonlyrootfs.exporter.testing.Tools;
 import org.readonlyrootfs.exporter.testing.TestConfig;
-import org.readonlyrootfs.exporter.Exporter;
+import org.readonlyrootfs.exporter.testing.Tools;
 
 /**
  * The whole pipeline with real parts: a private dockerd, the exporter, a real Prometheus loaded with
@@ -59,8 +59,9 @@ class AlertPipelineIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String JOB = "readonly-rootfs";
     /** Grafana's macros as Grafana would set them for a 1 s scrape interval and a 5 m time range. */
-    private static final Map<String, String> MACROS = Map.of(
-            "$__rate_interval", "4s", "$__range", "5m", "$__interval", "1s");
+    private static final Map<String, String> MACROS =
+            Map.of("$__rate_interval", "4s", "$__range", "5m", "$__interval", "1s");
+
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.*),\\s*([a-zA-Z_]+)\\)");
 
     private static PrivateDockerd dockerd;
@@ -87,30 +88,47 @@ class AlertPipelineIT {
         int amPort = freePort();
         Path amConfig = work.resolve("alertmanager.yml");
         Files.writeString(amConfig, alertmanagerConfig(webhook.port()));
-        alertmanager = Daemon.start("alertmanager", work, amPort, List.of(
-                alertmanagerBinary(),
-                "--config.file=" + amConfig,
-                "--storage.path=" + work.resolve("alertmanager-data"),
-                "--web.listen-address=127.0.0.1:" + amPort,
-                "--cluster.listen-address=", // no gossip port: a single, private instance
-                "--log.level=debug"));
+        alertmanager = Daemon.start(
+                "alertmanager",
+                work,
+                amPort,
+                List.of(
+                        alertmanagerBinary(),
+                        "--config.file=" + amConfig,
+                        "--storage.path=" + work.resolve("alertmanager-data"),
+                        "--web.listen-address=127.0.0.1:" + amPort,
+                        "--cluster.listen-address=", // no gossip port: a single, private instance
+                        "--log.level=debug"));
 
         int promPort = freePort();
         Path promConfig = work.resolve("prometheus.yml");
         Files.writeString(promConfig, prometheusConfig(amPort, exporter.port()));
-        prometheus = Daemon.start("prometheus", work, promPort, List.of(
-                Tools.require("prometheus").toString(),
-                "--config.file=" + promConfig,
-                "--storage.tsdb.path=" + work.resolve("prometheus-data"),
-                "--web.listen-address=127.0.0.1:" + promPort,
-                "--log.level=info"));
+        prometheus = Daemon.start(
+                "prometheus",
+                work,
+                promPort,
+                List.of(
+                        Tools.require("prometheus").toString(),
+                        "--config.file=" + promConfig,
+                        "--storage.tsdb.path=" + work.resolve("prometheus-data"),
+                        "--web.listen-address=127.0.0.1:" + promPort,
+                        "--log.level=info"));
 
         alertmanager.awaitReady();
         prometheus.awaitReady();
-        int groups = MonitoringFiles.readYaml(MonitoringFiles.RULES).path("groups").size();
-        await("shipped rules loaded").atMost(WAIT).until(() ->
-                prometheus.api("/api/v1/rules").path("data").path("groups").size() == groups);
-        await("exporter scraped").atMost(WAIT).until(() -> !query("up{job=\"" + JOB + "\"} == 1").isEmpty());
+        int groups =
+                MonitoringFiles.readYaml(MonitoringFiles.RULES).path("groups").size();
+        await("shipped rules loaded")
+                .atMost(WAIT)
+                .until(() -> prometheus
+                                .api("/api/v1/rules")
+                                .path("data")
+                                .path("groups")
+                                .size()
+                        == groups);
+        await("exporter scraped")
+                .atMost(WAIT)
+                .until(() -> !query("up{job=\"" + JOB + "\"} == 1").isEmpty());
     }
 
     @AfterAll
@@ -145,18 +163,29 @@ class AlertPipelineIT {
     void writableContainerPagesWithItsLabelsAndResolvesWhenRemoved() {
         // writable but exempt (an MKE system container) or not applicable (Kubernetes): never page
         String exempt = container("ucp-pipeline-" + SUFFIX, false);
-        String kubernetes = container("pipeline-k8s-" + SUFFIX, false, "--label", "io.kubernetes.pod.name=web-0",
-                "--label", "io.kubernetes.pod.namespace=prod");
-        await("exempt and not_applicable containers in Prometheus").atMost(WAIT).until(() ->
-                query("readonly_rootfs_container{container_name=~\"" + exempt + "|" + kubernetes
-                        + "\",status=~\"exempt|not_applicable\"}").size() == 2);
+        String kubernetes = container(
+                "pipeline-k8s-" + SUFFIX,
+                false,
+                "--label",
+                "io.kubernetes.pod.name=web-0",
+                "--label",
+                "io.kubernetes.pod.namespace=prod");
+        await("exempt and not_applicable containers in Prometheus")
+                .atMost(WAIT)
+                .until(() -> query("readonly_rootfs_container{container_name=~\"" + exempt + "|" + kubernetes
+                                        + "\",status=~\"exempt|not_applicable\"}")
+                                .size()
+                        == 2);
 
         String name = "pipeline-rw-" + SUFFIX;
         long created = System.nanoTime();
         String id = dockerd.createSleeper(name, false);
         CONTAINERS.add(name);
-        JsonNode firing = await("firing notification for " + name).atMost(WAIT).pollInterval(Duration.ofMillis(20))
-                .until(() -> webhook.alert("pager", name, "firing"), Optional::isPresent).orElseThrow();
+        JsonNode firing = await("firing notification for " + name)
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> webhook.alert("pager", name, "firing"), Optional::isPresent)
+                .orElseThrow();
         long toFiring = millisSince(created);
 
         JsonNode labels = firing.path("labels");
@@ -171,28 +200,48 @@ class AlertPipelineIT {
         assertFalse(labels.has("state"), "state is not part of the alert's identity: " + labels);
         // the remediation plan sentence depends on whether the plan was computed before this evaluation
         String description = firing.path("annotations").path("description").asText();
-        assertTrue(description.startsWith("Container " + name + " (id " + id.substring(0, 12) + ", image "
-                + dockerd.image() + ", state created) on host " + host + " has a writable root filesystem. "), description);
-        assertTrue(description.endsWith(" Its fix (the exact docker run flags, from what it writes) is in /findings"
-                + " and on the landing page of exporter " + labels.path("instance").asText() + "."), description);
+        assertTrue(
+                description.startsWith("Container " + name + " (id " + id.substring(0, 12) + ", image "
+                        + dockerd.image() + ", state created) on host " + host + " has a writable root filesystem. "),
+                description);
+        assertTrue(
+                description.endsWith(" Its fix (the exact docker run flags, from what it writes) is in /findings"
+                        + " and on the landing page of exporter "
+                        + labels.path("instance").asText() + "."),
+                description);
         // never started: the plan is not_observed, read into the description without changing the alert's labels
-        await("description names the plan").atMost(WAIT).until(() -> prometheusAlert(name)
-                .map(a -> a.path("annotations").path("description").asText()
-                        .contains(" Remediation plan not_observed (never started: ")).orElse(false));
-        assertEquals(MonitoringFiles.RUNBOOK_BASE + "readonlyrootfswritablecontainer",
+        await("description names the plan")
+                .atMost(WAIT)
+                .until(() -> prometheusAlert(name)
+                        .map(a -> a.path("annotations")
+                                .path("description")
+                                .asText()
+                                .contains(" Remediation plan not_observed (never started: "))
+                        .orElse(false));
+        assertEquals(
+                MonitoringFiles.RUNBOOK_BASE + "readonlyrootfswritablecontainer",
                 firing.path("annotations").path("runbook_url").asText());
 
         // starting it changes its state label: the same alert goes on firing, nothing resolves
         String activeAt = prometheusAlert(name).orElseThrow().path("activeAt").asText();
         dockerd.docker("start", name);
-        await("description follows the state").atMost(WAIT).until(() -> prometheusAlert(name)
-                .map(a -> a.path("annotations").path("description").asText().contains("state running")).orElse(false));
-        assertEquals(activeAt, prometheusAlert(name).orElseThrow().path("activeAt").asText(), "the alert restarted");
+        await("description follows the state")
+                .atMost(WAIT)
+                .until(() -> prometheusAlert(name)
+                        .map(a -> a.path("annotations")
+                                .path("description")
+                                .asText()
+                                .contains("state running"))
+                        .orElse(false));
+        assertEquals(
+                activeAt, prometheusAlert(name).orElseThrow().path("activeAt").asText(), "the alert restarted");
         assertTrue(webhook.alert("pager", name, "resolved").isEmpty(), "resolved on a state change");
 
         long removed = System.nanoTime();
         dockerd.docker("rm", "--force", name);
-        await("resolved notification for " + name).atMost(WAIT).pollInterval(Duration.ofMillis(20))
+        await("resolved notification for " + name)
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> webhook.alert("pager", name, "resolved"), Optional::isPresent);
         long toResolved = millisSince(removed);
 
@@ -200,19 +249,26 @@ class AlertPipelineIT {
             assertTrue(webhook.bodies().stream().noneMatch(b -> b.contains(quiet)), quiet + " was notified");
             assertTrue(prometheusAlert(quiet).isEmpty(), quiet + " has an alert");
         }
-        assertTrue(webhook.receivers().stream().allMatch(r -> r.equals("pager") || r.equals("ticket")),
+        assertTrue(
+                webhook.receivers().stream().allMatch(r -> r.equals("pager") || r.equals("ticket")),
                 "receivers: " + webhook.receivers());
-        System.out.printf("[AlertPipelineIT] container created -> firing notification at the webhook: %d ms;"
-                + " container removed -> resolved notification: %d ms%n", toFiring, toResolved);
+        System.out.printf(
+                "[AlertPipelineIT] container created -> firing notification at the webhook: %d ms;"
+                        + " container removed -> resolved notification: %d ms%n",
+                toFiring, toResolved);
     }
 
     @Test
     void everyDashboardQueryReturnsDataFromTheLivePrometheus() {
         String name = container("pipeline-dash-" + SUFFIX, false);
         long createdMillis = System.currentTimeMillis();
-        await("finding in Prometheus").atMost(WAIT)
-                .until(() -> !query("readonly_rootfs_container{container_name=\"" + name + "\"}").isEmpty());
-        boolean eventsMetrics = !Scrape.metrics(exporter.port()).samples("readonly_rootfs_events_stream_up").isEmpty();
+        await("finding in Prometheus")
+                .atMost(WAIT)
+                .until(() -> !query("readonly_rootfs_container{container_name=\"" + name + "\"}")
+                        .isEmpty());
+        boolean eventsMetrics = !Scrape.metrics(exporter.port())
+                .samples("readonly_rootfs_events_stream_up")
+                .isEmpty();
 
         List<String> failures = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -228,10 +284,13 @@ class AlertPipelineIT {
                 String promql = substitute(q.expr(), values);
                 ran++;
                 try {
-                    await(q.toString()).atMost(Duration.ofSeconds(20)).until(() -> !query(promql).isEmpty());
+                    await(q.toString())
+                            .atMost(Duration.ofSeconds(20))
+                            .until(() -> !query(promql).isEmpty());
                 } catch (ConditionTimeoutException e) {
-                    failures.add(q + "\n  as run: " + promql + "\n  answer: " + prometheus.api(
-                            "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
+                    failures.add(q + "\n  as run: " + promql + "\n  answer: "
+                            + prometheus.api(
+                                    "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
                 }
             }
         }
@@ -242,15 +301,21 @@ class AlertPipelineIT {
         }
 
         // the "Since" column of the findings table: when Prometheus first saw the finding
-        MonitoringFiles.Query since = MonitoringFiles.queries(MonitoringFiles.readJson(
-                        MonitoringFiles.DASHBOARDS.resolve("readonly-rootfs-overview.json"))).stream()
-                .filter(q -> q.panel().equals("Writable containers")).findFirst().orElseThrow();
+        MonitoringFiles.Query since = MonitoringFiles.queries(
+                        MonitoringFiles.readJson(MonitoringFiles.DASHBOARDS.resolve("readonly-rootfs-overview.json")))
+                .stream()
+                .filter(q -> q.panel().equals("Writable containers"))
+                .findFirst()
+                .orElseThrow();
         Map<String, String> all = Map.of("job", ".+", "host", ".+");
-        JsonNode row = await().atMost(WAIT).until(() -> rowOf(query(substitute(since.expr(), all)), name),
-                Optional::isPresent).orElseThrow();
+        JsonNode row = await().atMost(WAIT)
+                .until(() -> rowOf(query(substitute(since.expr(), all)), name), Optional::isPresent)
+                .orElseThrow();
         assertEquals("created", row.path("metric").path("state").asText(), row.toString());
         double sinceMillis = row.path("value").path(1).asDouble();
-        assertTrue(Math.abs(sinceMillis - createdMillis) < 15_000, "since " + sinceMillis + " vs created " + createdMillis);
+        assertTrue(
+                Math.abs(sinceMillis - createdMillis) < 15_000,
+                "since " + sinceMillis + " vs created " + createdMillis);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -368,14 +433,20 @@ class AlertPipelineIT {
         ArrayNode receivers = (ArrayNode) config.get("receivers");
         for (int i = 0; i < receivers.size(); i++) {
             JsonNode r = receivers.get(i);
-            ObjectNode replaced = MonitoringFiles.YAML.createObjectNode().put("name", r.path("name").asText());
+            ObjectNode replaced = MonitoringFiles.YAML
+                    .createObjectNode()
+                    .put("name", r.path("name").asText());
             boolean sends = false;
             for (Iterator<String> it = r.fieldNames(); it.hasNext(); ) {
                 sends |= it.next().endsWith("_configs");
             }
             if (sends) {
-                replaced.putArray("webhook_configs").addObject()
-                        .put("url", "http://127.0.0.1:" + webhookPort + "/" + r.path("name").asText())
+                replaced.putArray("webhook_configs")
+                        .addObject()
+                        .put(
+                                "url",
+                                "http://127.0.0.1:" + webhookPort + "/"
+                                        + r.path("name").asText())
                         .put("send_resolved", true);
             }
             receivers.set(i, replaced);
@@ -430,7 +501,8 @@ class AlertPipelineIT {
         }
         if (webhook != null) {
             b.append("\n--- webhook notifications ---\n");
-            webhook.notifications.forEach(n -> b.append(n.receiver()).append(": ").append(n.body()).append('\n'));
+            webhook.notifications.forEach(
+                    n -> b.append(n.receiver()).append(": ").append(n.body()).append('\n'));
         }
         return b.toString();
     }
@@ -453,23 +525,29 @@ class AlertPipelineIT {
 
         static Daemon start(String name, Path dir, int port, List<String> command) throws IOException {
             Path log = dir.resolve(name + ".log");
-            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Process p = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             return new Daemon(name, p, log, port);
         }
 
         void awaitReady() {
-            await(name + " ready on 127.0.0.1:" + port).atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
-                if (!process.isAlive()) {
-                    throw new AssertionError(name + " exited with " + process.exitValue());
-                }
-                try {
-                    return Scrape.get(port, "/-/ready").statusCode() == 200;
-                } catch (AssertionError notYet) {
-                    return false;
-                }
-            });
+            await(name + " ready on 127.0.0.1:" + port)
+                    .atMost(WAIT)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError(name + " exited with " + process.exitValue());
+                        }
+                        try {
+                            return Scrape.get(port, "/-/ready").statusCode() == 200;
+                        } catch (AssertionError notYet) {
+                            return false;
+                        }
+                    });
         }
 
         JsonNode api(String path) {
@@ -505,8 +583,7 @@ class AlertPipelineIT {
     }
 
     /** One notification as Alertmanager posted it. */
-    private record Notification(String receiver, String body, JsonNode json) {
-    }
+    private record Notification(String receiver, String body, JsonNode json) {}
 
     /** The Alertmanager webhook receiver: every POST to {@code /<receiver>} is kept. */
     private static final class Webhook {
@@ -523,7 +600,9 @@ class AlertPipelineIT {
             server.createContext("/", exchange -> {
                 try (InputStream in = exchange.getRequestBody()) {
                     String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                    w.notifications.add(new Notification(exchange.getRequestURI().getPath().substring(1), body,
+                    w.notifications.add(new Notification(
+                            exchange.getRequestURI().getPath().substring(1),
+                            body,
                             MonitoringFiles.JSON.readTree(body)));
                     exchange.sendResponseHeaders(200, -1);
                 } finally {
@@ -545,7 +624,8 @@ class AlertPipelineIT {
                     continue;
                 }
                 for (JsonNode a : n.json().path("alerts")) {
-                    if (containerName.equals(a.path("labels").path("container_name").asText())
+                    if (containerName.equals(
+                                    a.path("labels").path("container_name").asText())
                             && status.equals(a.path("status").asText())) {
                         return Optional.of(a);
                     }
@@ -568,7 +648,8 @@ class AlertPipelineIT {
     }
 
     /** Appends the Prometheus and Alertmanager logs and the notifications to any failure. */
-    static final class ShowLogsOnFailure implements TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+    static final class ShowLogsOnFailure
+            implements TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
         @Override
         public void handleTestExecutionException(ExtensionContext context, Throwable t) throws Throwable {
             throw withDiagnostics(t);

@@ -22,19 +22,20 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.testing.Certs;
 import org.readonlyrootfs.exporter.testing.Certs.Issued;
 import org.readonlyrootfs.exporter.testing.Certs.Kind;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
+import org.readonlyrootfs.exporter.testing.TestConfig;
 import org.readonlyrootfs.exporter.testing.Tools;
 import org.readonlyrootfs.exporter.testing.Web;
-import org.readonlyrootfs.exporter.testing.TestConfig;
-import org.readonlyrootfs.exporter.Exporter;
 
 /** A real Prometheus (the Debian package) scrapes the exporter over TLS, with basic auth and with a client certificate. */
 class PrometheusIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     Path dir;
@@ -46,8 +47,11 @@ class PrometheusIT {
     }
 
     private static JsonNode api(int port, String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(r.body()).path("data");
     }
 
@@ -56,7 +60,9 @@ class PrometheusIT {
         Map<String, String> byJob = new HashMap<>();
         for (JsonNode t : api(port, "/api/v1/targets").path("activeTargets")) {
             String h = t.path("health").asText();
-            byJob.put(t.path("labels").path("job").asText(), h.equals("up") ? "up" : h + ": " + t.path("lastError").asText());
+            byJob.put(
+                    t.path("labels").path("job").asText(),
+                    h.equals("up") ? "up" : h + ": " + t.path("lastError").asText());
         }
         return byJob;
     }
@@ -76,42 +82,65 @@ class PrometheusIT {
         Certs.write(dir.resolve("prometheus.pem"), Certs.pem(prometheusCert.cert()));
         Certs.write(dir.resolve("prometheus.key"), Certs.pkcs8Key(prometheusCert.keys()));
         Certs.write(dir.resolve("password"), "s3cret");
-        Path basicAuth = Certs.write(dir.resolve("web-basic.yml"), "tls_server_config:\n  cert_file: server.pem\n"
-                + "  key_file: server.key\nbasic_auth_users:\n  alice: " + Web.ALICE + "\n");
-        Path mtls = Certs.write(dir.resolve("web-mtls.yml"), "tls_server_config:\n  cert_file: server.pem\n"
-                + "  key_file: server.key\n  client_ca_file: client-ca.pem\n  client_auth_type: RequireAndVerifyClientCert\n");
+        Path basicAuth = Certs.write(
+                dir.resolve("web-basic.yml"),
+                "tls_server_config:\n  cert_file: server.pem\n" + "  key_file: server.key\nbasic_auth_users:\n  alice: "
+                        + Web.ALICE + "\n");
+        Path mtls = Certs.write(
+                dir.resolve("web-mtls.yml"),
+                "tls_server_config:\n  cert_file: server.pem\n"
+                        + "  key_file: server.key\n  client_ca_file: client-ca.pem\n  client_auth_type: RequireAndVerifyClientCert\n");
 
         try (Exporter a = Exporter.start(TestConfig.config(dockerd.host(), "--web.config.file=" + basicAuth));
-             Exporter b = Exporter.start(TestConfig.config(dockerd.host(), "--web.config.file=" + mtls))) {
+                Exporter b = Exporter.start(TestConfig.config(dockerd.host(), "--web.config.file=" + mtls))) {
             String target = "127.0.0.1:";
-            Path config = Certs.write(dir.resolve("prometheus.yml"), String.join("\n",
-                    "global:", "  scrape_interval: 1s", "  scrape_timeout: 1s",
-                    "scrape_configs:",
-                    "  - job_name: basic-auth", "    scheme: https",
-                    "    tls_config: {ca_file: " + dir.resolve("ca.pem") + "}",
-                    "    basic_auth: {username: alice, password_file: " + dir.resolve("password") + "}",
-                    "    static_configs: [{targets: ['" + target + a.port() + "']}]",
-                    "  - job_name: client-cert", "    scheme: https",
-                    "    tls_config: {ca_file: " + dir.resolve("ca.pem") + ", cert_file: " + dir.resolve("prometheus.pem")
-                            + ", key_file: " + dir.resolve("prometheus.key") + "}",
-                    "    static_configs: [{targets: ['" + target + b.port() + "']}]",
-                    "  - job_name: wrong-password", "    scheme: https",
-                    "    tls_config: {ca_file: " + dir.resolve("ca.pem") + "}",
-                    "    basic_auth: {username: alice, password: wrong}",
-                    "    static_configs: [{targets: ['" + target + a.port() + "']}]",
-                    "  - job_name: no-client-cert", "    scheme: https",
-                    "    tls_config: {ca_file: " + dir.resolve("ca.pem") + "}",
-                    "    static_configs: [{targets: ['" + target + b.port() + "']}]",
-                    "  - job_name: plain-http",
-                    "    static_configs: [{targets: ['" + target + a.port() + "']}]", ""));
+            Path config = Certs.write(
+                    dir.resolve("prometheus.yml"),
+                    String.join(
+                            "\n",
+                            "global:",
+                            "  scrape_interval: 1s",
+                            "  scrape_timeout: 1s",
+                            "scrape_configs:",
+                            "  - job_name: basic-auth",
+                            "    scheme: https",
+                            "    tls_config: {ca_file: " + dir.resolve("ca.pem") + "}",
+                            "    basic_auth: {username: alice, password_file: " + dir.resolve("password") + "}",
+                            "    static_configs: [{targets: ['" + target + a.port() + "']}]",
+                            "  - job_name: client-cert",
+                            "    scheme: https",
+                            "    tls_config: {ca_file: " + dir.resolve("ca.pem") + ", cert_file: "
+                                    + dir.resolve("prometheus.pem") + ", key_file: " + dir.resolve("prometheus.key")
+                                    + "}",
+                            "    static_configs: [{targets: ['" + target + b.port() + "']}]",
+                            "  - job_name: wrong-password",
+                            "    scheme: https",
+                            "    tls_config: {ca_file: " + dir.resolve("ca.pem") + "}",
+                            "    basic_auth: {username: alice, password: wrong}",
+                            "    static_configs: [{targets: ['" + target + a.port() + "']}]",
+                            "  - job_name: no-client-cert",
+                            "    scheme: https",
+                            "    tls_config: {ca_file: " + dir.resolve("ca.pem") + "}",
+                            "    static_configs: [{targets: ['" + target + b.port() + "']}]",
+                            "  - job_name: plain-http",
+                            "    static_configs: [{targets: ['" + target + a.port() + "']}]",
+                            ""));
             int port = freePort();
-            Process prometheus = new ProcessBuilder(Tools.require("prometheus").toString(),
-                    "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
-                    "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            Process prometheus = new ProcessBuilder(
+                            Tools.require("prometheus").toString(),
+                            "--config.file=" + config,
+                            "--storage.tsdb.path=" + dir.resolve("data"),
+                            "--web.listen-address=127.0.0.1:" + port,
+                            "--log.level=warn")
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("prometheus.log").toFile())
+                    .start();
             try {
-                Map<String, String> h = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                        .until(() -> health(port), m -> m.size() == 5 && m.values().stream().noneMatch(v -> v.startsWith("unknown")));
+                Map<String, String> h = await().atMost(Duration.ofSeconds(60))
+                        .ignoreExceptions()
+                        .until(
+                                () -> health(port),
+                                m -> m.size() == 5 && m.values().stream().noneMatch(v -> v.startsWith("unknown")));
                 System.err.println("[PrometheusIT] target health: " + h);
                 assertEquals("up", h.get("basic-auth"), h.toString());
                 assertEquals("up", h.get("client-cert"), h.toString());
@@ -119,11 +148,14 @@ class PrometheusIT {
                 assertTrue(h.get("no-client-cert").startsWith("down"), h.toString());
                 assertTrue(h.get("plain-http").startsWith("down"), h.toString());
 
-                String query = URLEncoder.encode("readonly_rootfs_container{container_name=\"prom-it-rw\"}", StandardCharsets.UTF_8);
-                JsonNode result = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                String query = URLEncoder.encode(
+                        "readonly_rootfs_container{container_name=\"prom-it-rw\"}", StandardCharsets.UTF_8);
+                JsonNode result = await().atMost(Duration.ofSeconds(30))
+                        .ignoreExceptions()
                         .until(() -> api(port, "/api/v1/query?query=" + query).path("result"), r -> r.size() == 2);
                 for (JsonNode series : result) {
-                    assertTrue(List.of("basic-auth", "client-cert").contains(series.path("metric").path("job").asText()));
+                    assertTrue(List.of("basic-auth", "client-cert")
+                            .contains(series.path("metric").path("job").asText()));
                     assertEquals("finding", series.path("metric").path("status").asText());
                     assertEquals("0", series.path("value").get(1).asText());
                 }

@@ -28,7 +28,8 @@ class DemoIT {
 
     private static List<Path> demoDirs() throws IOException {
         try (Stream<Path> list = Files.list(Path.of("/tmp"))) {
-            return list.filter(p -> p.getFileName().toString().startsWith("rre-demo-")).toList();
+            return list.filter(p -> p.getFileName().toString().startsWith("rre-demo-"))
+                    .toList();
         }
     }
 
@@ -38,9 +39,19 @@ class DemoIT {
         int exporter = freePort();
         int prometheus = freePort();
         int alertmanager = freePort();
-        Tools.Run r = Tools.run(List.of("bash", "scripts/demo.sh", "--check",
-                "--exporter-port", Integer.toString(exporter), "--prometheus-port", Integer.toString(prometheus),
-                "--alertmanager-port", Integer.toString(alertmanager)), null, 300);
+        Tools.Run r = Tools.run(
+                List.of(
+                        "bash",
+                        "scripts/demo.sh",
+                        "--check",
+                        "--exporter-port",
+                        Integer.toString(exporter),
+                        "--prometheus-port",
+                        Integer.toString(prometheus),
+                        "--alertmanager-port",
+                        Integer.toString(alertmanager)),
+                null,
+                300);
         String output = r.stdout() + r.stderr();
         assertEquals(0, r.exitCode(), output);
         assertTrue(r.stderr().contains("demo: check passed"), output);

@@ -55,8 +55,9 @@ class ImageIT {
     static void buildTheImage() {
         dockerd = PrivateDockerd.start();
         built = ImageBuild.build(dockerd, TAG);
-        report("image build (scripts/build-image.sh, %s cache): %.1f s", built.warmCache() ? "warm" : "cold",
-                built.seconds());
+        report(
+                "image build (scripts/build-image.sh, %s cache): %.1f s",
+                built.warmCache() ? "warm" : "cold", built.seconds());
     }
 
     @AfterAll
@@ -74,41 +75,74 @@ class ImageIT {
         String socketGid = String.valueOf(Files.getAttribute(dockerd.socketPath(), "unix:gid"));
         dockerd.createSleeper("rre-image-writable", false);
         long t0 = System.nanoTime();
-        dockerd.docker("run", "--detach", "--name", SELF,
-                "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-                "--user", USER + ":" + USER, "--group-add", socketGid, "--memory", "128m",
-                "--volume", dockerd.socketPath() + ":/var/run/docker.sock:ro", "--network", "host",
-                "--env", "READONLY_ROOTFS_WEB_LISTEN_ADDRESS=127.0.0.1:" + port,
-                "--health-interval", "2s", TAG);
+        dockerd.docker(
+                "run",
+                "--detach",
+                "--name",
+                SELF,
+                "--read-only",
+                "--cap-drop",
+                "ALL",
+                "--security-opt",
+                "no-new-privileges",
+                "--user",
+                USER + ":" + USER,
+                "--group-add",
+                socketGid,
+                "--memory",
+                "128m",
+                "--volume",
+                dockerd.socketPath() + ":/var/run/docker.sock:ro",
+                "--network",
+                "host",
+                "--env",
+                "READONLY_ROOTFS_WEB_LISTEN_ADDRESS=127.0.0.1:" + port,
+                "--health-interval",
+                "2s",
+                TAG);
         try {
-            await("/-/ready of the exporter in its container").atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+            await("/-/ready of the exporter in its container")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptions()
                     .until(() -> Scrape.get(port, "/-/ready").statusCode() == 200);
             double readySeconds = (System.nanoTime() - t0) / 1e9;
 
-            Sample self = await("its own container in its metrics").atMost(Duration.ofSeconds(30))
-                    .until(() -> Scrape.metrics(port).container(SELF), Optional::isPresent).orElseThrow();
+            Sample self = await("its own container in its metrics")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> Scrape.metrics(port).container(SELF), Optional::isPresent)
+                    .orElseThrow();
             assertEquals("compliant", self.label("status"), self.toString());
             assertEquals(1.0, self.value());
             assertEquals(TAG, self.label("image"));
             assertEquals("running", self.label("state"));
             Scrape scrape = Scrape.metrics(port);
             assertEquals(1.0, scrape.value("readonly_rootfs_docker_up", Map.of()));
-            Sample writable = scrape.container("rre-image-writable").orElseThrow(() -> new AssertionError(scrape.text()));
+            Sample writable =
+                    scrape.container("rre-image-writable").orElseThrow(() -> new AssertionError(scrape.text()));
             assertEquals("finding", writable.label("status"));
             assertEquals(Boolean.TRUE, dockerd.stigCheckByName().get(SELF), "the STIG command agrees");
 
-            await("HEALTHCHECK healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> dockerd.docker("inspect", "--format", "{{.State.Health.Status}}", SELF), "healthy"::equals);
+            await("HEALTHCHECK healthy")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(
+                            () -> dockerd.docker("inspect", "--format", "{{.State.Health.Status}}", SELF),
+                            "healthy"::equals);
             double healthySeconds = (System.nanoTime() - t0) / 1e9;
             String healthLog = dockerd.docker("inspect", "--format", "{{json .State.Health.Log}}", SELF);
             assertTrue(healthLog.contains("/-/healthy: 200"), healthLog);
 
             // what the kernel says about the exporter's process
             long init = Long.parseLong(dockerd.docker("inspect", "--format", "{{.State.Pid}}", SELF));
-            long java = ProcessHandle.of(init).orElseThrow().children()
-                    .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                    .findFirst().map(ProcessHandle::pid).orElse(init);
+            long java = ProcessHandle.of(init)
+                    .orElseThrow()
+                    .children()
+                    .filter(h ->
+                            h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                    .findFirst()
+                    .map(ProcessHandle::pid)
+                    .orElse(init);
             String status = Files.readString(Path.of("/proc", Long.toString(java), "status"));
             assertEquals(USER + "\t" + USER + "\t" + USER + "\t" + USER, field(status, "Uid"));
             assertTrue((" " + field(status, "Groups") + " ").contains(" " + socketGid + " "), field(status, "Groups"));
@@ -123,18 +157,23 @@ class ImageIT {
                 assertTrue(r.body().contains("rre-image-writable"), path + " names the writable container");
             }
             assertTrue(Scrape.get(port, "/findings").body().contains(SELF), "/findings lists every container");
-            assertTrue(Scrape.get(port, "/checklist.ckl").body().contains("<STATUS>Open</STATUS>"),
+            assertTrue(
+                    Scrape.get(port, "/checklist.ckl").body().contains("<STATUS>Open</STATUS>"),
                     "a writable container runs beside it: the rule is open");
             for (int i = 0; i < 10; i++) {
                 Scrape.metrics(port);
             }
-            long rssKib = Long.parseLong(field(Files.readString(Path.of("/proc", Long.toString(java), "status")), "VmRSS")
-                    .replace("kB", "").trim());
+            long rssKib =
+                    Long.parseLong(field(Files.readString(Path.of("/proc", Long.toString(java), "status")), "VmRSS")
+                            .replace("kB", "")
+                            .trim());
             String logs = logs(SELF);
             assertTrue(logs.contains("listening on http://127.0.0.1:" + port + "/metrics"), logs);
             assertFalse(logs.contains("Exception") || logs.contains("WARN"), logs);
-            report("hardened container: /-/ready %.2f s after docker run, healthy after %.1f s (interval 2s), "
-                    + "RSS %d MiB (--memory 128m, 10 scrapes)", readySeconds, healthySeconds, rssKib / 1024);
+            report(
+                    "hardened container: /-/ready %.2f s after docker run, healthy after %.1f s (interval 2s), "
+                            + "RSS %d MiB (--memory 128m, 10 scrapes)",
+                    readySeconds, healthySeconds, rssKib / 1024);
         } finally {
             dockerd.tryDocker("rm", "--force", SELF);
         }
@@ -152,25 +191,50 @@ class ImageIT {
             for (String f : List.of("ca.pem", "cert.pem", "key.pem")) {
                 Path file = proxy.bundle().resolve(f);
                 Files.setAttribute(file, "unix:uid", USER);
-                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+                Files.setPosixFilePermissions(
+                        file, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
             }
             int port = freePort();
             String name = "rre-image-tls";
-            dockerd.docker("run", "--detach", "--name", name,
-                    "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--memory", "128m",
-                    "--volume", proxy.bundle().toAbsolutePath() + ":/bundle:ro", "--network", "host",
-                    "--env", "DOCKER_HOST=" + proxy.host(), "--env", "DOCKER_TLS_VERIFY=1",
-                    "--env", "DOCKER_CERT_PATH=/bundle",
-                    "--env", "READONLY_ROOTFS_WEB_LISTEN_ADDRESS=127.0.0.1:" + port, TAG);
+            dockerd.docker(
+                    "run",
+                    "--detach",
+                    "--name",
+                    name,
+                    "--read-only",
+                    "--cap-drop",
+                    "ALL",
+                    "--security-opt",
+                    "no-new-privileges",
+                    "--memory",
+                    "128m",
+                    "--volume",
+                    proxy.bundle().toAbsolutePath() + ":/bundle:ro",
+                    "--network",
+                    "host",
+                    "--env",
+                    "DOCKER_HOST=" + proxy.host(),
+                    "--env",
+                    "DOCKER_TLS_VERIFY=1",
+                    "--env",
+                    "DOCKER_CERT_PATH=/bundle",
+                    "--env",
+                    "READONLY_ROOTFS_WEB_LISTEN_ADDRESS=127.0.0.1:" + port,
+                    TAG);
             try {
                 Sample self;
                 try {
-                    self = await("its own container, read over TLS").atMost(Duration.ofSeconds(60))
-                            .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                            .until(() -> Scrape.metrics(port).container(name), Optional::isPresent).orElseThrow();
+                    self = await("its own container, read over TLS")
+                            .atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(200))
+                            .ignoreExceptions()
+                            .until(() -> Scrape.metrics(port).container(name), Optional::isPresent)
+                            .orElseThrow();
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
-                    throw new AssertionError(e.getMessage() + "\n--- docker logs ---\n" + logs(name)
-                            + "\n--- /-/ready ---\n" + Scrape.get(port, "/-/ready").body(), e);
+                    throw new AssertionError(
+                            e.getMessage() + "\n--- docker logs ---\n" + logs(name) + "\n--- /-/ready ---\n"
+                                    + Scrape.get(port, "/-/ready").body(),
+                            e);
                 }
                 assertEquals("compliant", self.label("status"));
                 assertEquals(1.0, Scrape.metrics(port).value("readonly_rootfs_docker_up", Map.of()));
@@ -187,17 +251,20 @@ class ImageIT {
     @Test
     void imageHasANumericNonRootUserNoShellNoSetuidFileAndOciLabels() throws IOException {
         assertEquals(USER + ":" + USER, dockerd.docker("image", "inspect", "--format", "{{.Config.User}}", TAG));
-        assertEquals("{\"9966/tcp\":{}}", dockerd.docker("image", "inspect", "--format", "{{json .Config.ExposedPorts}}", TAG));
+        assertEquals(
+                "{\"9966/tcp\":{}}",
+                dockerd.docker("image", "inspect", "--format", "{{json .Config.ExposedPorts}}", TAG));
         String health = dockerd.docker("image", "inspect", "--format", "{{json .Config.Healthcheck.Test}}", TAG);
         assertTrue(health.startsWith("[\"CMD\",\"/opt/java/bin/java\"") && health.contains("HealthCheck"), health);
-        String version = dockerd.docker("image", "inspect", "--format",
-                "{{index .Config.Labels \"org.opencontainers.image.version\"}}", TAG);
+        String version = dockerd.docker(
+                "image", "inspect", "--format", "{{index .Config.Labels \"org.opencontainers.image.version\"}}", TAG);
         assertEquals(pomVersion(), version);
-        String revision = dockerd.docker("image", "inspect", "--format",
-                "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", TAG);
+        String revision = dockerd.docker(
+                "image", "inspect", "--format", "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", TAG);
         assertTrue(revision.matches("[0-9a-f]{40}(-dirty)?"), revision);
         String entrypoint = dockerd.docker("image", "inspect", "--format", "{{json .Config.Entrypoint}}", TAG);
-        assertTrue(entrypoint.contains("-XX:MaxRAMPercentage=75") && entrypoint.contains("-XX:-UsePerfData"), entrypoint);
+        assertTrue(
+                entrypoint.contains("-XX:MaxRAMPercentage=75") && entrypoint.contains("-XX:-UsePerfData"), entrypoint);
 
         String container = dockerd.docker("create", "--network", "none", TAG);
         Path tar = ImageBuild.LOGS.resolve("image-files.tar");
@@ -213,11 +280,15 @@ class ImageIT {
             String mode = line.substring(0, 10);
             String path = line.substring(line.lastIndexOf(' ') + 1);
             files.add(path);
-            assertFalse(mode.charAt(3) == 's' || mode.charAt(3) == 'S' || mode.charAt(6) == 's' || mode.charAt(6) == 'S',
+            assertFalse(
+                    mode.charAt(3) == 's' || mode.charAt(3) == 'S' || mode.charAt(6) == 's' || mode.charAt(6) == 'S',
                     "setuid/setgid: " + line);
-            assertFalse(path.matches("(.*/)?(sh|bash|dash|ash|busybox|curl|wget|apt|apt-get|dpkg)"), "unwanted: " + line);
+            assertFalse(
+                    path.matches("(.*/)?(sh|bash|dash|ash|busybox|curl|wget|apt|apt-get|dpkg)"), "unwanted: " + line);
         }
-        assertTrue(files.contains("opt/java/bin/java") && files.contains("app/readonly-rootfs-exporter.jar"), files.toString());
+        assertTrue(
+                files.contains("opt/java/bin/java") && files.contains("app/readonly-rootfs-exporter.jar"),
+                files.toString());
         Files.delete(tar);
         long size = Long.parseLong(dockerd.docker("image", "inspect", "--format", "{{.Size}}", TAG));
         report("image %s: %d MB (%d files)", TAG, size / 1_000_000, files.size());
@@ -237,12 +308,29 @@ class ImageIT {
             // instead of 30 s (a task is Running, and has its port, once healthy)
             Files.createDirectories(ImageBuild.LOGS);
             Path faster = ImageBuild.LOGS.resolve("stack-health-interval.yml");
-            Files.writeString(faster, "version: \"3.8\"\nservices:\n  exporter:\n    healthcheck:\n      interval: 2s\n");
+            Files.writeString(
+                    faster, "version: \"3.8\"\nservices:\n  exporter:\n    healthcheck:\n      interval: 2s\n");
             long t0 = System.nanoTime();
-            ImageBuild.docker(dockerd, Map.of("DOCKER_GID", socketGid, "DOCKER_SOCKET", dockerd.socketPath().toString(),
-                            "RRE_IMAGE", TAG, "RRE_PORT", Integer.toString(port)),
-                    "stack", "deploy", "--resolve-image", "never", "--compose-file", "deploy/stack.yml",
-                    "--compose-file", faster.toString(), "rre");
+            ImageBuild.docker(
+                    dockerd,
+                    Map.of(
+                            "DOCKER_GID",
+                            socketGid,
+                            "DOCKER_SOCKET",
+                            dockerd.socketPath().toString(),
+                            "RRE_IMAGE",
+                            TAG,
+                            "RRE_PORT",
+                            Integer.toString(port)),
+                    "stack",
+                    "deploy",
+                    "--resolve-image",
+                    "never",
+                    "--compose-file",
+                    "deploy/stack.yml",
+                    "--compose-file",
+                    faster.toString(),
+                    "rre");
 
             String config = Files.readString(Path.of("deploy/prometheus-swarm.yml"));
             config = replace(config, "host: unix:///var/run/docker.sock", "host: " + dockerd.host());
@@ -252,46 +340,72 @@ class ImageIT {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("prometheus.yml"), config);
             int promPort = freePort();
-            prometheus = new ProcessBuilder(Tools.require("prometheus").toString(),
-                    "--config.file=" + dir.resolve("prometheus.yml"),
-                    "--storage.tsdb.path=" + dir.resolve("data"),
-                    "--web.listen-address=127.0.0.1:" + promPort)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            prometheus = new ProcessBuilder(
+                            Tools.require("prometheus").toString(),
+                            "--config.file=" + dir.resolve("prometheus.yml"),
+                            "--storage.tsdb.path=" + dir.resolve("data"),
+                            "--web.listen-address=127.0.0.1:" + promPort)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("prometheus.log").toFile())
+                    .start();
             Process prom = prometheus;
 
             // the task reports its published port once its HEALTHCHECK passed
-            JsonNode target = await("Prometheus target of the exporter's task up").atMost(Duration.ofSeconds(150))
-                    .pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-                    .until(() -> {
-                        assertTrue(prom.isAlive(), () -> ImageBuild.tail(ImageBuild.read(dir.resolve("prometheus.log")), 20));
-                        for (JsonNode t : api(promPort, "/api/v1/targets?state=active").path("activeTargets")) {
-                            if (t.path("labels").path("job").asText().equals("readonly-rootfs-exporter")
-                                    && t.path("health").asText().equals("up")) {
-                                return t;
-                            }
-                        }
-                        return null;
-                    }, t -> t != null);
+            JsonNode target = await("Prometheus target of the exporter's task up")
+                    .atMost(Duration.ofSeconds(150))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptions()
+                    .until(
+                            () -> {
+                                assertTrue(
+                                        prom.isAlive(),
+                                        () -> ImageBuild.tail(ImageBuild.read(dir.resolve("prometheus.log")), 20));
+                                for (JsonNode t : api(promPort, "/api/v1/targets?state=active")
+                                        .path("activeTargets")) {
+                                    if (t.path("labels").path("job").asText().equals("readonly-rootfs-exporter")
+                                            && t.path("health").asText().equals("up")) {
+                                        return t;
+                                    }
+                                }
+                                return null;
+                            },
+                            t -> t != null);
             double upSeconds = (System.nanoTime() - t0) / 1e9;
-            assertEquals("http://127.0.0.1:" + port + "/metrics", target.path("scrapeUrl").asText(), target.toString());
+            assertEquals(
+                    "http://127.0.0.1:" + port + "/metrics",
+                    target.path("scrapeUrl").asText(),
+                    target.toString());
             String node = dockerd.docker("info", "--format", "{{.Name}}");
             assertEquals(node, target.path("labels").path("instance").asText(), target.toString());
-            assertEquals(1, api(promPort, "/api/v1/targets?state=active").path("activeTargets").size(),
+            assertEquals(
+                    1,
+                    api(promPort, "/api/v1/targets?state=active")
+                            .path("activeTargets")
+                            .size(),
                     "one target per task, no duplicate on the overlay address");
 
-            JsonNode up = await("readonly_rootfs_docker_up in Prometheus").atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+            JsonNode up = await("readonly_rootfs_docker_up in Prometheus")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .ignoreExceptions()
                     .until(() -> query(promPort, "readonly_rootfs_docker_up"), r -> r.size() == 1);
             assertEquals("1", up.get(0).path("value").get(1).asText(), up.toString());
-            assertEquals("readonly-rootfs-exporter", up.get(0).path("metric").path("job").asText());
-            JsonNode self = await("the exporter's own task, compliant, in Prometheus").atMost(Duration.ofSeconds(30))
-                    .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                    .until(() -> query(promPort, "readonly_rootfs_container{service=\"rre_exporter\",state=\"running\"}"),
+            assertEquals(
+                    "readonly-rootfs-exporter",
+                    up.get(0).path("metric").path("job").asText());
+            JsonNode self = await("the exporter's own task, compliant, in Prometheus")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .ignoreExceptions()
+                    .until(
+                            () -> query(
+                                    promPort, "readonly_rootfs_container{service=\"rre_exporter\",state=\"running\"}"),
                             r -> r.size() == 1);
             assertEquals("compliant", self.get(0).path("metric").path("status").asText(), self.toString());
             assertEquals("rre", self.get(0).path("metric").path("stack").asText());
             assertEquals("1", self.get(0).path("value").get(1).asText());
-            JsonNode spec = JSON.readTree(dockerd.docker("service", "inspect", "--format", "{{json .Spec}}", "rre_exporter"));
+            JsonNode spec =
+                    JSON.readTree(dockerd.docker("service", "inspect", "--format", "{{json .Spec}}", "rre_exporter"));
             JsonNode container = spec.path("TaskTemplate").path("ContainerSpec");
             assertTrue(spec.path("Mode").has("Global"), spec.toString());
             assertTrue(container.path("ReadOnly").asBoolean(), container.toString());
@@ -300,7 +414,13 @@ class ImageIT {
             JsonNode mount = container.path("Mounts").get(0);
             assertEquals("/var/run/docker.sock", mount.path("Target").asText(), container.toString());
             assertTrue(mount.path("ReadOnly").asBoolean(), mount.toString());
-            assertEquals(128L << 20, spec.path("TaskTemplate").path("Resources").path("Limits").path("MemoryBytes").asLong());
+            assertEquals(
+                    128L << 20,
+                    spec.path("TaskTemplate")
+                            .path("Resources")
+                            .path("Limits")
+                            .path("MemoryBytes")
+                            .asLong());
             report("swarm stack: Prometheus target up %.1f s after docker stack deploy", upSeconds);
         } finally {
             if (prometheus != null) {
@@ -329,7 +449,8 @@ class ImageIT {
     }
 
     private static JsonNode query(int port, String promql) throws IOException {
-        return api(port, "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).path("result");
+        return api(port, "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))
+                .path("result");
     }
 
     private static String replace(String text, String from, String to) {
@@ -372,7 +493,10 @@ class ImageIT {
         System.err.println("[ImageIT] " + line);
         try {
             Files.createDirectories(ImageBuild.LOGS);
-            Files.writeString(ImageBuild.LOGS.resolve("report.txt"), line + "\n", StandardOpenOption.CREATE,
+            Files.writeString(
+                    ImageBuild.LOGS.resolve("report.txt"),
+                    line + "\n",
+                    StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

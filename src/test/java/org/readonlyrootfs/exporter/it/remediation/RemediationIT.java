@@ -26,10 +26,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.TestConfig;
-import org.readonlyrootfs.exporter.Exporter;
 
 /**
  * The proof corpus for remediation plans. Each workload is a static busybox image and an entry script
@@ -51,7 +51,10 @@ class RemediationIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How the original behaves once its writes are done. */
-    enum Ending { RUNS, EXITS_0 }
+    enum Ending {
+        RUNS,
+        EXITS_0
+    }
 
     /**
      * One workload: its container is {@code rc-<name>}, its re-run {@code rc-<name>-fixed}, its
@@ -61,10 +64,23 @@ class RemediationIT {
      * @param options {@code docker run} options of the original, kept in the re-run
      * @param started false for a container that is only created
      */
-    record Workload(String name, String what, String image, List<String> options, String writes, Ending ending,
-                    String expectedPlan, boolean started) {
-        Workload(String name, String what, String image, List<String> options, String writes, Ending ending,
-                 String expectedPlan) {
+    record Workload(
+            String name,
+            String what,
+            String image,
+            List<String> options,
+            String writes,
+            Ending ending,
+            String expectedPlan,
+            boolean started) {
+        Workload(
+                String name,
+                String what,
+                String image,
+                List<String> options,
+                String writes,
+                Ending ending,
+                String expectedPlan) {
             this(name, what, image, options, writes, ending, expectedPlan, true);
         }
 
@@ -114,8 +130,8 @@ class RemediationIT {
             EOF
             """;
 
-    static final Workload NEVER_STARTED = new Workload("never", "created, never started", BASE, List.of(), "",
-            Ending.RUNS, "not_observed", false);
+    static final Workload NEVER_STARTED =
+            new Workload("never", "created, never started", BASE, List.of(), "", Ending.RUNS, "not_observed", false);
 
     static final List<Workload> CORPUS = List.of(
             new Workload("nothing", "nothing written", BASE, List.of(), """
@@ -126,55 +142,108 @@ class RemediationIT {
                     md /tmp/work/x
                     w /tmp/work/x/b.txt b
                     """, Ending.RUNS, "tmpfs_only"),
-            new Workload("pid", "pid file under /run, lock in image dir /run/lock", BASE, List.of(), """
+            new Workload(
+                    "pid",
+                    "pid file under /run, lock in image dir /run/lock",
+                    BASE,
+                    List.of(),
+                    """
                     w /run/app.pid $$
                     w /run/lock/app.lock $$
-                    """, Ending.RUNS, "tmpfs_only"),
-            new Workload("cache", "new cache directories under /var/cache", BASE, List.of(), """
+                    """,
+                    Ending.RUNS,
+                    "tmpfs_only"),
+            new Workload(
+                    "cache", "new cache directories under /var/cache", BASE, List.of(), """
                     md /var/cache/app/sub/deep /var/cache/app/index
                     w /var/cache/app/sub/deep/f 1
                     w /var/cache/app/index/i 2
                     """, Ending.RUNS, "tmpfs_only"),
-            new Workload("render", "config rendered (tmp + mv) into /etc/app, whose defaults.conf it reads", BASE,
-                    List.of(), """
+            new Workload(
+                    "render",
+                    "config rendered (tmp + mv) into /etc/app, whose defaults.conf it reads",
+                    BASE,
+                    List.of(),
+                    """
                     . /etc/app/defaults.conf || fail "cannot read /etc/app/defaults.conf"
                     test "$greeting" = hello || fail "no greeting in /etc/app/defaults.conf"
                     sed -e "s/@GREETING@/$greeting/" -e "s/@HOST@/$(hostname)/" /etc/app/app.conf.tmpl \
                     > /etc/app/app.conf.new || fail "cannot render /etc/app/app.conf.new"
                     mv /etc/app/app.conf.new /etc/app/app.conf || fail "cannot replace /etc/app/app.conf"
                     grep -q '^greeting=hello from ' /etc/app/app.conf || fail "bad /etc/app/app.conf"
-                    """, Ending.RUNS, "needs_volume"),
-            new Workload("db", "appends to database file /var/lib/db/data.db", BASE, List.of(), """
+                    """,
+                    Ending.RUNS,
+                    "needs_volume"),
+            new Workload(
+                    "db",
+                    "appends to database file /var/lib/db/data.db",
+                    BASE,
+                    List.of(),
+                    """
                     grep -qx '# db v1' /var/lib/db/data.db || fail "no header in /var/lib/db/data.db"
                     echo "row $$" >> /var/lib/db/data.db || fail "cannot append to /var/lib/db/data.db"
                     grep -qx "row $$" /var/lib/db/data.db || fail "row not in /var/lib/db/data.db"
-                    """, Ending.RUNS, "needs_volume"),
-            new Workload("delete", "deletes image file /usr/share/app/old.txt, reads keep.txt", BASE, List.of(), """
+                    """,
+                    Ending.RUNS,
+                    "needs_volume"),
+            new Workload(
+                    "delete",
+                    "deletes image file /usr/share/app/old.txt, reads keep.txt",
+                    BASE,
+                    List.of(),
+                    """
                     rm /usr/share/app/old.txt || fail "cannot delete /usr/share/app/old.txt"
                     test ! -e /usr/share/app/old.txt || fail "/usr/share/app/old.txt still there"
                     grep -qx keep /usr/share/app/keep.txt || fail "cannot read /usr/share/app/keep.txt"
-                    """, Ending.RUNS, "needs_volume"),
-            new Workload("home", "root, writes under $HOME=/home/app (.config, .cache, a file)", BASE, List.of(), """
+                    """,
+                    Ending.RUNS,
+                    "needs_volume"),
+            new Workload(
+                    "home",
+                    "root, writes under $HOME=/home/app (.config, .cache, a file)",
+                    BASE,
+                    List.of(),
+                    """
                     test "$HOME" = /home/app || fail "HOME is [$HOME]"
                     . "$HOME/.profile" || fail "cannot read $HOME/.profile"
                     w "$HOME/.app_state" 1
                     md "$HOME/.config/app" "$HOME/.cache/app"
                     w "$HOME/.config/app/settings.ini" x=1
                     w "$HOME/.cache/app/blob" y
-                    """, Ending.RUNS, "needs_volume"),
-            new Workload("volume", "writes only into declared image VOLUME /data", WITH_VOLUME, List.of(), """
+                    """,
+                    Ending.RUNS,
+                    "needs_volume"),
+            new Workload(
+                    "volume",
+                    "writes only into declared image VOLUME /data",
+                    WITH_VOLUME,
+                    List.of(),
+                    """
                     grep -qx seed /data/seed.txt || fail "no /data/seed.txt"
                     w /data/out.txt x
                     md /data/sub
                     w /data/sub/y y
-                    """, Ending.RUNS, "no_writes"),
-            new Workload("scratch", "writes only into its --tmpfs /mnt/scratch (/mnt not in image)", BASE,
-                    List.of("--tmpfs", "/mnt/scratch"), """
+                    """,
+                    Ending.RUNS,
+                    "no_writes"),
+            new Workload(
+                    "scratch",
+                    "writes only into its --tmpfs /mnt/scratch (/mnt not in image)",
+                    BASE,
+                    List.of("--tmpfs", "/mnt/scratch"),
+                    """
                     w /mnt/scratch/a x
                     md /mnt/scratch/d
                     w /mnt/scratch/d/b y
-                    """, Ending.RUNS, "no_writes"),
-            new Workload("many", "10,000 small files in 100 new dirs under /var/cache", BASE, List.of(), """
+                    """,
+                    Ending.RUNS,
+                    "no_writes"),
+            new Workload(
+                    "many",
+                    "10,000 small files in 100 new dirs under /var/cache",
+                    BASE,
+                    List.of(),
+                    """
                     i=0
                     while [ $i -lt 100 ]; do
                       mkdir -p /var/cache/thumbs/d$i || fail "cannot mkdir /var/cache/thumbs/d$i"
@@ -187,13 +256,20 @@ class RemediationIT {
                     done
                     n=$(ls /var/cache/thumbs/d*/ | grep -c '^f')
                     test "$n" = 10000 || fail "$n files in /var/cache/thumbs, not 10000"
-                    """, Ending.RUNS, "tmpfs_only"),
-            new Workload("exit", "writes /tmp and /run, then exits 0", BASE, List.of(), """
+                    """,
+                    Ending.RUNS,
+                    "tmpfs_only"),
+            new Workload(
+                    "exit", "writes /tmp and /run, then exits 0", BASE, List.of(), """
                     w /tmp/done x
                     w /run/exit.pid $$
                     """, Ending.EXITS_0, "tmpfs_only"),
-            new Workload("user", "--user 1000: pid in its image dir /run/app, data, logs, $HOME, /tmp", BASE,
-                    List.of("--user", "1000"), """
+            new Workload(
+                    "user",
+                    "--user 1000: pid in its image dir /run/app, data, logs, $HOME, /tmp",
+                    BASE,
+                    List.of("--user", "1000"),
+                    """
                     test "$(id -u)" = 1000 || fail "uid is $(id -u)"
                     w /run/app/app.pid $$
                     grep -qx '# state v1' /var/lib/app/state.db || fail "no header in /var/lib/app/state.db"
@@ -204,30 +280,65 @@ class RemediationIT {
                     md "$HOME/.config/app"
                     w "$HOME/.config/app/settings.ini" x=1
                     w /tmp/u.txt u
-                    """, Ending.RUNS, "needs_volume"),
-            new Workload("named", "--user app (a name, uid 1000): pid in its image dir /run/app, a log", BASE,
-                    List.of("--user", "app"), """
+                    """,
+                    Ending.RUNS,
+                    "needs_volume"),
+            new Workload(
+                    "named",
+                    "--user app (a name, uid 1000): pid in its image dir /run/app, a log",
+                    BASE,
+                    List.of("--user", "app"),
+                    """
                     test "$(id -u)" = 1000 || fail "uid is $(id -u)"
                     w /run/app/app.pid $$
                     md /var/log/app/2026
                     w /var/log/app/app.log started
-                    """, Ending.RUNS, "needs_volume"),
-            new Workload("vartmp", "--user 1000, image /var/tmp owned by it with mode 755", BASE,
-                    List.of("--user", "1000"), """
+                    """,
+                    Ending.RUNS,
+                    "needs_volume"),
+            new Workload(
+                    "vartmp",
+                    "--user 1000, image /var/tmp owned by it with mode 755",
+                    BASE,
+                    List.of("--user", "1000"),
+                    """
                     w /var/tmp/spill.1 x
-                    """, Ending.RUNS, "tmpfs_only"),
-            new Workload("passwd", "entrypoint adds a user to /etc/passwd", BASE, List.of(), """
+                    """,
+                    Ending.RUNS,
+                    "tmpfs_only"),
+            new Workload(
+                    "passwd",
+                    "entrypoint adds a user to /etc/passwd",
+                    BASE,
+                    List.of(),
+                    """
                     echo 'svc:x:2000:2000:svc:/tmp:/bin/sh' >> /etc/passwd || fail "cannot add to /etc/passwd"
                     grep -q '^svc:' /etc/passwd || fail "svc not in /etc/passwd"
                     grep -q '^root:' /etc/passwd || fail "root not in /etc/passwd"
-                    """, Ending.RUNS, "needs_volume"),
-            new Workload("space", "state dir with a space in its name, in image dir /opt/tools", BASE, List.of(), """
+                    """,
+                    Ending.RUNS,
+                    "needs_volume"),
+            new Workload(
+                    "space",
+                    "state dir with a space in its name, in image dir /opt/tools",
+                    BASE,
+                    List.of(),
+                    """
                     md "/opt/tools/my state"
                     w "/opt/tools/my state/s" 1
-                    """, Ending.RUNS, "needs_volume"),
-            new Workload("rootfile", "a lock file in / (no mount can go there)", BASE, List.of(), """
+                    """,
+                    Ending.RUNS,
+                    "needs_volume"),
+            new Workload(
+                    "rootfile",
+                    "a lock file in / (no mount can go there)",
+                    BASE,
+                    List.of(),
+                    """
                     w /app.lock $$
-                    """, Ending.RUNS, "unknown"));
+                    """,
+                    Ending.RUNS,
+                    "unknown"));
 
     /** What became of one container: its state when it settled, and whether and when it printed ready. */
     record Run(String container, String status, int exitCode, boolean ready, Instant readySeenAt, String logs) {
@@ -236,29 +347,32 @@ class RemediationIT {
         }
 
         boolean settled(Ending ending) {
-            return status.equals("exited") || status.equals("dead") || status.equals("missing")
+            return status.equals("exited")
+                    || status.equals("dead")
+                    || status.equals("missing")
                     || (ending == Ending.RUNS && ready && status.equals("running"));
         }
 
         boolean behaves(Ending ending) {
-            return ready && (ending == Ending.RUNS ? status.equals("running")
-                    : status.equals("exited") && exitCode == 0);
+            return ready
+                    && (ending == Ending.RUNS ? status.equals("running") : status.equals("exited") && exitCode == 0);
         }
 
         String describe() {
-            String tail = logs.lines().skip(Math.max(0, logs.lines().count() - 3)).collect(Collectors.joining(" | "));
-            return status + (status.equals("exited") ? " " + exitCode : "") + (ready ? ", ready" : ", never ready")
+            String tail =
+                    logs.lines().skip(Math.max(0, logs.lines().count() - 3)).collect(Collectors.joining(" | "));
+            return status
+                    + (status.equals("exited") ? " " + exitCode : "")
+                    + (ready ? ", ready" : ", never ready")
                     + (tail.isEmpty() ? "" : ", logs: " + tail);
         }
     }
 
     /** One workload's result. */
-    record Outcome(Workload workload, String plan, List<String> flags, boolean works, String detail) {
-    }
+    record Outcome(Workload workload, String plan, List<String> flags, boolean works, String detail) {}
 
     /** The corpus's results, and every problem found on the way. */
-    record Report(List<Outcome> outcomes, List<String> problems) {
-    }
+    record Report(List<Outcome> outcomes, List<String> problems) {}
 
     @Test
     void everyPlanLetsItsWorkloadRunReadOnly() throws Exception {
@@ -268,8 +382,10 @@ class RemediationIT {
                 int port = exporter.port();
                 Report report = run(dockerd, () -> findings(port));
                 System.out.println(table(report.outcomes()));
-                assertTrue(report.problems().isEmpty(), report.problems().size() + " problem(s):\n"
-                        + String.join("\n", report.problems()) + "\n" + table(report.outcomes()));
+                assertTrue(
+                        report.problems().isEmpty(),
+                        report.problems().size() + " problem(s):\n" + String.join("\n", report.problems()) + "\n"
+                                + table(report.outcomes()));
             }
         }
     }
@@ -289,8 +405,13 @@ class RemediationIT {
     /** The workload images: {@value #BASE} and {@value #WITH_VOLUME} (the same, with {@code VOLUME /data}). */
     static void buildImages(PrivateDockerd dockerd) {
         StringBuilder setup = new StringBuilder(IMAGE_SETUP);
-        for (Workload w : Stream.concat(CORPUS.stream(), Stream.of(NEVER_STARTED)).toList()) {
-            setup.append("cat > /w/").append(w.name()).append(".sh <<'EOF'\n").append(w.script()).append("EOF\n");
+        for (Workload w :
+                Stream.concat(CORPUS.stream(), Stream.of(NEVER_STARTED)).toList()) {
+            setup.append("cat > /w/")
+                    .append(w.name())
+                    .append(".sh <<'EOF'\n")
+                    .append(w.script())
+                    .append("EOF\n");
         }
         String builder = "rc-image-setup";
         dockerd.docker("run", "--name", builder, "--network", "none", dockerd.image(), "sh", "-c", setup.toString());
@@ -301,7 +422,8 @@ class RemediationIT {
     }
 
     private static String[] commit(List<String> common, List<String> extra, String container, String image) {
-        return Stream.of(List.of("commit"), common, extra, List.of(container, image)).flatMap(List::stream)
+        return Stream.of(List.of("commit"), common, extra, List.of(container, image))
+                .flatMap(List::stream)
                 .toArray(String[]::new);
     }
 
@@ -311,15 +433,25 @@ class RemediationIT {
      */
     static Report run(PrivateDockerd dockerd, Supplier<JsonNode> findings) {
         List<String> problems = new ArrayList<>();
-        List<Workload> all = Stream.concat(CORPUS.stream(), Stream.of(NEVER_STARTED)).toList();
+        List<Workload> all =
+                Stream.concat(CORPUS.stream(), Stream.of(NEVER_STARTED)).toList();
 
-        dockerd.docker(Stream.concat(Stream.of("create", "--name", NEVER_STARTED.container(), "--network", "none",
-                NEVER_STARTED.image()), NEVER_STARTED.command().stream()).toArray(String[]::new));
-        Map<Workload, PrivateDockerd.Result> started = inParallel(CORPUS, w -> dockerd.tryDocker(
-                runArgs(w.container(), w, List.of())));
+        dockerd.docker(Stream.concat(
+                        Stream.of(
+                                "create",
+                                "--name",
+                                NEVER_STARTED.container(),
+                                "--network",
+                                "none",
+                                NEVER_STARTED.image()),
+                        NEVER_STARTED.command().stream())
+                .toArray(String[]::new));
+        Map<Workload, PrivateDockerd.Result> started =
+                inParallel(CORPUS, w -> dockerd.tryDocker(runArgs(w.container(), w, List.of())));
         started.forEach((w, r) -> {
             if (!r.ok()) {
-                problems.add(w.name() + ": docker run of the original failed: " + r.stderr().trim());
+                problems.add(w.name() + ": docker run of the original failed: "
+                        + r.stderr().trim());
             }
         });
         Map<String, Run> originals = awaitSettled(dockerd, endings(CORPUS, Workload::container));
@@ -329,8 +461,8 @@ class RemediationIT {
             if (r.behaves(w.ending())) {
                 observable.add(w);
             } else {
-                problems.add(w.name() + ": the original (writable) does not behave as its script should: "
-                        + r.describe());
+                problems.add(
+                        w.name() + ": the original (writable) does not behave as its script should: " + r.describe());
             }
         }
 
@@ -354,14 +486,17 @@ class RemediationIT {
             flags.put(w, f);
         }
 
-        Map<Workload, PrivateDockerd.Result> rerun = inParallel(List.copyOf(flags.keySet()), w -> dockerd.tryDocker(
-                runArgs(w.fixed(), w, flags.get(w))));
-        List<Workload> rerunStarted = rerun.entrySet().stream().filter(e -> e.getValue().ok()).map(Map.Entry::getKey)
+        Map<Workload, PrivateDockerd.Result> rerun =
+                inParallel(List.copyOf(flags.keySet()), w -> dockerd.tryDocker(runArgs(w.fixed(), w, flags.get(w))));
+        List<Workload> rerunStarted = rerun.entrySet().stream()
+                .filter(e -> e.getValue().ok())
+                .map(Map.Entry::getKey)
                 .toList();
         Map<String, Run> fixed = awaitSettled(dockerd, endings(rerunStarted, Workload::fixed));
         Map<String, String> verdicts = awaitCompliant(findings, rerunStarted);
         // still running (or exited 0) after the exporter's verdict, which came after each one's ready
-        Map<String, Run> later = inspect(dockerd, rerunStarted.stream().map(Workload::fixed).toList());
+        Map<String, Run> later =
+                inspect(dockerd, rerunStarted.stream().map(Workload::fixed).toList());
 
         List<Outcome> outcomes = new ArrayList<>();
         for (Workload w : all) {
@@ -379,15 +514,15 @@ class RemediationIT {
                 Run run = fixed.get(w.fixed());
                 Run now = later.getOrDefault(w.fixed(), Run.missing(w.fixed()));
                 String verdict = verdicts.getOrDefault(w.fixed(), "(not reported)");
-                Run finalRun = new Run(now.container(), now.status(), now.exitCode(), run.ready(), run.readySeenAt(),
-                        run.logs());
+                Run finalRun = new Run(
+                        now.container(), now.status(), now.exitCode(), run.ready(), run.readySeenAt(), run.logs());
                 works = run.behaves(w.ending()) && finalRun.behaves(w.ending()) && verdict.equals("compliant");
                 detail = finalRun.describe() + ", exporter: " + verdict;
             }
             outcomes.add(new Outcome(w, kind, f, works, detail));
             if (!works && r != null && !kind.equals("unknown")) {
-                problems.add(w.name() + ": re-run with " + f + " does not behave as the original ("
-                        + w.ending() + "): " + detail);
+                problems.add(w.name() + ": re-run with " + f + " does not behave as the original (" + w.ending() + "): "
+                        + detail);
             }
         }
         return new Report(outcomes, problems);
@@ -401,8 +536,14 @@ class RemediationIT {
 
     /** {@code docker run -d --name NAME --network none <original options> <flags> IMAGE COMMAND}. */
     private static String[] runArgs(String name, Workload w, List<String> flags) {
-        return Stream.of(List.of("run", "-d", "--name", name, "--network", "none"), w.options(), flags,
-                List.of(w.image()), w.command()).flatMap(List::stream).toArray(String[]::new);
+        return Stream.of(
+                        List.of("run", "-d", "--name", name, "--network", "none"),
+                        w.options(),
+                        flags,
+                        List.of(w.image()),
+                        w.command())
+                .flatMap(List::stream)
+                .toArray(String[]::new);
     }
 
     /**
@@ -430,8 +571,15 @@ class RemediationIT {
                         }
                     }
                     Run s = now.get(name);
-                    runs.put(name, new Run(name, s.status(), s.exitCode(), readyAt.containsKey(name),
-                            readyAt.get(name), logs.getOrDefault(name, "")));
+                    runs.put(
+                            name,
+                            new Run(
+                                    name,
+                                    s.status(),
+                                    s.exitCode(),
+                                    readyAt.containsKey(name),
+                                    readyAt.get(name),
+                                    logs.getOrDefault(name, "")));
                 }
                 return names.stream().allMatch(n -> runs.get(n).settled(containers.get(n)));
             });
@@ -448,10 +596,11 @@ class RemediationIT {
         if (names.isEmpty()) {
             return out;
         }
-        List<String> args = new ArrayList<>(List.of("inspect", "--type", "container", "--format",
-                "{{.Name}}|{{.State.Status}}|{{.State.ExitCode}}"));
+        List<String> args = new ArrayList<>(List.of(
+                "inspect", "--type", "container", "--format", "{{.Name}}|{{.State.Status}}|{{.State.ExitCode}}"));
         args.addAll(names);
-        for (String line : dockerd.tryDocker(args.toArray(String[]::new)).stdout().lines().toList()) {
+        for (String line :
+                dockerd.tryDocker(args.toArray(String[]::new)).stdout().lines().toList()) {
             String[] f = line.trim().split("\\|");
             if (f.length == 3) {
                 String name = f[0].startsWith("/") ? f[0].substring(1) : f[0];
@@ -466,8 +615,8 @@ class RemediationIT {
      * observed_at} at least the second after its ready was seen), or its {@code not_observed} plan for
      * one that never started.
      */
-    static Map<String, JsonNode> awaitPlans(Supplier<JsonNode> findings, List<Workload> workloads,
-                                            Map<String, Run> originals) {
+    static Map<String, JsonNode> awaitPlans(
+            Supplier<JsonNode> findings, List<Workload> workloads, Map<String, Run> originals) {
         Map<String, JsonNode> plans = new TreeMap<>();
         Predicate<JsonNode> complete = doc -> {
             Map<String, JsonNode> byName = containers(doc);
@@ -485,8 +634,11 @@ class RemediationIT {
                 }
                 JsonNode at = rem.get("observed_at");
                 Instant ready = originals.get(w.container()).readySeenAt();
-                if (at != null && at.isTextual() && ready != null
-                        && !Instant.parse(at.asText()).isBefore(ready.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1))) {
+                if (at != null
+                        && at.isTextual()
+                        && ready != null
+                        && !Instant.parse(at.asText())
+                                .isBefore(ready.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1))) {
                     plans.put(w.container(), rem);
                 }
             }
@@ -509,7 +661,9 @@ class RemediationIT {
                 Map<String, String> status = new TreeMap<>();
                 for (Workload w : workloads) {
                     JsonNode c = byName.get(w.fixed());
-                    status.put(w.fixed(), c == null ? "(not reported)" : c.path("status").asText());
+                    status.put(
+                            w.fixed(),
+                            c == null ? "(not reported)" : c.path("status").asText());
                 }
                 last.set(status);
                 return status.values().stream().allMatch("compliant"::equals);
@@ -547,22 +701,29 @@ class RemediationIT {
         StringBuilder b = new StringBuilder("\nRemediation corpus: plan, re-run with its flags\n");
         b.append(String.format("%-9s %-13s %-6s %s%n", "workload", "plan", "works", "docker_run_flags"));
         for (Outcome o : outcomes) {
-            b.append(String.format("%-9s %-13s %-6s %s%n", o.workload().name(), o.plan(), o.works() ? "yes" : "NO",
-                    String.join(" ", o.flags())));
+            b.append(String.format(
+                    "%-9s %-13s %-6s %s%n",
+                    o.workload().name(), o.plan(), o.works() ? "yes" : "NO", String.join(" ", o.flags())));
         }
         for (Outcome o : outcomes) {
             if (!o.works()) {
-                b.append("  ").append(o.workload().name()).append(" (").append(o.workload().what()).append("): ")
-                        .append(o.detail()).append('\n');
+                b.append("  ")
+                        .append(o.workload().name())
+                        .append(" (")
+                        .append(o.workload().what())
+                        .append("): ")
+                        .append(o.detail())
+                        .append('\n');
             }
         }
         b.append("success rate per plan kind:\n");
-        Map<String, List<Outcome>> byKind = outcomes.stream().collect(Collectors.groupingBy(Outcome::plan,
-                TreeMap::new, Collectors.toList()));
+        Map<String, List<Outcome>> byKind =
+                outcomes.stream().collect(Collectors.groupingBy(Outcome::plan, TreeMap::new, Collectors.toList()));
         byKind.forEach((kind, list) -> {
             long ok = list.stream().filter(Outcome::works).count();
-            b.append(String.format("  %-13s %d/%d %3d%%%s%n", kind, ok, list.size(), 100 * ok / list.size(),
-                    kind.equals("unknown") ? " (not required)" : ""));
+            b.append(String.format(
+                    "  %-13s %d/%d %3d%%%s%n",
+                    kind, ok, list.size(), 100 * ok / list.size(), kind.equals("unknown") ? " (not required)" : ""));
         });
         return b.toString();
     }

@@ -11,7 +11,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,17 +21,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.net.http.HttpClient;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.testing.Certs;
 import org.readonlyrootfs.exporter.testing.Certs.Issued;
 import org.readonlyrootfs.exporter.testing.Certs.Kind;
 import org.readonlyrootfs.exporter.testing.Scrape;
-import org.readonlyrootfs.exporter.testing.Web;
 import org.readonlyrootfs.exporter.testing.TestConfig;
-import org.readonlyrootfs.exporter.Exporter;
+import org.readonlyrootfs.exporter.testing.Web;
 
 /**
  * Slow and oversized clients, on loopback and bounded in time: they must not delay a normal scrape,
@@ -104,23 +104,32 @@ class HttpLimitsIT {
                 for (int i = 0; i < SLOW_CLIENTS; i++) {
                     slow.add(new SlowClient(port));
                 }
-                trickler.scheduleWithFixedDelay(() -> open.set((int) slow.stream().filter(SlowClient::trickle).count()),
-                        200, 200, TimeUnit.MILLISECONDS);
+                trickler.scheduleWithFixedDelay(
+                        () -> open.set(
+                                (int) slow.stream().filter(SlowClient::trickle).count()),
+                        200,
+                        200,
+                        TimeUnit.MILLISECONDS);
                 long worst = 0;
                 for (int i = 0; i < 20; i++) {
                     worst = Math.max(worst, scrapeMillis(port));
                 }
                 int stillOpen = open.get();
-                System.err.printf("[HttpLimitsIT] %d slow clients: worst of 20 scrapes %d ms (baseline worst of 5: %d ms),"
-                        + " %d slow connections open meanwhile%n", SLOW_CLIENTS, worst, baseline, stillOpen);
+                System.err.printf(
+                        "[HttpLimitsIT] %d slow clients: worst of 20 scrapes %d ms (baseline worst of 5: %d ms),"
+                                + " %d slow connections open meanwhile%n",
+                        SLOW_CLIENTS, worst, baseline, stillOpen);
                 assertEquals(SLOW_CLIENTS, stillOpen, "the slow clients were all holding on during the scrapes");
                 assertTrue(worst < 1000, "a scrape took " + worst + " ms with " + SLOW_CLIENTS + " slow clients");
 
                 // the server gives a request 5 s (sun.net.httpserver.maxReqTime) to arrive, then hangs up; the JDK
                 // server closes many such connections a few per second, so the last goes some seconds later
-                await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(200)).until(() -> open.get() == 0);
+                await().atMost(Duration.ofSeconds(25))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> open.get() == 0);
                 long cutAfter = (System.nanoTime() - start) / 1_000_000;
-                System.err.printf("[HttpLimitsIT] all %d slow clients cut off %d ms after they connected%n",
+                System.err.printf(
+                        "[HttpLimitsIT] all %d slow clients cut off %d ms after they connected%n",
                         SLOW_CLIENTS, cutAfter);
                 assertTrue(cutAfter >= 4000, "cut after " + cutAfter + " ms: the deadline is 5 s");
                 assertTrue(scrapeMillis(port) < 1000);
@@ -139,8 +148,10 @@ class HttpLimitsIT {
         Issued server = Certs.server(ca, Kind.RSA);
         Certs.write(dir.resolve("server.pem"), Certs.pem(server.cert()));
         Certs.write(dir.resolve("server.key"), Certs.traditionalKey(server.keys()));
-        Path web = Certs.write(dir.resolve("web.yml"), "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
-                + "basic_auth_users:\n  alice: " + Web.ALICE + "\n");
+        Path web = Certs.write(
+                dir.resolve("web.yml"),
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n" + "basic_auth_users:\n  alice: "
+                        + Web.ALICE + "\n");
         try (Exporter exporter = Exporter.start(TestConfig.config(Web.NO_DOCKER, "--web.config.file=" + web))) {
             int port = exporter.port();
             HttpClient https = Web.client(Certs.context(null, ca));
@@ -163,9 +174,12 @@ class HttpLimitsIT {
                     assertEquals(200, Web.get(fresh, port, "/metrics", auth).statusCode());
                     worst = Math.max(worst, (System.nanoTime() - t0) / 1_000_000);
                 }
-                System.err.printf("[HttpLimitsIT] %d stalled TLS handshakes: worst of 20 new-connection TLS scrapes %d ms%n",
+                System.err.printf(
+                        "[HttpLimitsIT] %d stalled TLS handshakes: worst of 20 new-connection TLS scrapes %d ms%n",
                         SLOW_CLIENTS, worst);
-                assertTrue(worst < 1000, "a TLS scrape took " + worst + " ms with " + SLOW_CLIENTS + " stalled handshakes");
+                assertTrue(
+                        worst < 1000,
+                        "a TLS scrape took " + worst + " ms with " + SLOW_CLIENTS + " stalled handshakes");
             } finally {
                 for (Socket s : stalled) {
                     s.close();
@@ -202,15 +216,18 @@ class HttpLimitsIT {
     void hugeRequestLinesAndHeadersAreRefused() throws Exception {
         try (Exporter exporter = Exporter.start(TestConfig.config(Web.NO_DOCKER))) {
             int port = exporter.port();
-            assertEquals("HTTP/1.1 200 OK", send(port, "GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+            assertEquals(
+                    "HTTP/1.1 200 OK", send(port, "GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
             String hugeLine = send(port, "GET /metrics?" + "a".repeat(64 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            String hugeHeader = send(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(64 * 1024) + "\r\n\r\n");
+            String hugeHeader =
+                    send(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(64 * 1024) + "\r\n\r\n");
             StringBuilder many = new StringBuilder("GET /metrics HTTP/1.1\r\nHost: x\r\n");
             for (int i = 0; i < 150; i++) {
                 many.append("X-H").append(i).append(": v\r\n");
             }
             String manyHeaders = send(port, many.append("\r\n").toString());
-            System.err.printf("[HttpLimitsIT] 64 KiB request line: %s; 64 KiB header: %s; 150 headers: %s%n",
+            System.err.printf(
+                    "[HttpLimitsIT] 64 KiB request line: %s; 64 KiB header: %s; 150 headers: %s%n",
                     hugeLine, hugeHeader, manyHeaders);
             for (String answer : List.of(hugeLine, hugeHeader, manyHeaders)) {
                 assertFalse(answer.startsWith("HTTP/1.1 2"), answer);

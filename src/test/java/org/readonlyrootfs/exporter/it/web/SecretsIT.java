@@ -31,21 +31,25 @@ import org.readonlyrootfs.exporter.testing.Web;
  * handshakes, a broken Docker key and bad config files.
  */
 class SecretsIT {
-    private static final Path JAR = Path.of(System.getProperty("exporter.jar", "target/readonly-rootfs-exporter-0.1.0.jar"));
+    private static final Path JAR =
+            Path.of(System.getProperty("exporter.jar", "target/readonly-rootfs-exporter-0.1.0.jar"));
 
     @TempDir
     Path dir;
 
     private static List<String> java(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
 
     /** Lines of base64 from a PEM body: any of them in the output would be a leak. */
     private static List<String> pemBody(String pem) {
-        return pem.lines().filter(l -> !l.startsWith("-----") && l.length() >= 24).map(l -> l.substring(0, 24)).toList();
+        return pem.lines()
+                .filter(l -> !l.startsWith("-----") && l.length() >= 24)
+                .map(l -> l.substring(0, 24))
+                .toList();
     }
 
     private static void assertNoSecret(String where, String text, List<String> secrets) {
@@ -69,11 +73,13 @@ class SecretsIT {
         Certs.write(bundle.resolve("ca.pem"), Certs.pem(ca.cert()));
         Certs.write(bundle.resolve("cert.pem"), Certs.pem(dockerClient.cert()));
         Certs.write(bundle.resolve("key.pem"), dockerKey.substring(0, dockerKey.length() / 2));
-        Path web = Certs.write(dir.resolve("web.yml"), "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
-                + "basic_auth_users:\n  alice: " + Web.ALICE + "\n");
+        Path web = Certs.write(
+                dir.resolve("web.yml"),
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n" + "basic_auth_users:\n  alice: "
+                        + Web.ALICE + "\n");
 
-        List<String> secrets = new ArrayList<>(List.of("s3cret", "Wr0ngPassw0rd", Web.ALICE.substring(7),
-                Web.ALICE.substring(29)));
+        List<String> secrets =
+                new ArrayList<>(List.of("s3cret", "Wr0ngPassw0rd", Web.ALICE.substring(7), Web.ALICE.substring(29)));
         secrets.addAll(pemBody(serverKey));
         secrets.addAll(pemBody(dockerKey));
 
@@ -86,9 +92,13 @@ class SecretsIT {
             nobody = s.getLocalPort();
         }
         Path log = dir.resolve("exporter.log");
-        ProcessBuilder pb = new ProcessBuilder(java("--web.listen-address=127.0.0.1:" + port, "--web.config.file=" + web,
-                "--scan.interval=300ms", "--docker.timeout=1s"))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(java(
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--web.config.file=" + web,
+                        "--scan.interval=300ms",
+                        "--docker.timeout=1s"))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().put("DOCKER_HOST", "tcp://127.0.0.1:" + nobody);
         pb.environment().put("DOCKER_TLS_VERIFY", "1");
         pb.environment().put("DOCKER_CERT_PATH", bundle.toString());
@@ -98,21 +108,31 @@ class SecretsIT {
         try {
             p.getOutputStream().close();
             HttpClient https = Web.client(Certs.context(null, ca));
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
                     .until(() -> Web.get(https, port, "/-/healthy", null).statusCode() == 401);
             for (String password : List.of("Wr0ngPassw0rd", "s3cret ", "")) {
                 for (String path : Web.ENDPOINTS) {
-                    assertEquals(401, Web.get(https, port, path, Web.basic("alice", password)).statusCode());
-                    assertEquals(401, Web.get(https, port, path,
-                            Web.basic("Wr0ngPassw0rd", "s3cret")).statusCode());
+                    assertEquals(
+                            401,
+                            Web.get(https, port, path, Web.basic("alice", password))
+                                    .statusCode());
+                    assertEquals(
+                            401,
+                            Web.get(https, port, path, Web.basic("Wr0ngPassw0rd", "s3cret"))
+                                    .statusCode());
                 }
             }
             // failed handshakes: plain HTTP, and a client that trusts another CA
             for (int i = 0; i < 3; i++) {
                 try {
-                    HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                            .header("Authorization", Web.basic("alice", "Wr0ngPassw0rd"))
-                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                                            .header("Authorization", Web.basic("alice", "Wr0ngPassw0rd"))
+                                            .timeout(Duration.ofSeconds(5))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
                 } catch (IOException expected) {
                     // no TLS, no answer
                 }
@@ -123,8 +143,8 @@ class SecretsIT {
                 }
             }
             String auth = Web.basic("alice", "s3cret");
-            await().atMost(Duration.ofSeconds(30)).until(() -> Web.get(https, port, "/", auth).body()
-                    .contains("Last error"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Web.get(https, port, "/", auth).body().contains("Last error"));
             landing = Web.get(https, port, "/", auth).body();
             ready = Web.get(https, port, "/-/ready", auth).body();
         } finally {
@@ -133,9 +153,12 @@ class SecretsIT {
         }
         String output = Files.readString(log);
         System.err.println("[SecretsIT] exporter log:\n" + output);
-        assertTrue(output.contains("listening on https://127.0.0.1:" + port + "/metrics with basic auth (1 users)"), output);
+        assertTrue(
+                output.contains("listening on https://127.0.0.1:" + port + "/metrics with basic auth (1 users)"),
+                output);
         assertTrue(output.contains("TLS files ca.pem, cert.pem and key.pem in " + bundle + " unusable"), output);
-        assertTrue(landing.contains(bundle.toString()) && ready.contains(bundle.toString()), "the error says which files");
+        assertTrue(
+                landing.contains(bundle.toString()) && ready.contains(bundle.toString()), "the error says which files");
         assertNoSecret("the log", output, secrets);
         assertNoSecret("the landing page", landing, secrets);
         assertNoSecret("/-/ready", ready, secrets);
@@ -147,13 +170,18 @@ class SecretsIT {
         String key = Certs.traditionalKey(leaf.keys());
         Certs.write(dir.resolve("server.pem"), Certs.pem(leaf.cert()));
         Certs.write(dir.resolve("broken.key"), key.substring(0, key.length() - 200));
-        Path web = Certs.write(dir.resolve("web.yml"), "tls_server_config:\n  cert_file: server.pem\n  key_file: broken.key\n"
-                + "basic_auth_users:\n  alice: Pl41nTextPassw0rd\n  bob: " + Web.ALICE + "x\n");
+        Path web = Certs.write(
+                dir.resolve("web.yml"),
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: broken.key\n"
+                        + "basic_auth_users:\n  alice: Pl41nTextPassw0rd\n  bob: " + Web.ALICE + "x\n");
         Tools.Run r = Tools.run(java("--web.config.file=" + web), null, 60);
         assertEquals(2, r.exitCode(), r.stderr());
         List<String> lines = r.stderr().lines().toList();
         assertEquals(3, lines.size(), r.stderr());
-        assertTrue(lines.stream().allMatch(l -> l.startsWith("readonly-rootfs-exporter: error: web.config.file [" + web + "]: ")),
+        assertTrue(
+                lines.stream()
+                        .allMatch(
+                                l -> l.startsWith("readonly-rootfs-exporter: error: web.config.file [" + web + "]: ")),
                 r.stderr());
         List<String> secrets = new ArrayList<>(List.of("Pl41nTextPassw0rd", Web.ALICE.substring(7)));
         secrets.addAll(pemBody(key));

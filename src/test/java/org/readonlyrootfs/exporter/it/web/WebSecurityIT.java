@@ -10,28 +10,25 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.readonlyrootfs.exporter.Exporter;
 import org.readonlyrootfs.exporter.testing.Certs;
 import org.readonlyrootfs.exporter.testing.Certs.Issued;
 import org.readonlyrootfs.exporter.testing.Certs.Kind;
 import org.readonlyrootfs.exporter.testing.Scrape;
-import org.readonlyrootfs.exporter.testing.Web;
 import org.readonlyrootfs.exporter.testing.TestConfig;
-import org.readonlyrootfs.exporter.Exporter;
+import org.readonlyrootfs.exporter.testing.Web;
 
 /** TLS, client certificates and basic auth on every endpoint, with real clients. */
 class WebSecurityIT {
     @TempDir
     static Path dir;
+
     static Issued ca;
     static Issued clientCa;
     static Issued otherCa;
@@ -53,47 +50,73 @@ class WebSecurityIT {
 
     @Test
     void tlsWithBasicAuthGuardsEveryEndpointAndWrongCredentialsGet401WithoutBody() throws Exception {
-        Path config = webConfig("tls-auth.yml", "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
-                + "basic_auth_users:\n  alice: " + Web.ALICE + "\n");
+        Path config = webConfig(
+                "tls-auth.yml",
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n" + "basic_auth_users:\n  alice: "
+                        + Web.ALICE + "\n");
         try (Exporter exporter = Exporter.start(TestConfig.config(Web.NO_DOCKER, "--web.config.file=" + config))) {
             int port = exporter.port();
             HttpClient https = Web.client(Certs.context(null, ca));
             for (String path : Web.ENDPOINTS) {
-                for (String auth : new String[] {null, Web.basic("alice", "wrong"), Web.basic("mallory", "s3cret"),
-                        Web.basic("alice", "s3cret ").replace("Basic", "Bearer"), "Basic !!notbase64!!", Web.basic("alice", "")}) {
+                for (String auth : new String[] {
+                    null,
+                    Web.basic("alice", "wrong"),
+                    Web.basic("mallory", "s3cret"),
+                    Web.basic("alice", "s3cret ").replace("Basic", "Bearer"),
+                    "Basic !!notbase64!!",
+                    Web.basic("alice", "")
+                }) {
                     HttpResponse<String> r = Web.get(https, port, path, auth);
                     assertEquals(401, r.statusCode(), path + " with " + auth);
                     assertEquals("", r.body(), path);
-                    assertEquals("Basic realm=\"readonly-rootfs-exporter\", charset=\"UTF-8\"",
-                            r.headers().firstValue("WWW-Authenticate").orElse(""), path);
+                    assertEquals(
+                            "Basic realm=\"readonly-rootfs-exporter\", charset=\"UTF-8\"",
+                            r.headers().firstValue("WWW-Authenticate").orElse(""),
+                            path);
                 }
                 int expected = path.equals("/nope") ? 404 : path.equals("/-/ready") ? 503 : 200;
-                assertEquals(expected, Web.get(https, port, path, Web.basic("alice", "s3cret")).statusCode(), path);
+                assertEquals(
+                        expected,
+                        Web.get(https, port, path, Web.basic("alice", "s3cret")).statusCode(),
+                        path);
             }
             HttpResponse<String> metrics = Web.get(https, port, "/metrics", Web.basic("alice", "s3cret"));
             assertEquals(0, Scrape.of(metrics.body()).value("readonly_rootfs_docker_up", java.util.Map.of()));
             // a remembered password answers fast: bcrypt (cost 10) runs once, not on every scrape
             long t0 = System.nanoTime();
             for (int i = 0; i < 20; i++) {
-                assertEquals(200, Web.get(https, port, "/-/healthy", Web.basic("alice", "s3cret")).statusCode());
+                assertEquals(
+                        200,
+                        Web.get(https, port, "/-/healthy", Web.basic("alice", "s3cret"))
+                                .statusCode());
             }
             long perRequestMs = (System.nanoTime() - t0) / 20 / 1_000_000;
             assertTrue(perRequestMs < 50, perRequestMs + " ms per request");
 
             // plain HTTP to the TLS port gets no answer, and an untrusting client no connection
-            assertThrows(IOException.class, () -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            assertThrows(
+                    IOException.class,
+                    () -> HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                            .timeout(Duration.ofSeconds(5))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString()));
             assertThrows(IOException.class, () -> Web.get(Web.client(Certs.context(null, otherCa)), port, "/", null));
-            assertEquals(200, Web.get(https, port, "/-/healthy", Web.basic("alice", "s3cret")).statusCode(),
+            assertEquals(
+                    200,
+                    Web.get(https, port, "/-/healthy", Web.basic("alice", "s3cret"))
+                            .statusCode(),
                     "failed handshakes cost nothing else");
         }
     }
 
     @Test
     void clientCertificatesAreRequiredAndVerifiedRsaAndEc() throws Exception {
-        Path config = webConfig("mtls.yml", "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
-                + "  client_ca_file: client-ca.pem\n  client_auth_type: RequireAndVerifyClientCert\n");
+        Path config = webConfig(
+                "mtls.yml",
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
+                        + "  client_ca_file: client-ca.pem\n  client_auth_type: RequireAndVerifyClientCert\n");
         try (Exporter exporter = Exporter.start(TestConfig.config(Web.NO_DOCKER, "--web.config.file=" + config))) {
             int port = exporter.port();
             for (Kind kind : Kind.values()) {
@@ -105,8 +128,11 @@ class WebSecurityIT {
                 }
             }
             Issued stranger = Certs.client(otherCa, Kind.RSA, "stranger");
-            for (HttpClient refused : List.of(Web.client(Certs.context(null, ca)), Web.client(stranger.clientContext(ca)),
-                    Web.client(Certs.context(null, ca), "TLSv1.2"), Web.client(stranger.clientContext(ca), "TLSv1.2"))) {
+            for (HttpClient refused : List.of(
+                    Web.client(Certs.context(null, ca)),
+                    Web.client(stranger.clientContext(ca)),
+                    Web.client(Certs.context(null, ca), "TLSv1.2"),
+                    Web.client(stranger.clientContext(ca), "TLSv1.2"))) {
                 assertThrows(IOException.class, () -> Web.get(refused, port, "/metrics", null));
             }
             HttpClient ok = Web.client(Certs.client(clientCa, Kind.EC, "again").clientContext(ca));
@@ -116,12 +142,18 @@ class WebSecurityIT {
 
     @Test
     void minVersionIsEnforced() throws Exception {
-        Path config = webConfig("tls13.yml", "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n"
-                + "  min_version: TLS13\n");
+        Path config = webConfig(
+                "tls13.yml",
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n" + "  min_version: TLS13\n");
         try (Exporter exporter = Exporter.start(TestConfig.config(Web.NO_DOCKER, "--web.config.file=" + config))) {
             int port = exporter.port();
-            assertEquals(200, Web.get(Web.client(Certs.context(null, ca), "TLSv1.3"), port, "/-/healthy", null).statusCode());
-            assertThrows(IOException.class, () -> Web.get(Web.client(Certs.context(null, ca), "TLSv1.2"), port, "/-/healthy", null));
+            assertEquals(
+                    200,
+                    Web.get(Web.client(Certs.context(null, ca), "TLSv1.3"), port, "/-/healthy", null)
+                            .statusCode());
+            assertThrows(
+                    IOException.class,
+                    () -> Web.get(Web.client(Certs.context(null, ca), "TLSv1.2"), port, "/-/healthy", null));
         }
     }
 
@@ -132,9 +164,12 @@ class WebSecurityIT {
             HttpResponse<String> r = Scrape.get(exporter.port(), "/metrics");
             assertEquals(401, r.statusCode());
             assertEquals("", r.body());
-            HttpResponse<String> ok = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + exporter.port() + "/metrics"))
-                    .header("Authorization", Web.basic("alice", "s3cret")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> ok = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + exporter.port() + "/metrics"))
+                                    .header("Authorization", Web.basic("alice", "s3cret"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(200, ok.statusCode());
             assertFalse(ok.body().isEmpty());
         }
