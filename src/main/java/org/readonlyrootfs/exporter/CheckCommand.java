@@ -80,7 +80,7 @@ final class CheckCommand {
             if (a.verdict().status() == Status.FINDING) {
                 out.println("  fix: "
                         + Remediations.service(s, a)
-                                .map(Remediations::line)
+                                .map(u -> Remediations.line(a.facts().name(), u))
                                 .orElse(
                                         "docker service update --read-only <service> (plus the mounts its tasks need: none of"
                                                 + " its tasks was observed on this node)"));

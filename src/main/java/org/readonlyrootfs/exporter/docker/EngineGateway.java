@@ -75,7 +75,8 @@ public final class EngineGateway implements DockerGateway {
 
     @Override
     public Optional<RuntimeFacts> runtimeFacts(String containerId) {
-        return inspect(containerId, ChangesJson::runtimeFacts);
+        // counted apart from the scans' inspects: "inspect" stays one per container never seen before
+        return ofContainer("plan_inspect", containerId, "/json", ChangesJson::runtimeFacts);
     }
 
     @Override
@@ -167,7 +168,10 @@ public final class EngineGateway implements DockerGateway {
         Callable<T> task = () -> {
             try (EngineResponse response = c.get(path)) {
                 int status = response.status();
-                if (status == 404 && (operation.equals("inspect") || operation.equals("changes"))) {
+                if (status == 404
+                        && (operation.equals("inspect")
+                                || operation.equals("plan_inspect")
+                                || operation.equals("changes"))) {
                     throw new ContainerGone();
                 }
                 if (status < 200 || status > 299) {

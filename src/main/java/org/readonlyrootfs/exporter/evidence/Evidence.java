@@ -115,7 +115,8 @@ public record Evidence(
                                 : ", stack " + a.verdict().stack())
                         + ", image " + a.facts().image() + ")"
                         + Remediations.service(s, a)
-                                .map(u -> "\n" + FIX + Remediations.line(u))
+                                .map(u ->
+                                        "\n" + FIX + Remediations.line(a.facts().name(), u))
                                 .orElse(""));
             }
         }

@@ -40,8 +40,8 @@ public final class Remediations {
     }
 
     /** The service's fix on one line. */
-    public static String line(ServiceUpdate u) {
-        return "docker service update " + shell(u.flags()) + " <service>";
+    public static String line(String service, ServiceUpdate u) {
+        return "docker service update " + shell(u.flags()) + " " + shell(java.util.List.of(service));
     }
 
     /** Arguments joined for a POSIX shell: plain ones as they are, others in single quotes. */
@@ -51,8 +51,8 @@ public final class Remediations {
             out.add(
                     !a.isEmpty()
                                     && a.chars()
-                                            .allMatch(ch -> Character.isLetterOrDigit(ch)
-                                                    || "-_./:=,@+%".indexOf(ch) >= 0 && ch < 128)
+                                            .allMatch(ch -> ch < 128
+                                                    && (Character.isLetterOrDigit(ch) || "-_./:=,@+%".indexOf(ch) >= 0))
                             ? a
                             : "'" + a.replace("'", "'\\''") + "'");
         }

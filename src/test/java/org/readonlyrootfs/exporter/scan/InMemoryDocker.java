@@ -98,7 +98,7 @@ final class InMemoryDocker implements DockerGateway {
 
     @Override
     public Optional<RuntimeFacts> runtimeFacts(String id) {
-        listener.requestSent("inspect");
+        listener.requestSent("plan_inspect");
         failIfDown();
         Entry e = containers.get(id);
         if (e == null) {
