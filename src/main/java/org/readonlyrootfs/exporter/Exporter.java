@@ -52,11 +52,14 @@ public final class Exporter implements AutoCloseable {
         PrometheusRegistry registry = new PrometheusRegistry();
         // a scrape right after start-up waits (briefly) for the first scan: no empty inventory that would
         // resolve and re-raise every finding alert when the exporter restarts
+        long startNanos = System.nanoTime();
         Duration firstScanWait = FIRST_SCAN_WAIT.compareTo(config.docker().timeout()) < 0
                 ? FIRST_SCAN_WAIT
                 : config.docker().timeout();
+        // one deadline, counted from the start: no scrape waits past it, however many came before
+        long firstScanDeadline = startNanos + firstScanWait.toNanos();
         registry.register(
-                new ExporterCollector(() -> scanner.currentAfterFirstScan(firstScanWait), config.perContainer()));
+                new ExporterCollector(() -> scanner.currentAfterFirstScan(firstScanDeadline), config.perContainer()));
         ExporterServer server;
         try {
             server = ExporterServer.start(config.web(), registry, scanner::current, clock);

@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the inventory current between scans by following Docker's container events: a new or changed
  * container is inspected at once (on the shared, bounded inspect pool), a destroyed one leaves. The
- * stream dies with the daemon: it is reconnected with backoff, resumed with {@code since}, and every
- * (re)connection triggers a full resync so nothing that happened in the gap is missed.
+ * stream dies with the daemon: its end, and every failed reconnection, runs a scan at once (so a lost
+ * daemon shows in {@code docker_up} within seconds whatever the scan interval); it is reconnected with
+ * backoff, resumed with {@code since}, and every (re)connection triggers a full resync so nothing that
+ * happened in the gap is missed.
  */
 public final class EventFollower implements AutoCloseable {
     static final Duration FIRST_RETRY = Duration.ofMillis(500);
@@ -137,6 +139,9 @@ public final class EventFollower implements AutoCloseable {
                 LOG.warn("{}; reconnecting", reason);
                 lastEnd = reason;
             }
+            // the stream dies with the daemon: check it at once (a scan), so docker_up says so within the
+            // call deadline whatever the scan interval; every failed reconnection checks again, with its backoff
+            resync.run();
             try {
                 reconnects.schedule(EventFollower.this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException ignored) {

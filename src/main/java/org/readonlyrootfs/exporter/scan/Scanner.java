@@ -105,8 +105,19 @@ public final class Scanner {
      * scrape right after start-up is complete rather than empty; returns the current snapshot.
      */
     public Snapshot currentAfterFirstScan(Duration max) {
+        return currentAfterFirstScan(System.nanoTime() + max.toNanos());
+    }
+
+    /**
+     * As {@link #currentAfterFirstScan(Duration)}, waiting at most until {@code deadlineNanos} (of {@link
+     * System#nanoTime()}): one deadline for every caller, so no scrape waits past it, however many come.
+     */
+    public Snapshot currentAfterFirstScan(long deadlineNanos) {
         try {
-            firstScan.await(max.toNanos(), TimeUnit.NANOSECONDS);
+            long left = deadlineNanos - System.nanoTime();
+            if (left > 0) {
+                firstScan.await(left, TimeUnit.NANOSECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -74,4 +74,32 @@ class DaemonRestartIT {
             }
         }
     }
+
+    /** Only a scan sets docker_up: with an hour between scans, the events stream's end must start one. */
+    @Test
+    void aLostDaemonShowsWithinThreeSecondsWhateverTheScanInterval() throws Exception {
+        try (PrivateDockerd dockerd = PrivateDockerd.start();
+                Exporter exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1h"))) {
+            int port = exporter.port();
+            await().atMost(WAIT).until(() -> {
+                Scrape s = Scrape.metrics(port);
+                return s.value("readonly_rootfs_docker_up", Map.of()) == 1
+                        && s.value("readonly_rootfs_events_stream_up", Map.of()) == 1;
+            });
+            dockerd.stop();
+            long lost = System.nanoTime();
+            await().atMost(Duration.ofSeconds(3))
+                    .until(() -> Scrape.metrics(port).value("readonly_rootfs_docker_up", Map.of()) == 0);
+            System.err.printf(
+                    "[DaemonRestartIT] docker_up 0 %.3f s after the daemon stopped%n",
+                    (System.nanoTime() - lost) / 1e9);
+            dockerd.startAgain();
+            long back = System.nanoTime();
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> Scrape.metrics(port).value("readonly_rootfs_docker_up", Map.of()) == 1);
+            System.err.printf(
+                    "[DaemonRestartIT] docker_up 1 %.3f s after the daemon came back%n",
+                    (System.nanoTime() - back) / 1e9);
+        }
+    }
 }

@@ -183,4 +183,27 @@ class HungDaemonIT {
                     open <= 2, open + " of " + silent.held.size() + " connections still open on the exporter's side");
         }
     }
+
+    /** The start-up wait for the first scan is one deadline from the start, not one per scrape. */
+    @Test
+    void noScrapeWaitsPastTheStartUpDeadline() throws Exception {
+        try (SilentSocket silent = new SilentSocket();
+                Exporter exporter = Exporter.start(
+                        TestConfig.config(silent.host(), "--docker.timeout=10s", "--scan.interval=1h"))) {
+            long start = System.nanoTime();
+            int port = exporter.port();
+            // the first scan hangs for 10 s: the first scrape waits for it, at most 5 s from the start
+            for (int i = 0; i < 4; i++) {
+                long t0 = System.nanoTime();
+                assertEquals(200, Scrape.get(port, "/metrics").statusCode());
+                double took = (System.nanoTime() - t0) / 1e9;
+                double sinceStart = (System.nanoTime() - start) / 1e9;
+                assertTrue(
+                        sinceStart < 6.0 || took < 1.0,
+                        "scrape " + i + " took " + took + " s, ending " + sinceStart + " s after the start");
+                assertTrue(i == 0 || took < 1.0, "scrape " + i + " waited again: " + took + " s");
+            }
+            assertTrue((System.nanoTime() - start) / 1e9 < 7.0, "four scrapes within the 10 s hung scan");
+        }
+    }
 }
