@@ -103,8 +103,8 @@ final class ChangesJson {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "Id" -> id = text(p);
-                    case "Name" -> name = text(p).startsWith("/") ? text(p).substring(1) : text(p);
+                    case "Id" -> id = DockerJson.text(p);
+                    case "Name" -> name = DockerJson.stripSlash(DockerJson.text(p));
                     case "State" -> {
                         if (value != JsonToken.START_OBJECT) {
                             p.skipChildren();
@@ -117,7 +117,7 @@ final class ChangesJson {
                                 case "Running" -> running = p.currentToken() == JsonToken.VALUE_TRUE;
                                 case "ExitCode" ->
                                     exitCode = p.currentToken() == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : 0;
-                                case "StartedAt" -> started |= everSet(text(p));
+                                case "StartedAt" -> started |= everSet(DockerJson.text(p));
                                 default -> p.skipChildren();
                             }
                         }
@@ -147,7 +147,7 @@ final class ChangesJson {
                                 String f = p.currentName();
                                 p.nextToken();
                                 if (f.equals("Destination")) {
-                                    mounts.add(text(p));
+                                    mounts.add(DockerJson.text(p));
                                 } else {
                                     p.skipChildren();
                                 }
@@ -163,8 +163,8 @@ final class ChangesJson {
                             String f = p.currentName();
                             JsonToken v = p.nextToken();
                             switch (f) {
-                                case "Image" -> image = text(p);
-                                case "User" -> user = text(p);
+                                case "Image" -> image = DockerJson.text(p);
+                                case "User" -> user = DockerJson.text(p);
                                 case "Volumes" -> mounts.addAll(keys(p, v));
                                 case "Env" -> home = home(p, v);
                                 default -> p.skipChildren();
@@ -192,7 +192,7 @@ final class ChangesJson {
             return home;
         }
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            String entry = text(p);
+            String entry = DockerJson.text(p);
             if (entry.startsWith("HOME=")) {
                 home = entry.substring(5);
             }
@@ -212,14 +212,5 @@ final class ChangesJson {
             p.skipChildren();
         }
         return out;
-    }
-
-    private static String text(JsonParser p) throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-            p.skipChildren();
-            return "";
-        }
-        return t == JsonToken.VALUE_NULL ? "" : p.getText();
     }
 }

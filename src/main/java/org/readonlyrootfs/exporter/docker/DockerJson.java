@@ -418,7 +418,8 @@ final class DockerJson {
         }
     }
 
-    private static String text(JsonParser p) throws IOException {
+    /** The current scalar as text; an object or array is skipped and reads as empty, null as empty. */
+    static String text(JsonParser p) throws IOException {
         JsonToken t = p.currentToken();
         if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
             p.skipChildren();
@@ -487,7 +488,7 @@ final class DockerJson {
         return names.isEmpty() || names.get(0) == null ? "" : stripSlash(names.get(0));
     }
 
-    private static String stripSlash(String name) {
+    static String stripSlash(String name) {
         return name.startsWith("/") ? name.substring(1) : name;
     }
 
