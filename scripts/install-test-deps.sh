@@ -5,7 +5,8 @@
 #   private socket; the newer Dockers are fetched by scripts/fetch-engines.sh, never installed),
 #   prometheus + prometheus-alertmanager (promtool, amtool), iproute2 (ip), apache2-utils
 #   (htpasswd, for bcrypt hashes), debootstrap (the base images of scripts/build-image.sh), curl
-#   (scripts/demo.sh), openssl (test certificates), and Maven + a JDK 17 when mvn / javac (>= 17) are missing.
+#   (scripts/demo.sh), openssl (test certificates), and Maven + a JDK 17 when mvn / javac (>= 17)
+#   are missing.
 # Idempotent and fast when everything is present; prints one line saying what it did.
 # Not root and something missing: prints what to install and exits 1.
 set -euo pipefail
