@@ -151,22 +151,29 @@ class EngineMatrixIT {
         // the start-up scan and the stream's resync are done once both have counted
         double scans = await().atMost(WAIT).until(() -> successfulScans(port), n -> n >= 2);
         engine.createSleeper("ev-new", true);
-        await().atMost(EVENT).until(() -> state(port, "ev-new").equals("created"));
+        await("ev-new created, through events")
+                .atMost(EVENT)
+                .until(() -> state(port, "ev-new").equals("created"));
         assertEquals(
                 "compliant",
                 Scrape.metrics(port).container("ev-new").orElseThrow().label("status"));
         engine.docker("start", "ev-new");
-        await().atMost(EVENT).until(() -> state(port, "ev-new").equals("running"));
+        await("ev-new running, through events")
+                .atMost(EVENT)
+                .until(() -> state(port, "ev-new").equals("running"));
         engine.docker("stop", "--time", "0", "ev-new");
-        await().atMost(EVENT).until(() -> state(port, "ev-new").equals("exited"));
+        await("ev-new exited, through events")
+                .atMost(EVENT)
+                .until(() -> state(port, "ev-new").equals("exited"));
         engine.docker("rename", "ev-new", "ev-renamed");
-        await().atMost(EVENT).untilAsserted(() -> {
+        await("ev-new renamed, through events").atMost(EVENT).untilAsserted(() -> {
             Scrape s = Scrape.metrics(port);
             assertTrue(s.container("ev-renamed").isPresent(), "renamed seen");
             assertFalse(s.container("ev-new").isPresent(), "old name gone");
         });
         engine.docker("rm", "ev-renamed");
-        await().atMost(EVENT)
+        await("ev-renamed removed, through events (Docker: destroy, Podman: remove)")
+                .atMost(EVENT)
                 .until(() -> Scrape.metrics(port).container("ev-renamed").isEmpty());
         assertEquals(scans, successfulScans(port), "seen through events alone, no full scan");
     }
@@ -183,14 +190,17 @@ class EngineMatrixIT {
                 Scrape.metrics(port).value("readonly_rootfs_docker_requests_total", Map.of("operation", "events"));
         engine.restart();
         engine.createSleeper("after-restart", false);
-        await().atMost(WAIT).until(() -> {
-            Scrape s = Scrape.metrics(port);
-            return s.value("readonly_rootfs_events_stream_up", Map.of()) == 1
-                    && s.value("readonly_rootfs_docker_requests_total", Map.of("operation", "events")) > streams
-                    && s.container("after-restart").isPresent();
-        });
+        await("events stream reconnected after the restart, after-restart seen")
+                .atMost(WAIT)
+                .until(() -> {
+                    Scrape s = Scrape.metrics(port);
+                    return s.value("readonly_rootfs_events_stream_up", Map.of()) == 1
+                            && s.value("readonly_rootfs_docker_requests_total", Map.of("operation", "events")) > streams
+                            && s.container("after-restart").isPresent();
+                });
         engine.docker("rm", "after-restart");
-        await().atMost(EVENT)
+        await("after-restart removed, through events")
+                .atMost(EVENT)
                 .until(() -> Scrape.metrics(port).container("after-restart").isEmpty());
         differential(engine, port, 4);
     }
