@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fetches newer Docker engines from Debian's archive without installing them system-wide, for the
 # engine matrix (EngineMatrixIT): for each suite (trixie: Docker 26.1, sid: the newest Docker), a
-# temporary apt configuration that names only that suite (its own sources.list, state and cache
-# directories) runs `apt-get update` and `apt-get download docker.io docker-cli containerd tini`, and
-# `dpkg-deb -x` unpacks the packages into $RRE_ENGINES_CACHE/<suite>/root (default
+# temporary apt configuration that names only that suite (its own sources.list, preferences, state
+# and cache directories; the host's apt.conf.d stays, for its proxy settings) runs `apt-get update`
+# and `apt-get download docker.io docker-cli containerd tini`, and `dpkg-deb -x` unpacks the packages into $RRE_ENGINES_CACHE/<suite>/root (default
 # /var/cache/rre-engines). Debian 12's runc is used with them (the newer runc needs glibc 2.38).
 # Idempotent: a suite already unpacked is not fetched again (RRE_ENGINES_REFRESH=1 fetches anew).
 # Prints one line per engine: suite, dockerd path, version. A suite that cannot be fetched fails
@@ -24,7 +24,7 @@ fetch() {
     return 0
   fi
   rm -rf "$dir"
-  mkdir -p "$dir/apt/etc/preferences.d" "$dir/apt/etc/apt.conf.d" "$dir/apt/state/lists/partial" \
+  mkdir -p "$dir/apt/etc/preferences.d" "$dir/apt/state/lists/partial" \
     "$dir/apt/cache/archives/partial" "$dir/debs" "$root"
   echo "deb $mirror $suite main" >"$dir/apt/etc/sources.list"
   : >"$dir/apt/state/status"
@@ -32,7 +32,6 @@ fetch() {
     -o "Dir::Etc::sourcelist=$dir/apt/etc/sources.list"
     -o "Dir::Etc::sourceparts=-"
     -o "Dir::Etc::preferencesparts=$dir/apt/etc/preferences.d"
-    -o "Dir::Etc::parts=$dir/apt/etc/apt.conf.d"
     -o "Dir::State=$dir/apt/state"
     -o "Dir::State::status=$dir/apt/state/status"
     -o "Dir::Cache=$dir/apt/cache"
