@@ -4,7 +4,8 @@
 # temporary apt configuration that names only that suite (its own sources.list, preferences, state
 # and cache directories; the host's apt.conf.d stays, for its proxy settings) runs `apt-get update`
 # and `apt-get download docker.io docker-cli containerd tini`, and `dpkg-deb -x` unpacks them into
-# $RRE_ENGINES_CACHE/<suite>/root (default /var/cache/rre-engines). Debian 12's runc is used with them (the newer runc needs glibc 2.38).
+# $RRE_ENGINES_CACHE/<suite>/root (default /var/cache/rre-engines). Debian 12's runc is used with
+# them (the newer runc needs glibc 2.38).
 # Idempotent: a suite already unpacked is not fetched again (RRE_ENGINES_REFRESH=1 fetches anew).
 # Prints one line per engine: suite, dockerd path, version. A suite that cannot be fetched fails
 # the run (exit 1), never skips.
