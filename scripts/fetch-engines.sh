@@ -18,6 +18,10 @@ suites=("$@")
 [[ ${#suites[@]} -gt 0 ]] || suites=(trixie sid)
 pkgs=(docker.io docker-cli containerd tini)
 
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9 # one fetch at a time: concurrent test runs share the cache
+
 fetch() {
   local suite="$1" dir="$cache/$1"
   local root="$dir/root"
