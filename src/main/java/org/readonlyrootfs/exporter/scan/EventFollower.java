@@ -18,16 +18,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the inventory current between scans by following Docker's container events: a new or changed
- * container is inspected at once (on the shared, bounded inspect pool), a destroyed one leaves. The
- * stream dies with the daemon: its end, and every failed reconnection, runs a scan at once (so a lost
- * daemon shows in {@code docker_up} within seconds whatever the scan interval); it is reconnected with
- * backoff, resumed with {@code since}, and every (re)connection triggers a full resync so nothing that
- * happened in the gap is missed.
+ * container is inspected at once (on the shared, bounded inspect pool), a destroyed one (Podman: removed)
+ * leaves. The stream dies with the daemon: its end, and every failed reconnection, runs a scan at once (so
+ * a lost daemon shows in {@code docker_up} within seconds whatever the scan interval); it is reconnected
+ * with backoff, resumed with {@code since}, and every (re)connection triggers a full resync so nothing
+ * that happened in the gap is missed.
  */
 public final class EventFollower implements AutoCloseable {
     static final Duration FIRST_RETRY = Duration.ofMillis(500);
     static final Duration MAX_RETRY = Duration.ofSeconds(10);
     /** Actions after which a container is inspected again (state, name or labels may have changed). */
+    /** Removal: Docker says {@code destroy}, Podman's compatible API {@code remove}. */
+    private static final Set<String> REMOVED = Set.of("destroy", "remove");
+
     static final Set<String> REFRESH =
             Set.of("create", "start", "restart", "die", "stop", "kill", "oom", "pause", "unpause", "rename", "update");
 
@@ -152,7 +155,7 @@ public final class EventFollower implements AutoCloseable {
 
     void apply(ContainerEvent e) {
         String action = e.action();
-        if (action.equals("destroy")) {
+        if (REMOVED.contains(action)) {
             inventory.gone(e.containerId(), inventory.nextSeq());
             inventory.eventApplied();
         } else if (REFRESH.contains(action)) {

@@ -52,6 +52,18 @@ class EventFollowerTest {
     }
 
     @Test
+    void podmansRemoveRemovesLikeDockersDestroy() {
+        follower.start();
+        docker.add("p1", "podman-web", "created", false, Map.of());
+        docker.events.event(new ContainerEvent("create", "p1", 0));
+        assertEquals(List.of("podman-web"), names());
+        docker.containers.remove("p1");
+        docker.events.event(new ContainerEvent("remove", "p1", 0));
+        assertEquals(List.of(), names());
+        assertEquals(2, scanner.current().eventsApplied());
+    }
+
+    @Test
     void churnThroughEventsAloneLeavesNothingBehind() {
         follower.start();
         for (int i = 0; i < 1000; i++) {

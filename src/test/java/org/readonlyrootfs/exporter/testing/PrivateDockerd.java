@@ -55,7 +55,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * static {@code /bin/busybox}; anything missing fails with a hint to run {@code
  * scripts/install-test-deps.sh}.
  */
-public final class PrivateDockerd implements AutoCloseable {
+public final class PrivateDockerd implements ContainerEngine {
 
     /** Outcome of a docker CLI call that is allowed to fail. */
     public record Result(List<String> command, int exitCode, String stdout, String stderr) {
@@ -175,12 +175,25 @@ public final class PrivateDockerd implements AutoCloseable {
         return create(false, List.copyOf(extraDockerdArgs));
     }
 
+    /**
+     * As {@link #start()}, with the binaries of {@code engine}: its directories come first on the
+     * daemon's and the CLI's PATH (dockerd, containerd, docker, docker-init), the rest (runc) from the
+     * system. {@link Engine#SYSTEM} is {@link #start()}.
+     */
+    public static PrivateDockerd start(Engine engine) {
+        return create(false, List.of(), engine);
+    }
+
     private static PrivateDockerd create(boolean isShared) {
         return create(isShared, List.of());
     }
 
     private static PrivateDockerd create(boolean isShared, List<String> extraDockerdArgs) {
-        Binaries tools = Binaries.require();
+        return create(isShared, extraDockerdArgs, Engine.SYSTEM);
+    }
+
+    private static PrivateDockerd create(boolean isShared, List<String> extraDockerdArgs, Engine engine) {
+        Binaries tools = Binaries.require(engine.binDirs());
         reapStale(tools);
         String id = randomId();
         Path dir;
@@ -275,6 +288,7 @@ public final class PrivateDockerd implements AutoCloseable {
     // ---------------------------------------------------------------- accessors
 
     /** {@code unix:///tmp/rre-dockerd-XXXXXX/docker.sock} */
+    @Override
     public String host() {
         return "unix://" + socketPath();
     }
@@ -316,6 +330,7 @@ public final class PrivateDockerd implements AutoCloseable {
      * Runs {@code docker -H host() args...}; returns its trimmed stdout, or throws AssertionError with
      * the command, exit code and stderr on a non-zero exit (or after {@link #CLI_TIMEOUT}).
      */
+    @Override
     public String docker(String... args) {
         Result r = tryDocker(args);
         if (!r.ok()) {
@@ -340,6 +355,7 @@ public final class PrivateDockerd implements AutoCloseable {
      * The busybox image ({@value #IMAGE}, default command {@code /bin/sleep 100000}), imported into
      * this daemon on first call.
      */
+    @Override
     public synchronized String image() {
         if (!imageImported) {
             importImage();
@@ -353,6 +369,7 @@ public final class PrivateDockerd implements AutoCloseable {
      * 100000}; returns the container id. {@code extraArgs} may override the network ({@code --network
      * host}); names need at least 2 characters on this daemon.
      */
+    @Override
     public String createSleeper(String name, boolean readOnly, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("create", "--name", name));
         if (Arrays.stream(extraArgs)
@@ -368,6 +385,13 @@ public final class PrivateDockerd implements AutoCloseable {
         args.addAll(Arrays.asList(extraArgs));
         args.addAll(List.of(image(), "/bin/sleep", "100000"));
         return docker(args.toArray(String[]::new));
+    }
+
+    /** {@code GET /version} through the CLI: the server's version and API version. */
+    @Override
+    public String[] serverVersion() {
+        return docker("version", "--format", "{{.Server.Version}} {{.Server.APIVersion}}")
+                .split(" ", 2);
     }
 
     // ---------------------------------------------------------------- STIG check
@@ -394,6 +418,7 @@ public final class PrivateDockerd implements AutoCloseable {
     }
 
     /** {@link #stigCheck()} parsed: container name (without the leading {@code /}) to ReadonlyRootfs. */
+    @Override
     public Map<String, Boolean> stigCheckByName() {
         return parseStigLines(stigCheck());
     }
@@ -565,6 +590,7 @@ public final class PrivateDockerd implements AutoCloseable {
     }
 
     /** Stops and starts the daemon again on the same directory. */
+    @Override
     public synchronized void restart() {
         stop();
         startAgain();
@@ -932,12 +958,23 @@ public final class PrivateDockerd implements AutoCloseable {
         private static Binaries resolved;
 
         static synchronized Binaries require() {
-            if (resolved != null) {
-                return resolved;
+            if (resolved == null) {
+                resolved = resolve(List.of());
             }
+            return resolved;
+        }
+
+        /** The binaries found first in {@code engineDirs}, then on the usual path. */
+        static synchronized Binaries require(List<Path> engineDirs) {
+            return engineDirs.isEmpty() ? require() : resolve(engineDirs);
+        }
+
+        private static Binaries resolve(List<Path> engineDirs) {
             List<String> problems = new ArrayList<>();
             String envPath = System.getenv().getOrDefault("PATH", "");
-            List<String> dirs = new ArrayList<>(Arrays.asList(envPath.split(":")));
+            List<String> dirs = new ArrayList<>();
+            engineDirs.forEach(d -> dirs.add(d.toString()));
+            dirs.addAll(Arrays.asList(envPath.split(":")));
             // dockerd and ip live in sbin, which a non-login PATH may lack
             dirs.addAll(List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"));
             dirs.removeIf(String::isBlank);
@@ -980,13 +1017,12 @@ public final class PrivateDockerd implements AutoCloseable {
             pathDirs.add(docker.getParent().toString());
             pathDirs.add(dockerd.getParent().toString());
             pathDirs.addAll(searchPath);
-            resolved = new Binaries(
+            return new Binaries(
                     docker,
                     dockerd,
                     BUSYBOX,
                     ip.toString(),
                     pathDirs.stream().distinct().collect(Collectors.joining(":")));
-            return resolved;
         }
 
         /** Environment for dockerd and the CLI: never a system daemon, context or user CLI config. */
