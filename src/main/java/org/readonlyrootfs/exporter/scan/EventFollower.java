@@ -2,6 +2,7 @@ package org.readonlyrootfs.exporter.scan;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -27,6 +28,12 @@ import org.slf4j.LoggerFactory;
 public final class EventFollower implements AutoCloseable {
     static final Duration FIRST_RETRY = Duration.ofMillis(500);
     static final Duration MAX_RETRY = Duration.ofSeconds(10);
+    /**
+     * How soon after a successful scan the stream's first connection may skip its resync: it asks for the
+     * events since that scan's list call, which the daemon replays (it keeps its last 256), so none is
+     * missed; a later start, and every reconnection, resyncs.
+     */
+    static final Duration FRESH_SCAN = Duration.ofSeconds(2);
     /** Actions after which a container is inspected again (state, name or labels may have changed). */
     /** Removal: Docker says {@code destroy}, Podman's compatible API {@code remove}. */
     private static final Set<String> REMOVED = Set.of("destroy", "remove");
@@ -48,6 +55,7 @@ public final class EventFollower implements AutoCloseable {
     private boolean closed; // guarded by lock
     private Duration retry = FIRST_RETRY; // guarded by lock
     private long sinceEpochSeconds; // guarded by lock
+    private boolean skipResync; // guarded by lock: the first connection right after a scan
     private String lastEnd = "";
 
     public EventFollower(DockerGateway docker, Scanner scanner, Executor inspectors, Runnable resync, Clock clock) {
@@ -64,9 +72,17 @@ public final class EventFollower implements AutoCloseable {
         });
     }
 
+    /**
+     * Connects. Right after a successful scan the stream starts from that scan's list call and the first
+     * connection runs no resync (that scan is one); otherwise it starts now and resyncs.
+     */
     public void start() {
+        Instant now = clock.instant();
+        Instant scanned = scanner.lastSuccessfulScanStart().orElse(null);
+        boolean fresh = scanned != null && !now.isAfter(scanned.plus(FRESH_SCAN));
         synchronized (lock) {
-            sinceEpochSeconds = clock.instant().getEpochSecond();
+            sinceEpochSeconds = fresh ? scanned.getEpochSecond() : now.getEpochSecond();
+            skipResync = fresh;
         }
         connect();
     }
@@ -108,7 +124,14 @@ public final class EventFollower implements AutoCloseable {
                 LOG.info("events stream reconnected");
                 lastEnd = "";
             }
-            resync.run(); // whatever happened before this stream started is caught by a full scan
+            boolean skip;
+            synchronized (lock) {
+                skip = skipResync;
+                skipResync = false;
+            }
+            if (!skip) {
+                resync.run(); // whatever happened before this stream started is caught by a full scan
+            }
         }
 
         @Override
@@ -132,6 +155,7 @@ public final class EventFollower implements AutoCloseable {
             Duration delay;
             synchronized (lock) {
                 subscription = null;
+                skipResync = false; // the next connection resyncs
                 if (closed) {
                     return;
                 }

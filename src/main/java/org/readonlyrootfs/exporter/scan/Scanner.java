@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -64,6 +65,7 @@ public final class Scanner {
     private final AtomicReference<ScanState> state;
     private final CountDownLatch firstScan = new CountDownLatch(1);
     private volatile boolean eventsStreamUp;
+    private volatile Instant lastSuccessStart; // before its list call
     private volatile Supplier<Map<String, Plan>> remediations = Map::of;
     private final Set<String> expiryLogged = ConcurrentHashMap.newKeySet();
     private DaemonInfo daemon; // guarded by this
@@ -122,6 +124,11 @@ public final class Scanner {
             Thread.currentThread().interrupt();
         }
         return current();
+    }
+
+    /** When the last successful scan started, before its list call; empty before the first success. */
+    public Optional<Instant> lastSuccessfulScanStart() {
+        return Optional.ofNullable(lastSuccessStart);
     }
 
     /** Where the snapshots take the findings' remediation plans from. */
@@ -249,6 +256,7 @@ public final class Scanner {
                             previous.succeeded() + 1,
                             previous.failed(),
                             info.swarmManager()));
+                    lastSuccessStart = now;
                 }
             } finally {
                 inventory.end();

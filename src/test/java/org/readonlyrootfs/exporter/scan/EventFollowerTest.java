@@ -37,6 +37,37 @@ class EventFollowerTest {
     }
 
     @Test
+    void rightAfterAScanTheFirstConnectionReplaysFromItsListCallInsteadOfScanningAgain() {
+        java.time.Instant before = java.time.Instant.now();
+        scanner.scan();
+        follower.start();
+        assertEquals(0, resyncs.get(), "the scan that just ran is the resync");
+        assertTrue(
+                docker.lastSince <= before.getEpochSecond() + 1 && docker.lastSince >= before.getEpochSecond(),
+                "since the scan's list call: " + docker.lastSince);
+        docker.events.ended("daemon gone");
+        // every reconnection resyncs (the failed end ran its check scan at once; the new connection resyncs)
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> resyncs.get() >= 2);
+        follower.close();
+    }
+
+    @Test
+    void aStartLongAfterTheLastScanResyncs() {
+        org.readonlyrootfs.exporter.testing.MutableClock clock =
+                new org.readonlyrootfs.exporter.testing.MutableClock(java.time.Instant.parse("2026-11-30T12:00:00Z"));
+        Scanner s = new Scanner(docker, new Classifier(true), requests, clock, "h");
+        EventFollower f = new EventFollower(docker, s, Runnable::run, resyncs::incrementAndGet, clock);
+        s.scan();
+        clock.advance(EventFollower.FRESH_SCAN.plusSeconds(1));
+        f.start();
+        assertEquals(1, resyncs.get());
+        assertEquals(clock.instant().getEpochSecond(), docker.lastSince);
+        f.close();
+    }
+
+    @Test
     void createInspectsAndClassifiesAtOnceAndDestroyRemoves() {
         follower.start();
         docker.add("a1", "web", "created", false, Map.of());

@@ -150,11 +150,15 @@ final class InMemoryDocker implements DockerGateway {
         }
     }
 
+    /** The {@code since} of the last {@link #followEvents} call. */
+    volatile long lastSince;
+
     /** The listener of the last {@link #followEvents} call; events are pushed by the test. */
     volatile EventListener events;
 
     @Override
     public AutoCloseable followEvents(long since, EventListener listener) {
+        lastSince = since;
         listener.connected();
         events = listener;
         return () -> listener.ended("closed");
