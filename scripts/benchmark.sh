@@ -2,10 +2,17 @@
 # Benchmark against the STIG command on a private dockerd, all in one run: scripts/benchmark.sh [N]
 # (default 1000 containers; --churn=C adds C create/remove cycles, --skip-literal skips the slow STIG pipeline,
 # --churn-only runs the churn alone).
+# scripts/benchmark.sh --remediation [N] [--refresh=60s]: the cost of remediation plans instead (default 1000
+# running writable containers; RemediationBenchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >&2
 mvn -q -B -ntp -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/test.classpath \
     -Dmdep.includeScope=test >&2
+main=org.readonlyrootfs.exporter.benchmark.ScanBenchmark
+if [[ "${1:-}" == --remediation ]]; then
+    main=org.readonlyrootfs.exporter.benchmark.RemediationBenchmark
+    shift
+fi
 exec java ${BENCHMARK_JAVA_OPTS:-} -Dexporter.jar=target/readonly-rootfs-exporter-0.1.0.jar -cp "target/classes:target/test-classes:$(cat target/test.classpath)" \
-    org.readonlyrootfs.exporter.benchmark.ScanBenchmark "$@"
+    "$main" "$@"

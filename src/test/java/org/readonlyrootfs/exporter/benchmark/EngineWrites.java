@@ -16,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The few Engine API calls the benchmark makes to provision and churn containers (the exporter itself
- * only GETs): create, remove and list, each a request of its own over the daemon's unix socket, no
+ * The few Engine API calls the benchmarks make to provision and churn containers (the exporter itself
+ * only GETs): create, start, stop, remove and list, each a request of its own over the daemon's unix socket, no
  * client library in between. Thread-safe.
  */
 final class EngineWrites {
@@ -34,6 +34,14 @@ final class EngineWrites {
 
     /** {@code docker create --network none [--read-only] [--name name] image cmd...}; returns the id. */
     String create(String image, String name, boolean readOnly, String... cmd) {
+        return create(image, name, readOnly, null, cmd);
+    }
+
+    /**
+     * As {@link #create(String, String, boolean, String...)}, with {@code HostConfig.Init}: {@code false} runs
+     * the command as PID 1 even on a daemon started with {@code --init}; null leaves the daemon's default.
+     */
+    String create(String image, String name, boolean readOnly, Boolean init, String... cmd) {
         StringBuilder json =
                 new StringBuilder("{\"Image\":").append(quote(image)).append(",\"Cmd\":[");
         for (int i = 0; i < cmd.length; i++) {
@@ -41,6 +49,7 @@ final class EngineWrites {
         }
         json.append("],\"HostConfig\":{\"NetworkMode\":\"none\",\"ReadonlyRootfs\":")
                 .append(readOnly)
+                .append(init == null ? "" : ",\"Init\":" + init)
                 .append("}}");
         String answer =
                 request("POST", "/containers/create" + (name == null ? "" : "?name=" + name), json.toString(), 201);
@@ -49,6 +58,22 @@ final class EngineWrites {
             throw new IllegalStateException("no container id in " + answer);
         }
         return m.group(1);
+    }
+
+    /** {@code docker start idOrName}. */
+    void start(String idOrName) {
+        request("POST", "/containers/" + idOrName + "/start", null, 204);
+    }
+
+    /** {@code docker stop --time 10 idOrName}; a container that is not running is no error. */
+    void stop(String idOrName) {
+        try {
+            request("POST", "/containers/" + idOrName + "/stop?t=10", null, 204);
+        } catch (IllegalStateException e) {
+            if (!e.getMessage().contains(" 304 ")) { // already stopped
+                throw e;
+            }
+        }
     }
 
     /** {@code docker rm idOrName}. */

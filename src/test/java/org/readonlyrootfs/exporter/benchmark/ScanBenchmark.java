@@ -474,7 +474,7 @@ public final class ScanBenchmark {
     }
 
     /** A {@code jcmd <pid> GC.class_histogram} (live objects only: it runs a full GC first). */
-    private record Histogram(String text, Map<String, long[]> classes, long bytes) {
+    record Histogram(String text, Map<String, long[]> classes, long bytes) {
         static Histogram of(long pid) {
             Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
             Tools.Run r = Tools.run(List.of(jcmd.toString(), Long.toString(pid), "GC.class_histogram"), null, 120);
@@ -542,7 +542,7 @@ public final class ScanBenchmark {
     }
 
     /** The exporter from the jar, with extra JVM flags; its output to {@code log}, or discarded if null. */
-    private static Process exporter(Path jar, String host, int port, Path log, List<String> jvmFlags, String... flags)
+    static Process exporter(Path jar, String host, int port, Path log, List<String> jvmFlags, String... flags)
             throws IOException {
         List<String> cmd = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -562,7 +562,7 @@ public final class ScanBenchmark {
                 .start();
     }
 
-    private static Scrape tryScrape(int port) {
+    static Scrape tryScrape(int port) {
         try {
             return Scrape.metrics(port);
         } catch (AssertionError e) {
@@ -596,13 +596,13 @@ public final class ScanBenchmark {
                         "--docker.timeout=60s"));
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static long procStatus(long pid, String key) throws IOException {
+    static long procStatus(long pid, String key) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith(key)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
