@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
 public final class RemediationObserver implements AutoCloseable {
     /** How often the inventory is looked at for findings that need a (new) plan; no Docker call unless due. */
     static final Duration TICK = Duration.ofMillis(500);
+    /** Where Docker binds its init process (tini) into a container run with {@code --init}. */
+    static final String DOCKER_INIT = "/sbin/docker-init";
+    /** Plans are published at most this often during a pass (and at its end): a pass stays O(N), not O(N²). */
+    static final Duration PUBLISH_EVERY = Duration.ofMillis(250);
 
     private static final Logger LOG = LoggerFactory.getLogger(RemediationObserver.class);
 
@@ -55,6 +59,8 @@ public final class RemediationObserver implements AutoCloseable {
     private final Map<String, Observation> plans = new ConcurrentHashMap<>();
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
     private volatile Map<String, Plan> published = Map.of();
+    private volatile boolean dirty; // plans changed since the last publish
+    private volatile long publishedAt = System.nanoTime();
     private final ScheduledExecutorService thread;
 
     public RemediationObserver(
@@ -78,7 +84,10 @@ public final class RemediationObserver implements AutoCloseable {
         }
     }
 
-    /** The current plans by full container id: an immutable map, replaced whole after each observation. */
+    /**
+     * The current plans by full container id: an immutable map, replaced whole as observations are made (at
+     * most every {@link #PUBLISH_EVERY} during a pass, and at its end).
+     */
     public Map<String, Plan> plans() {
         return published;
     }
@@ -97,9 +106,15 @@ public final class RemediationObserver implements AutoCloseable {
                 }
                 observe(c);
                 observed++;
+                if (System.nanoTime() - publishedAt >= PUBLISH_EVERY.toNanos()) {
+                    publish();
+                }
             }
         } catch (RuntimeException e) {
             LOG.error("remediation plans: {}", e.toString(), e); // a bug: keep going on the next tick
+        }
+        if (dirty) {
+            publish();
         }
         return observed;
     }
@@ -154,7 +169,7 @@ public final class RemediationObserver implements AutoCloseable {
                 put(id, planner.plan(context(c, f, composeService, true, null), ObservedWrites.none()));
                 return;
             }
-            WriteObserver writes = new WriteObserver(f.mountPoints());
+            WriteObserver writes = new WriteObserver(mountPoints(f));
             Instant at = clock.instant();
             Optional<Long> read = docker.changes(id, writes::accept);
             if (read.isEmpty()) {
@@ -192,18 +207,29 @@ public final class RemediationObserver implements AutoCloseable {
         String name = f.name().isEmpty() ? c.facts().name() : f.name();
         String image = f.image().isEmpty() ? c.facts().image() : f.image();
         return new ContainerContext(
-                name, image, f.user(), f.home(), f.mountPoints(), f.everStarted(), readable, at, composeService);
+                name, image, f.user(), f.home(), mountPoints(f), f.everStarted(), readable, at, composeService);
+    }
+
+    /**
+     * The container's mount points, and the one Docker binds its init at when {@code --init} (or the
+     * daemon's {@code --init}) is on: {@code /sbin/docker-init} (and {@code /sbin} where the image has
+     * none) then show in the changes as added, though the app wrote nothing.
+     */
+    private static List<String> mountPoints(RuntimeFacts f) {
+        List<String> all = new ArrayList<>(f.mountPoints());
+        all.add(DOCKER_INIT);
+        return all;
     }
 
     private void put(String id, Plan plan) {
         plans.put(id, new Observation(plan, clock.instant()));
-        publish();
+        dirty = true;
     }
 
     private void forget(String id) {
         lastError.remove(id);
         if (plans.remove(id) != null) {
-            publish();
+            dirty = true;
         }
     }
 
@@ -211,6 +237,8 @@ public final class RemediationObserver implements AutoCloseable {
         Map<String, Plan> copy = new HashMap<>();
         plans.forEach((id, o) -> copy.put(id, o.plan()));
         published = Map.copyOf(copy);
+        dirty = false;
+        publishedAt = System.nanoTime();
     }
 
     @Override

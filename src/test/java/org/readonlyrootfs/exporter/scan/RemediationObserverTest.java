@@ -125,6 +125,16 @@ class RemediationObserverTest {
     }
 
     @Test
+    void dockersInitMountPointIsNoWrite() {
+        // measured (RemediationBenchmark): with --init, an image without /sbin shows A /sbin, A /sbin/docker-init
+        docker.add("i1", "with-init", "running", false, Map.of());
+        docker.changes.put("i1", List.of(c("/sbin", 1), c("/sbin/docker-init", 1)));
+        scanner.scan();
+        observer.observeDue();
+        assertEquals(PlanKind.NO_WRITES, plan("i1").kind(), plan("i1").toString());
+    }
+
+    @Test
     void aHugeWritableLayerStreamsIntoABoundedPlan() {
         docker.add("big", "spooler", "running", false, Map.of());
         docker.generatedChanges.put("big", 50_000);
