@@ -58,8 +58,10 @@ public final class Exporter implements AutoCloseable {
                 : config.docker().timeout();
         // one deadline, counted from the start: no scrape waits past it, however many came before
         long firstScanDeadline = startNanos + firstScanWait.toNanos();
-        registry.register(
-                new ExporterCollector(() -> scanner.currentAfterFirstScan(firstScanDeadline), config.perContainer()));
+        registry.register(new ExporterCollector(
+                () -> scanner.currentAfterFirstScan(firstScanDeadline),
+                config.perContainer(),
+                config.containerLabels()));
         ExporterServer server;
         try {
             server = ExporterServer.start(config.web(), registry, scanner::current, clock);

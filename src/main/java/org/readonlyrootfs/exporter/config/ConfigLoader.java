@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,6 +84,7 @@ public final class ConfigLoader {
         boolean events = r.bool("scan.events");
         int concurrency = r.integer("scan.inspect-concurrency", 1, 64);
         PerContainer perContainer = r.oneOf("metrics.per-container", PerContainer.class);
+        ContainerLabels containerLabels = r.containerLabels("metrics.container-labels");
         boolean exempt = r.bool("compliance.exempt-system-containers");
         KubernetesMode kubernetes = r.oneOf("compliance.kubernetes", KubernetesMode.class);
         List<Exemption> exemptions = new ExemptionReader(merged, problems).read("compliance.exemptions");
@@ -93,7 +95,17 @@ public final class ConfigLoader {
             throw new InvalidConfigException(problems);
         }
         return new ExporterConfig(
-                web, docker, interval, events, concurrency, perContainer, exempt, kubernetes, exemptions, remediation);
+                web,
+                docker,
+                interval,
+                events,
+                concurrency,
+                perContainer,
+                containerLabels,
+                exempt,
+                kubernetes,
+                exemptions,
+                remediation);
     }
 
     private Config flagLayer(CommandLine cli, List<String> problems) {
@@ -337,6 +349,49 @@ public final class ConfigLoader {
                 return new WebConfig("", 0, telemetryPath);
             }
             return new WebConfig(host, port, telemetryPath);
+        }
+
+        /**
+         * A list of Docker label names: a HOCON list (config file) or one comma-separated string (flag,
+         * environment, file). Names that sanitise to the same Prometheus label are a problem; a name
+         * given twice counts once.
+         */
+        ContainerLabels containerLabels(String key) {
+            ConfigValue v = c.getValue(key);
+            List<String> names = new ArrayList<>();
+            if (v.valueType() == ConfigValueType.LIST) {
+                for (Object o : (List<?>) v.unwrapped()) {
+                    if (!(o instanceof String) || ((String) o).trim().isEmpty()) {
+                        problem(key, "a list of Docker label names");
+                        return ContainerLabels.NONE;
+                    }
+                    names.add(((String) o).trim());
+                }
+            } else if (v.valueType() == ConfigValueType.STRING) {
+                for (String part : String.valueOf(v.unwrapped()).split(",", -1)) {
+                    if (!part.trim().isEmpty()) {
+                        names.add(part.trim());
+                    }
+                }
+            } else {
+                problem(key, "a list of Docker label names, or one comma-separated string of them");
+                return ContainerLabels.NONE;
+            }
+            ContainerLabels labels =
+                    ContainerLabels.of(names.stream().distinct().toList());
+            Map<String, List<String>> byLabel = new LinkedHashMap<>();
+            labels.names()
+                    .forEach((docker, prom) -> byLabel.computeIfAbsent(prom, k -> new ArrayList<>())
+                            .add(docker));
+            byLabel.forEach((prom, dockers) -> {
+                if (dockers.size() > 1) {
+                    problem(
+                            key,
+                            "Docker label names that stay distinct as Prometheus labels (" + String.join(", ", dockers)
+                                    + " all become " + prom + ")");
+                }
+            });
+            return labels;
         }
 
         WebSecurity webSecurity(String key) {

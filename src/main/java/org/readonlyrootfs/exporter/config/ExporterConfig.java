@@ -16,6 +16,7 @@ import org.readonlyrootfs.exporter.docker.DockerEndpoint;
  * @param followEvents           whether to follow the Docker events stream
  * @param inspectConcurrency     inspects in flight at once
  * @param perContainer           which per-container series to export
+ * @param containerLabels        Docker labels exported on the per-container series as {@code label_*}
  * @param exemptSystemContainers whether MKE/MSR system containers are exempt
  * @param kubernetes             how Kubernetes-managed containers are judged
  * @param exemptions             the configured exemptions, in order
@@ -28,6 +29,7 @@ public record ExporterConfig(
         boolean followEvents,
         int inspectConcurrency,
         PerContainer perContainer,
+        ContainerLabels containerLabels,
         boolean exemptSystemContainers,
         KubernetesMode kubernetes,
         List<Exemption> exemptions,

@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.Status;
 import org.readonlyrootfs.exporter.compliance.StigRule;
+import org.readonlyrootfs.exporter.config.ContainerLabels;
 import org.readonlyrootfs.exporter.config.PerContainer;
 import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.remediation.PlanKind;
@@ -32,6 +33,7 @@ public final class ExporterCollector implements MultiCollector {
 
     private final Supplier<Snapshot> snapshots;
     private final PerContainer perContainer;
+    private final ContainerLabels containerLabels;
 
     public ExporterCollector(Supplier<Snapshot> snapshots) {
         this(snapshots, PerContainer.ALL);
@@ -39,8 +41,27 @@ public final class ExporterCollector implements MultiCollector {
 
     /** @param perContainer which per-container series to export; the counts are always complete */
     public ExporterCollector(Supplier<Snapshot> snapshots, PerContainer perContainer) {
+        this(snapshots, perContainer, ContainerLabels.NONE);
+    }
+
+    /**
+     * @param perContainer    which per-container series to export; the counts are always complete
+     * @param containerLabels Docker labels exported as {@code label_*} on the per-container series: every
+     *                        series carries every one of them, empty when the container has no such label
+     */
+    public ExporterCollector(Supplier<Snapshot> snapshots, PerContainer perContainer, ContainerLabels containerLabels) {
         this.snapshots = snapshots;
         this.perContainer = perContainer;
+        this.containerLabels = containerLabels;
+    }
+
+    /** The configured {@code label_*} labels of one container (none by default). */
+    private Labels withContainerLabels(Labels labels, AuditedContainer c) {
+        Labels out = labels;
+        for (Map.Entry<String, String> e : containerLabels.names().entrySet()) {
+            out = out.add(e.getValue(), c.facts().labels().getOrDefault(e.getKey(), ""));
+        }
+        return out;
     }
 
     /** The per-container series of one inventory; its list is immutable, so identity says "unchanged". */
@@ -68,16 +89,18 @@ public final class ExporterCollector implements MultiCollector {
             }
             container.dataPoint(GaugeDataPointSnapshot.builder()
                     .value(c.facts().readonlyRootfs() ? 1 : 0)
-                    .labels(Labels.of(
-                            "host", s.host(),
-                            "container_id", c.facts().shortId(),
-                            "container_name", c.facts().name(),
-                            "image", c.facts().image(),
-                            "state", c.facts().state(),
-                            "status", c.verdict().status().label(),
-                            "orchestrator", c.verdict().orchestrator().label(),
-                            "stack", c.verdict().stack(),
-                            "service", c.verdict().service()))
+                    .labels(withContainerLabels(
+                            Labels.of(
+                                    "host", s.host(),
+                                    "container_id", c.facts().shortId(),
+                                    "container_name", c.facts().name(),
+                                    "image", c.facts().image(),
+                                    "state", c.facts().state(),
+                                    "status", c.verdict().status().label(),
+                                    "orchestrator", c.verdict().orchestrator().label(),
+                                    "stack", c.verdict().stack(),
+                                    "service", c.verdict().service()),
+                            c))
                     .build());
         }
         GaugeSnapshot built = container.build();
@@ -188,12 +211,14 @@ public final class ExporterCollector implements MultiCollector {
                 s.remediation(c)
                         .ifPresent(p -> remediation.dataPoint(GaugeDataPointSnapshot.builder()
                                 .value(1)
-                                .labels(Labels.of(
-                                        "host", s.host(),
-                                        "container_id", c.facts().shortId(),
-                                        "container_name", c.facts().name(),
-                                        "image", c.facts().image(),
-                                        "plan", p.kind().label()))
+                                .labels(withContainerLabels(
+                                        Labels.of(
+                                                "host", s.host(),
+                                                "container_id", c.facts().shortId(),
+                                                "container_name", c.facts().name(),
+                                                "image", c.facts().image(),
+                                                "plan", p.kind().label()),
+                                        c))
                                 .build()));
             }
         }

@@ -62,6 +62,48 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void containerLabelsAreNoneByDefaultACommaListAsFlagOrEnvAndAListInTheFile(@TempDir Path dir) throws Exception {
+        assertTrue(load(Map.of()).containerLabels().isEmpty());
+        ExporterConfig flag = load(Map.of(), "--metrics.container-labels=team, com.example.owner,,team");
+        assertEquals(
+                List.of("team", "com.example.owner"),
+                List.copyOf(flag.containerLabels().names().keySet()));
+        assertEquals(
+                List.of("label_team", "label_com_example_owner"),
+                List.copyOf(flag.containerLabels().names().values()));
+        ExporterConfig env = load(Map.of("READONLY_ROOTFS_METRICS_CONTAINER_LABELS", "app.kubernetes.io/name"));
+        assertEquals(
+                Map.of("app.kubernetes.io/name", "label_app_kubernetes_io_name"),
+                env.containerLabels().names());
+        Path file = dir.resolve("labels.conf");
+        Files.writeString(file, "readonly-rootfs-exporter.metrics.container-labels = [team, \"com.example.owner\"]\n");
+        ExporterConfig fromFile = load(Map.of(), "--config.file", file.toString());
+        assertEquals(
+                List.of("team", "com.example.owner"),
+                List.copyOf(fromFile.containerLabels().names().keySet()));
+        ExporterConfig flagWins = load(Map.of(), "--config.file", file.toString(), "--metrics.container-labels=owner");
+        assertEquals(Map.of("owner", "label_owner"), flagWins.containerLabels().names());
+    }
+
+    @Test
+    void containerLabelsThatCollideAfterSanitisingAreOneProblemNamingBoth(@TempDir Path dir) throws Exception {
+        assertEquals(
+                List.of("readonly-rootfs-exporter.metrics.container-labels must be Docker label names that stay"
+                        + " distinct as Prometheus labels (a.b, a_b all become label_a_b), got [team,a.b,a_b]"
+                        + " (flag --metrics.container-labels)"),
+                problems(Map.of(), "--metrics.container-labels=team,a.b,a_b"));
+        Path file = dir.resolve("bad.conf");
+        Files.writeString(file, "readonly-rootfs-exporter.metrics.container-labels = [team, { a = 1 }]\n");
+        List<String> p = problems(Map.of(), "--config.file", file.toString(), "--scan.inspect-concurrency=0");
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(
+                p.get(1)
+                        .startsWith("readonly-rootfs-exporter.metrics.container-labels must be a list of Docker"
+                                + " label names, got ["),
+                p.toString());
+    }
+
+    @Test
     void remediationIsOnEveryTenMinutesByDefaultAndValidated() {
         ExporterConfig defaults = load(Map.of());
         assertEquals(new ExporterConfig.Remediation(true, Duration.ofMinutes(10)), defaults.remediation());
@@ -299,11 +341,12 @@ class ConfigLoaderTest {
                         "remediation.enabled",
                         "remediation.refresh",
                         "metrics.per-container",
+                        "metrics.container-labels",
                         "compliance.exempt-system-containers",
                         "compliance.kubernetes",
                         "compliance.exemptions"),
                 s.stream().map(Setting::key).toList());
-        Setting exemptions = s.get(15);
+        Setting exemptions = s.get(16);
         assertTrue(exemptions.fileOnly());
         assertEquals("", exemptions.envVar());
         assertEquals("[]", exemptions.defaultValue());

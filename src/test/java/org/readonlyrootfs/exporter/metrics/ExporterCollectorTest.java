@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.config.ContainerLabels;
 import org.readonlyrootfs.exporter.config.PerContainer;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 
@@ -72,6 +73,46 @@ class ExporterCollectorTest {
                     text.contains("readonly_rootfs_remediation_plans{host=\"node-1\",plan=\"tmpfs_only\"} 1.0"),
                     mode + "\n" + text);
         }
+    }
+
+    @Test
+    void configuredContainerLabelsAreOnEveryContainerAndRemediationSeriesEscapedAndEmptyWhenMissing()
+            throws IOException {
+        ContainerLabels labels =
+                ContainerLabels.of(List.of("com.docker.compose.project", "com.docker.stack.namespace"));
+        Snapshot inventory = Fixtures.inventory();
+        ExporterCollector collector = new ExporterCollector(() -> inventory, PerContainer.ALL, labels);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(collector);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, registry.scrape(), EscapingScheme.ALLOW_UTF8);
+        String text = out.toString(StandardCharsets.UTF_8);
+        List<String> series = text.lines()
+                .filter(l -> l.startsWith("readonly_rootfs_container{") || l.startsWith("readonly_rootfs_remediation{"))
+                .toList();
+        assertEquals(10, series.size(), text);
+        for (String line : series) {
+            assertTrue(line.contains("label_com_docker_compose_project=\""), line);
+            assertTrue(line.contains("label_com_docker_stack_namespace=\""), line);
+        }
+        assertTrue(text.contains("label_com_docker_compose_project=\"a\\\"b\\\\c\\nd ü\""), text);
+        assertTrue(
+                text.contains(
+                        "readonly_rootfs_remediation{container_id=\"cccccccccccc\",container_name=\"shop_web.1.x7\","
+                                + "host=\"node-1\",image=\"web@sha256:0f\",label_com_docker_compose_project=\"\","
+                                + "label_com_docker_stack_namespace=\"shop\",plan=\"tmpfs_only\"} 1.0"),
+                text);
+        assertTrue(
+                text.contains("container_id=\"aaaaaaaaaaaa\",container_name=\"api\",host=\"node-1\","
+                        + "image=\"registry.local/api:1.2\",label_com_docker_compose_project=\"\","
+                        + "label_com_docker_stack_namespace=\"\","),
+                text);
+        java.util.function.Supplier<Object> containerSeries = () -> collector.collect().stream()
+                .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
+                .findFirst()
+                .orElseThrow();
+        Object first = containerSeries.get();
+        assertTrue(first == containerSeries.get(), "same container list: same series object, labels and all");
     }
 
     @Test

@@ -105,4 +105,32 @@ class DeployConfigTest {
         }
         assertEquals(List.of(), wrong);
     }
+
+    /** Pages of a container labelled team=payments (label_team, metrics.container-labels) reach its team's pager. */
+    @Test
+    void pagesAreRoutedPerTeamByLabelTeamAndEverythingElseAsBefore() {
+        List<String> wrong = new ArrayList<>();
+        Map<String, String> cases = Map.of(
+                "severity=critical label_team=payments", "pager-payments",
+                "severity=critical label_team=search", "pager-search",
+                "severity=critical label_team=unknown", "pager",
+                "severity=critical", "pager",
+                "severity=warning label_team=payments", "ticket",
+                "severity=info label_team=payments", "null");
+        cases.forEach((labels, expected) -> {
+            List<String> cmd = new ArrayList<>(List.of(
+                    Tools.require("amtool").toString(),
+                    "config",
+                    "routes",
+                    "test",
+                    "--config.file=" + MonitoringFiles.ALERTMANAGER_CONFIG,
+                    "alertname=ReadonlyRootfsWritableContainer"));
+            cmd.addAll(List.of(labels.split(" ")));
+            Tools.Run r = Tools.run(cmd, null, 60);
+            if (r.exitCode() != 0 || !r.stdout().trim().equals(expected)) {
+                wrong.add(labels + " -> " + r.stdout().trim() + r.stderr().trim() + " (want " + expected + ")");
+            }
+        });
+        assertEquals(List.of(), wrong);
+    }
 }

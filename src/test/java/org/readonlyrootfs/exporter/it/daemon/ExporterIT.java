@@ -276,6 +276,41 @@ class ExporterIT {
         }
     }
 
+    /** --metrics.container-labels: the allowlisted Docker labels as label_*, escaped, empty when missing. */
+    @Test
+    void allowlistedContainerLabelsAreExportedOnContainerAndRemediationSeries() throws Exception {
+        String owner = "a\"b\\c";
+        dockerd.createSleeper(
+                prefix + "team-payments", false, "--label", "team=payments", "--label", "com.example.owner=" + owner);
+        dockerd.createSleeper(prefix + "team-none", false, "--label", "other=x");
+        try (Exporter labelled = Exporter.start(
+                TestConfig.config(dockerd.host(), "--metrics.container-labels=team,com.example.owner"))) {
+            Map<String, String> payments = Map.of("container_name", prefix + "team-payments");
+            Map<String, String> none = Map.of("container_name", prefix + "team-none");
+            Scrape s = await().atMost(WAIT)
+                    .until(
+                            () -> Scrape.metrics(labelled.port()),
+                            x -> x.find("readonly_rootfs_remediation", payments).isPresent()
+                                    && x.find("readonly_rootfs_remediation", none)
+                                            .isPresent()
+                                    && x.find("readonly_rootfs_container", none).isPresent());
+            for (String metric : List.of("readonly_rootfs_container", "readonly_rootfs_remediation")) {
+                Sample p = s.find(metric, payments).orElseThrow();
+                assertEquals("payments", p.label("label_team"), metric);
+                assertEquals(owner, p.label("label_com_example_owner"), metric);
+                Sample n = s.find(metric, none).orElseThrow();
+                assertEquals("", n.labels().get("label_team"), metric + ": present, empty");
+                assertEquals("", n.labels().get("label_com_example_owner"), metric + ": present, empty");
+                assertFalse(n.labels().containsKey("label_other"), metric + ": not allowlisted");
+            }
+            assertTrue(s.text().contains("label_com_example_owner=\"a\\\"b\\\\c\""), s.text());
+            assertEquals("", Tools.promtoolCheckMetrics(s.text()));
+        }
+        // the shared exporter, without the setting, exports no label_* at all
+        Sample plain = awaitContainer(prefix + "team-payments");
+        assertTrue(plain.labels().keySet().stream().noneMatch(k -> k.startsWith("label_")), plain.toString());
+    }
+
     @Test
     void hostileLabelValuesKeepTheExpositionValid() {
         String project = "a\"b\\c\nd ü {x=\"y\"} # 日本";
