@@ -19,6 +19,7 @@ import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.config.ContainerLabels;
 import org.readonlyrootfs.exporter.config.PerContainer;
 import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.remediation.Plan;
 import org.readonlyrootfs.exporter.remediation.PlanKind;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
@@ -105,6 +106,46 @@ public final class ExporterCollector implements MultiCollector {
         }
         GaugeSnapshot built = container.build();
         lastSeries = new ContainerSeries(s.containers(), s.host(), built);
+        return built;
+    }
+
+    /** The per-finding plan series of one inventory and one set of plans; both immutable, so identity says "unchanged". */
+    private record RemediationSeries(
+            List<AuditedContainer> containers, Map<String, Plan> plans, String host, GaugeSnapshot series) {}
+
+    private volatile RemediationSeries lastRemediation;
+
+    /** The per-finding plan gauge, built again only when the container list, the plans or the host changed. */
+    private GaugeSnapshot remediationSeries(Snapshot s) {
+        RemediationSeries last = lastRemediation;
+        if (last != null
+                && last.containers() == s.containers()
+                && last.plans() == s.remediations()
+                && last.host().equals(s.host())) {
+            return last.series();
+        }
+        GaugeSnapshot.Builder remediation = GaugeSnapshot.builder()
+                .name(PREFIX + "remediation")
+                .help("1 per finding whose writes were read: plan says what its fix needs (no_writes, tmpfs_only,"
+                        + " needs_volume, not_observed, unknown); the fix itself is in /findings");
+        if (perContainer != PerContainer.NONE) {
+            for (AuditedContainer c : s.containers()) {
+                s.remediation(c)
+                        .ifPresent(p -> remediation.dataPoint(GaugeDataPointSnapshot.builder()
+                                .value(1)
+                                .labels(withContainerLabels(
+                                        Labels.of(
+                                                "host", s.host(),
+                                                "container_id", c.facts().shortId(),
+                                                "container_name", c.facts().name(),
+                                                "image", c.facts().image(),
+                                                "plan", p.kind().label()),
+                                        c))
+                                .build()));
+            }
+        }
+        GaugeSnapshot built = remediation.build();
+        lastRemediation = new RemediationSeries(s.containers(), s.remediations(), s.host(), built);
         return built;
     }
 
@@ -202,27 +243,7 @@ public final class ExporterCollector implements MultiCollector {
         out.metricSnapshot(expiry.build());
         out.metricSnapshot(matches.build());
 
-        GaugeSnapshot.Builder remediation = GaugeSnapshot.builder()
-                .name(PREFIX + "remediation")
-                .help("1 per finding whose writes were read: plan says what its fix needs (no_writes, tmpfs_only,"
-                        + " needs_volume, not_observed, unknown); the fix itself is in /findings");
-        if (perContainer != PerContainer.NONE) {
-            for (AuditedContainer c : s.containers()) {
-                s.remediation(c)
-                        .ifPresent(p -> remediation.dataPoint(GaugeDataPointSnapshot.builder()
-                                .value(1)
-                                .labels(withContainerLabels(
-                                        Labels.of(
-                                                "host", s.host(),
-                                                "container_id", c.facts().shortId(),
-                                                "container_name", c.facts().name(),
-                                                "image", c.facts().image(),
-                                                "plan", p.kind().label()),
-                                        c))
-                                .build()));
-            }
-        }
-        out.metricSnapshot(remediation.build());
+        out.metricSnapshot(remediationSeries(s));
         GaugeSnapshot.Builder plans = GaugeSnapshot.builder()
                 .name(PREFIX + "remediation_plans")
                 .help("Findings per remediation plan kind; findings whose writes were not read yet are not counted");

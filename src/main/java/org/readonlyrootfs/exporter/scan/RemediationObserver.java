@@ -164,9 +164,8 @@ public final class RemediationObserver implements AutoCloseable {
                 return;
             }
             RuntimeFacts f = facts.get();
-            String composeService = c.facts().label("com.docker.compose.service");
             if (!f.everStarted()) {
-                put(id, planner.plan(context(c, f, composeService, true, null), ObservedWrites.none()));
+                put(id, planner.plan(context(c, f, null), ObservedWrites.none()));
                 return;
             }
             WriteObserver writes = new WriteObserver(mountPoints(f));
@@ -176,7 +175,7 @@ public final class RemediationObserver implements AutoCloseable {
                 forget(id);
                 return;
             }
-            put(id, planner.plan(context(c, f, composeService, true, at), writes.finish()));
+            put(id, planner.plan(context(c, f, at), writes.finish()));
             if (lastError.remove(id) != null) {
                 LOG.info("remediation plan for {} read again", name);
             }
@@ -189,25 +188,21 @@ public final class RemediationObserver implements AutoCloseable {
                     id,
                     planner.plan(
                             new ContainerContext(
-                                    name,
-                                    c.facts().image(),
-                                    "",
-                                    "",
-                                    List.of(),
-                                    true,
-                                    false,
-                                    null,
-                                    c.facts().label("com.docker.compose.service")),
+                                    name, c.facts().image(), "", "", List.of(), true, false, null, composeService(c)),
                             ObservedWrites.none()));
         }
     }
 
-    private static ContainerContext context(
-            AuditedContainer c, RuntimeFacts f, String composeService, boolean readable, Instant at) {
+    /** What the planner needs of a container whose changes were read (or that never started): {@code at}. */
+    private static ContainerContext context(AuditedContainer c, RuntimeFacts f, Instant at) {
         String name = f.name().isEmpty() ? c.facts().name() : f.name();
         String image = f.image().isEmpty() ? c.facts().image() : f.image();
         return new ContainerContext(
-                name, image, f.user(), f.home(), mountPoints(f), f.everStarted(), readable, at, composeService);
+                name, image, f.user(), f.home(), mountPoints(f), f.everStarted(), true, at, composeService(c));
+    }
+
+    private static String composeService(AuditedContainer c) {
+        return c.facts().label("com.docker.compose.service");
     }
 
     /**

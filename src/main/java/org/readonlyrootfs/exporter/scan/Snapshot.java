@@ -4,6 +4,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.readonlyrootfs.exporter.compliance.CompliancePolicy;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.Status;
@@ -63,48 +64,6 @@ public record Snapshot(
         remediations = Map.copyOf(remediations);
     }
 
-    /** A snapshot without remediation plans. */
-    public Snapshot(
-            String host,
-            String daemonVersion,
-            boolean dockerUp,
-            boolean everSucceeded,
-            String lastError,
-            List<AuditedContainer> containers,
-            int unchecked,
-            double scanDurationSeconds,
-            double lastSuccessEpochSeconds,
-            long scansSucceeded,
-            long scansFailed,
-            long findingsDetected,
-            Map<String, Long> dockerRequests,
-            boolean eventsStreamUp,
-            long eventsApplied,
-            List<AuditedService> services,
-            boolean swarmManager,
-            CompliancePolicy policy) {
-        this(
-                host,
-                daemonVersion,
-                dockerUp,
-                everSucceeded,
-                lastError,
-                containers,
-                unchecked,
-                scanDurationSeconds,
-                lastSuccessEpochSeconds,
-                scansSucceeded,
-                scansFailed,
-                findingsDetected,
-                dockerRequests,
-                eventsStreamUp,
-                eventsApplied,
-                services,
-                swarmManager,
-                policy,
-                Map.of());
-    }
-
     /** The same snapshot with these remediation plans. */
     public Snapshot withRemediations(Map<String, Plan> plans) {
         return new Snapshot(
@@ -130,10 +89,10 @@ public record Snapshot(
     }
 
     /** The plan of a container, if it is a finding whose writes were read. */
-    public java.util.Optional<Plan> remediation(AuditedContainer c) {
+    public Optional<Plan> remediation(AuditedContainer c) {
         return c.verdict().status() == Status.FINDING
-                ? java.util.Optional.ofNullable(remediations.get(c.facts().id()))
-                : java.util.Optional.empty();
+                ? Optional.ofNullable(remediations.get(c.facts().id()))
+                : Optional.empty();
     }
 
     /** Finding containers per plan kind, every kind present. */
@@ -183,7 +142,8 @@ public record Snapshot(
                 eventsApplied,
                 List.of(),
                 false,
-                CompliancePolicy.defaults());
+                CompliancePolicy.defaults(),
+                Map.of());
     }
 
     /** Before the first scan: nothing known yet. */

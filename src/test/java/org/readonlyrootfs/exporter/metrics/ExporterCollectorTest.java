@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.config.ContainerLabels;
@@ -161,6 +162,27 @@ class ExporterCollectorTest {
                         .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_container"))
                         .findFirst()
                         .orElseThrow()
+                        .getDataPoints()
+                        .size());
+    }
+
+    @Test
+    void unchangedPlansReuseTheirSeriesAndNewPlansRebuildThem() {
+        Snapshot full = Fixtures.inventory();
+        AtomicReference<Snapshot> current = new AtomicReference<>(full);
+        ExporterCollector collector = new ExporterCollector(current::get);
+        java.util.function.Supplier<Object> series = () -> collector.collect().stream()
+                .filter(m -> m.getMetadata().getName().equals("readonly_rootfs_remediation"))
+                .findFirst()
+                .orElseThrow();
+        Object first = series.get();
+        assertTrue(first == series.get(), "same containers and plans: same series object");
+        current.set(full.withRemediations(Map.of()));
+        Object none = series.get();
+        assertTrue(first != none, "other plans: rebuilt");
+        assertEquals(
+                0,
+                ((io.prometheus.metrics.model.snapshots.MetricSnapshot) none)
                         .getDataPoints()
                         .size());
     }

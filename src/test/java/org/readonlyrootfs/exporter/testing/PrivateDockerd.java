@@ -894,9 +894,18 @@ public final class PrivateDockerd implements ContainerEngine {
     }
 
     private Result run(List<String> cmd, Duration timeout) {
+        return run(cmd, timeout, env -> tools.environment(env, dir));
+    }
+
+    /**
+     * Runs {@code cmd} with stdin from /dev/null and its environment set by {@code environment}; kills it
+     * (and its children) after {@code timeout}. Shared by the harnesses of this package.
+     */
+    static Result run(
+            List<String> cmd, Duration timeout, java.util.function.Consumer<Map<String, String>> environment) {
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        tools.environment(pb.environment(), dir);
+        environment.accept(pb.environment());
         Process p;
         try {
             p = pb.start();

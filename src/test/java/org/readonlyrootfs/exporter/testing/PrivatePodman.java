@@ -3,7 +3,6 @@ package org.readonlyrootfs.exporter.testing;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -370,42 +368,7 @@ public final class PrivatePodman implements ContainerEngine {
     }
 
     private PrivateDockerd.Result run(List<String> cmd, Duration timeout) {
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        environment(pb.environment());
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + cmd + ": " + e, e);
-        }
-        CompletableFuture<String> out = readAsync(p.getInputStream());
-        CompletableFuture<String> err = readAsync(p.getErrorStream());
-        try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", cmd));
-            }
-            return new PrivateDockerd.Result(
-                    cmd, p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new AssertionError("interrupted: " + String.join(" ", cmd), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new AssertionError("cannot read output of " + String.join(" ", cmd) + ": " + e, e);
-        }
-    }
-
-    private static CompletableFuture<String> readAsync(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (in) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return PrivateDockerd.run(cmd, timeout, this::environment);
     }
 
     private static Path which(String name) {
