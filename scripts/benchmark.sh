@@ -4,6 +4,8 @@
 # --churn-only runs the churn alone).
 # scripts/benchmark.sh --remediation [N] [--refresh=60s]: the cost of remediation plans instead (default 1000
 # running writable containers; RemediationBenchmark).
+# scripts/benchmark.sh --memory-limit=128m [N] [--clients=4] [--duration=60s]: the exporter as shipped inside a
+# memory cgroup of that limit, under a scrape loop (default 10000 containers; MemoryBenchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >&2
@@ -13,6 +15,8 @@ main=org.readonlyrootfs.exporter.benchmark.ScanBenchmark
 if [[ "${1:-}" == --remediation ]]; then
     main=org.readonlyrootfs.exporter.benchmark.RemediationBenchmark
     shift
+elif [[ "${1:-}" == --memory-limit=* ]]; then
+    main=org.readonlyrootfs.exporter.benchmark.MemoryBenchmark
 fi
 exec java ${BENCHMARK_JAVA_OPTS:-} -Dexporter.jar=target/readonly-rootfs-exporter-0.1.0.jar -cp "target/classes:target/test-classes:$(cat target/test.classpath)" \
     "$main" "$@"

@@ -8,7 +8,6 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,10 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.config.WebConfig;
 import org.readonlyrootfs.exporter.product.Endpoints;
@@ -122,7 +119,7 @@ public final class ExporterServer implements AutoCloseable {
                 Endpoints.LANDING,
                 exchange -> route(exchange, snapshots.get(), web.telemetryPath(), clock),
                 auth);
-        context(server, web.telemetryPath(), new MetricsHandler(registry), auth);
+        context(server, web.telemetryPath(), new MetricsEndpoint(registry), auth);
         context(server, Endpoints.HEALTHY, new HealthyHandler(), auth);
         ThreadPoolExecutor workers = workers();
         server.setExecutor(workers);
@@ -132,28 +129,18 @@ public final class ExporterServer implements AutoCloseable {
 
     private static void context(HttpServer server, String path, HttpHandler handler, Authenticator auth) {
         HttpContext c = server.createContext(path, handler);
+        c.getFilters().add(new BoundedWrites());
         if (auth != null) {
             c.setAuthenticator(auth);
         }
     }
 
-    /** Bounded: {@link #WORKERS} threads, made on demand and ended when idle; {@link #QUEUE} waiting. */
+    /**
+     * Bounded: {@link #WORKERS} threads, made only when none is idle and ended after 10 s idle; {@link
+     * #QUEUE} waiting.
+     */
     private static ThreadPoolExecutor workers() {
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(
-                WORKERS,
-                WORKERS,
-                30,
-                TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUE),
-                r -> {
-                    Thread t = new Thread(r, "http-worker-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                },
-                new ThreadPoolExecutor.AbortPolicy()); // the JDK server closes a connection it cannot hand over
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
+        return WorkerPool.create(WORKERS, QUEUE, 10, TimeUnit.SECONDS, "http-worker");
     }
 
     public int port() {

@@ -264,7 +264,10 @@ class ImageIT {
         assertTrue(revision.matches("[0-9a-f]{40}(-dirty)?"), revision);
         String entrypoint = dockerd.docker("image", "inspect", "--format", "{{json .Config.Entrypoint}}", TAG);
         assertTrue(
-                entrypoint.contains("-XX:MaxRAMPercentage=75") && entrypoint.contains("-XX:-UsePerfData"), entrypoint);
+                entrypoint.contains("-XX:MaxRAMPercentage=40")
+                        && entrypoint.contains("-Djdk.nio.maxCachedBufferSize=262144")
+                        && entrypoint.contains("-XX:-UsePerfData"),
+                entrypoint);
 
         String container = dockerd.docker("create", "--network", "none", TAG);
         Path tar = ImageBuild.LOGS.resolve("image-files.tar");
