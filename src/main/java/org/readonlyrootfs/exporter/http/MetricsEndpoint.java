@@ -13,7 +13,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The telemetry path. Asked for gzip, as Prometheus asks, the client library compresses as it writes.
@@ -54,19 +53,17 @@ final class MetricsEndpoint implements HttpHandler {
         }
     }
 
-    /** As the library decides it: any {@code gzip} among the comma-separated codings. */
+    /**
+     * As the library decides it: a {@code gzip} among the comma-separated codings, exactly (with a
+     * {@code ;q=} the library answers uncompressed, and so does this endpoint).
+     */
     static boolean acceptsGzip(List<String> acceptEncoding) {
         if (acceptEncoding == null) {
             return false;
         }
         for (String header : acceptEncoding) {
             for (String coding : header.split(",")) {
-                String name = coding.trim();
-                int semicolon = name.indexOf(';');
-                if (semicolon >= 0) {
-                    name = name.substring(0, semicolon).trim();
-                }
-                if (name.toLowerCase(Locale.ROOT).equals("gzip")) {
+                if (coding.trim().equalsIgnoreCase("gzip")) {
                     return true;
                 }
             }
