@@ -86,6 +86,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void containerLabelPatternsAreEntriesWithAStarAndTheirCollisionsAreLeftToTheInventory() {
+        ExporterConfig c = load(Map.of(), "--metrics.container-labels=team,com.example.*,com_example_x,*");
+        assertEquals(
+                Map.of("team", "label_team", "com_example_x", "label_com_example_x"),
+                c.containerLabels().names());
+        assertEquals(List.of("com.example.*", "*"), c.containerLabels().patterns());
+    }
+
+    @Test
     void containerLabelsThatCollideAfterSanitisingAreOneProblemNamingBoth(@TempDir Path dir) throws Exception {
         assertEquals(
                 List.of("readonly-rootfs-exporter.metrics.container-labels must be Docker label names that stay"
