@@ -399,8 +399,11 @@ public final class ConfigLoader {
         /** The checklists' asset: each field empty or well-formed, the role one STIG Viewer knows. */
         EvidenceAsset evidenceAsset(String key) {
             String name = string(key + ".name");
-            if (name.length() > 255 || !printable(name)) {
-                problem(key + ".name", "a host name of at most 255 characters without control characters, or empty");
+            if (name.length() > 255 || !printable(name) || !name.equals(name.strip())) {
+                problem(
+                        key + ".name",
+                        "a host name of at most 255 characters, without control characters or surrounding spaces,"
+                                + " or empty");
             }
             String fqdn = string(key + ".fqdn");
             if (!fqdn.isEmpty() && !AssetSyntax.isFqdn(fqdn)) {
@@ -423,7 +426,10 @@ public final class ConfigLoader {
                 problem(key + ".role", "one of " + String.join(", ", EvidenceAsset.ROLES));
             }
             String marking = string(key + ".marking");
-            if (marking.isBlank() || marking.length() > 255 || !printable(marking)) {
+            if (marking.isBlank()
+                    || marking.length() > 255
+                    || !printable(marking)
+                    || !marking.equals(marking.strip())) {
                 problem(key + ".marking", "a marking such as CUI, at most 255 characters");
             }
             return new EvidenceAsset(

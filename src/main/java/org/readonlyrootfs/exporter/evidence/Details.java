@@ -50,7 +50,7 @@ final class Details {
         List<Entry> summary = new ArrayList<>();
         Map<Status, Integer> counts = s.counts();
         summary.add(new Entry(
-                "Host " + s.host() + " (Docker " + s.daemonVersion() + "), scan of " + scanTime(s) + ": "
+                "Host " + s.host() + " (Docker " + s.daemonVersion() + "), scan of " + Evidence.scanTime(s) + ": "
                         + Prose.count(s.containers().size(), "container") + ": "
                         + Prose.count(counts.get(Status.FINDING), "finding") + ", "
                         + counts.get(Status.COMPLIANT) + " compliant, " + counts.get(Status.EXEMPT) + " exempt, "
@@ -134,12 +134,6 @@ final class Details {
         if (!entries.isEmpty()) {
             out.add(new Section(title, part, entries));
         }
-    }
-
-    private static String scanTime(Snapshot s) {
-        return s.lastSuccessEpochSeconds() > 0
-                ? Instant.ofEpochSecond((long) s.lastSuccessEpochSeconds()).toString()
-                : "none";
     }
 
     /** Every line. */

@@ -168,7 +168,7 @@ public record Evidence(
         return b.toString();
     }
 
-    private static String scanTime(Snapshot s) {
+    static String scanTime(Snapshot s) {
         return s.lastSuccessEpochSeconds() > 0
                 ? Instant.ofEpochSecond((long) s.lastSuccessEpochSeconds()).toString()
                 : "none";
