@@ -147,20 +147,15 @@ final class Details {
      */
     String fit(int max, String completeList) {
         Kept all = new Kept(sections);
-        int length = all.length();
-        if (length <= max) {
+        if (all.length() <= max) {
             return render(all);
         }
+        Counts total = all.counts();
         Kept k = new Kept(sections);
-        while (k.length()
-                                + 1
-                                + note(all.totals(), k.totals(), k.droppedFixes(), completeList)
-                                        .length()
-                        > max
-                && k.dropNext()) {
+        while (k.length() + 1 + note(total, k, completeList).length() > max && k.dropNext()) {
             // one more line left out
         }
-        String text = render(k) + "\n" + note(all.totals(), k.totals(), k.droppedFixes(), completeList);
+        String text = render(k) + "\n" + note(total, k, completeList);
         // the summary and the exemptions alone may be too long: then they are cut too, at a whole line
         return text.length() <= max ? text : cut(text, max, completeList);
     }
@@ -187,10 +182,13 @@ final class Details {
         return String.join("\n", lines);
     }
 
-    /** How many of each part there are (first) and are kept (second), for the note. */
+    /** Findings, not-applicable and compliant containers: all of them, or those kept. */
     private record Counts(int findings, int notApplicable, int compliant) {}
 
-    private static String note(Counts total, Counts kept, int droppedFixes, String completeList) {
+    /** The last line of cut details: what {@code k} leaves out of {@code total}, and where everything is. */
+    private static String note(Counts total, Kept k, String completeList) {
+        Counts kept = k.counts();
+        int droppedFixes = k.droppedFixes();
         List<String> out = new ArrayList<>();
         if (kept.findings() < total.findings()) {
             out.add(total.findings() - kept.findings() + " of " + Prose.count(total.findings(), "finding"));
@@ -340,7 +338,7 @@ final class Details {
             return sections.get(f[0]).entries().get(f[1]).fix();
         }
 
-        Counts totals() {
+        Counts counts() {
             int[] n = new int[Part.values().length];
             for (int i = 0; i < sections.size(); i++) {
                 n[sections.get(i).part().ordinal()] += kept[i];
