@@ -22,6 +22,7 @@ import org.readonlyrootfs.exporter.evidence.Evidence;
 import org.readonlyrootfs.exporter.evidence.FindingsJson;
 import org.readonlyrootfs.exporter.evidence.Remediations;
 import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.product.Prose;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -87,13 +88,20 @@ final class CheckCommand {
             }
         }
         Instant now = clock.instant();
+        Evidence evidence = Evidence.of(
+                s,
+                now,
+                config.evidenceAsset(),
+                outputs.containsKey("output.json")
+                        ? Evidence.inFile(outputs.get("output.json"))
+                        : Evidence.RUN_WITH_JSON);
         Map<String, String> files = new LinkedHashMap<>();
         outputs.forEach((flag, file) -> files.put(
                 file,
                 switch (flag) {
                     case "output.json" -> FindingsJson.render(s, now);
-                    case "output.cklb" -> Cklb.render(s, now);
-                    default -> Ckl.render(s, now);
+                    case "output.cklb" -> Cklb.render(evidence);
+                    default -> Ckl.render(evidence);
                 }));
         for (Map.Entry<String, String> f : files.entrySet()) {
             try {
@@ -106,8 +114,8 @@ final class CheckCommand {
         long findings = s.counts().get(Status.FINDING) + s.serviceCounts().get(Status.FINDING);
         err.println(BuildInfo.NAME + ": " + summary(s));
         if (s.unchecked() > 0 && findings == 0) {
-            err.println(BuildInfo.NAME + ": error: " + s.unchecked() + " containers could not be inspected: no verdict"
-                    + " for them");
+            err.println(BuildInfo.NAME + ": error: " + Prose.count(s.unchecked(), "container")
+                    + " could not be inspected: no verdict for " + (s.unchecked() == 1 ? "it" : "them"));
             return 2;
         }
         return findings > 0 ? 1 : 0;
@@ -143,13 +151,14 @@ final class CheckCommand {
     static String summary(Snapshot s) {
         Map<Status, Integer> c = s.counts();
         List<String> parts = new ArrayList<>();
-        parts.add("host " + s.host() + ": " + s.containers().size() + " containers: " + c.get(Status.FINDING)
-                + " finding, " + c.get(Status.COMPLIANT) + " compliant, " + c.get(Status.EXEMPT) + " exempt, "
-                + c.get(Status.NOT_APPLICABLE) + " not_applicable");
+        parts.add("host " + s.host() + ": " + Prose.count(s.containers().size(), "container") + ": "
+                + Prose.count(c.get(Status.FINDING), "finding") + ", " + c.get(Status.COMPLIANT) + " compliant, "
+                + c.get(Status.EXEMPT) + " exempt, " + c.get(Status.NOT_APPLICABLE) + " not_applicable");
         if (s.swarmManager()) {
             Map<Status, Integer> sc = s.serviceCounts();
-            parts.add(s.services().size() + " swarm services: " + sc.get(Status.FINDING) + " finding, "
-                    + sc.get(Status.COMPLIANT) + " compliant, " + sc.get(Status.EXEMPT) + " exempt");
+            parts.add(Prose.count(s.services().size(), "swarm service") + ": "
+                    + Prose.count(sc.get(Status.FINDING), "finding") + ", " + sc.get(Status.COMPLIANT) + " compliant, "
+                    + sc.get(Status.EXEMPT) + " exempt");
         }
         return String.join("; ", parts) + "; V-260936 " + Evidence.status(s).cklb();
     }

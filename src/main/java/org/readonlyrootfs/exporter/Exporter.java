@@ -4,6 +4,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import org.readonlyrootfs.exporter.config.EvidenceAsset;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
 import org.readonlyrootfs.exporter.http.ExporterServer;
@@ -64,7 +65,8 @@ public final class Exporter implements AutoCloseable {
                 config.containerLabels()));
         ExporterServer server;
         try {
-            server = ExporterServer.start(config.web(), registry, scanner::current, clock);
+            EvidenceAsset asset = config.evidenceAsset();
+            server = ExporterServer.start(config.web(), registry, scanner::current, clock, () -> asset);
         } catch (IOException | RuntimeException e) {
             scan.close();
             throw e;

@@ -14,6 +14,7 @@ import org.readonlyrootfs.exporter.config.InvalidConfigException;
 import org.readonlyrootfs.exporter.config.Setting;
 import org.readonlyrootfs.exporter.docker.RequestPathWarmup;
 import org.readonlyrootfs.exporter.product.BuildInfo;
+import org.readonlyrootfs.exporter.product.Prose;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +111,8 @@ public final class Main {
                 config.web().telemetryPath(),
                 security.basicAuthUsers().isEmpty()
                         ? ""
-                        : " with basic auth (" + security.basicAuthUsers().size() + " users)",
+                        : " with basic auth ("
+                                + Prose.count(security.basicAuthUsers().size(), "user") + ")",
                 config.docker().host(),
                 config.scanInterval().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
         Runtime.getRuntime().addShutdownHook(new Thread(exporter::close, "shutdown"));

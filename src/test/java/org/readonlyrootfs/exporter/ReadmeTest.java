@@ -33,9 +33,12 @@ class ReadmeTest {
         return Files.readString(file);
     }
 
-    /** Every metric name the exporter exposes, with its _total or _info suffix. */
+    /** Every metric name the exporter exposes (with a label pattern: all of them), with its _total or _info suffix. */
     private static Set<String> exposedMetrics() {
-        return new ExporterCollector(Fixtures::inventory)
+        return new ExporterCollector(
+                        Fixtures::inventory,
+                        org.readonlyrootfs.exporter.config.PerContainer.ALL,
+                        org.readonlyrootfs.exporter.config.ContainerLabels.of(java.util.List.of("*")))
                 .collect().stream()
                         .map(m -> {
                             String name = m.getMetadata().getPrometheusName();

@@ -10,6 +10,12 @@ public final class StigRule {
     public static final String RULE_ID = "SV-260936r966165_rule";
     public static final String STIG_ID = "CNTR-MK-001160";
     public static final String CCI = "CCI-002233";
+    /**
+     * The SRG requirement the rule implements, which DISA's checklists carry as the group title
+     * ({@code Group_Title} in a {@code .ckl}, {@code group_title} in a {@code .cklb}).
+     */
+    public static final String SRG_ID = "SRG-APP-000342-CTR-000775";
+
     public static final String SEVERITY = "medium";
     /** The checklists' {@code Weight}: 10.0 for every DISA rule. */
     public static final String WEIGHT = "10.0";

@@ -91,6 +91,7 @@ public final class ConfigLoader {
         ExporterConfig.Remediation remediation = new ExporterConfig.Remediation(
                 r.bool("remediation.enabled"),
                 r.duration("remediation.refresh", Duration.ofSeconds(1), Duration.ofDays(7)));
+        EvidenceAsset asset = r.evidenceAsset("evidence.asset");
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
@@ -105,7 +106,8 @@ public final class ConfigLoader {
                 exempt,
                 kubernetes,
                 exemptions,
-                remediation);
+                remediation,
+                asset);
     }
 
     private Config flagLayer(CommandLine cli, List<String> problems) {
@@ -392,6 +394,50 @@ public final class ConfigLoader {
                 }
             });
             return labels;
+        }
+
+        /** The checklists' asset: each field empty or well-formed, the role one STIG Viewer knows. */
+        EvidenceAsset evidenceAsset(String key) {
+            String name = string(key + ".name");
+            if (name.length() > 255 || !printable(name) || !name.equals(name.strip())) {
+                problem(
+                        key + ".name",
+                        "a host name of at most 255 characters, without control characters or surrounding spaces,"
+                                + " or empty");
+            }
+            String fqdn = string(key + ".fqdn");
+            if (!fqdn.isEmpty() && !AssetSyntax.isFqdn(fqdn)) {
+                problem(key + ".fqdn", "a domain name such as node-1.example.com, or empty");
+            }
+            String ip = string(key + ".ip");
+            if (!ip.isEmpty() && !AssetSyntax.isIpAddress(ip)) {
+                problem(key + ".ip", "an IPv4 or IPv6 address such as 192.0.2.10, or empty");
+            }
+            String mac = string(key + ".mac");
+            if (!mac.isEmpty() && !AssetSyntax.isMac(mac)) {
+                problem(key + ".mac", "a MAC address of six hex pairs such as 00:1a:2b:3c:4d:5e, or empty");
+            }
+            String role = string(key + ".role");
+            String canonical = EvidenceAsset.ROLES.stream()
+                    .filter(x -> x.equalsIgnoreCase(role.trim()))
+                    .findFirst()
+                    .orElse(null);
+            if (canonical == null) {
+                problem(key + ".role", "one of " + String.join(", ", EvidenceAsset.ROLES));
+            }
+            String marking = string(key + ".marking");
+            if (marking.isBlank()
+                    || marking.length() > 255
+                    || !printable(marking)
+                    || !marking.equals(marking.strip())) {
+                problem(key + ".marking", "a marking such as CUI, at most 255 characters");
+            }
+            return new EvidenceAsset(
+                    name, fqdn, ip, mac, canonical == null ? EvidenceAsset.DEFAULT.role() : canonical, marking);
+        }
+
+        private static boolean printable(String s) {
+            return s.chars().noneMatch(Character::isISOControl);
         }
 
         WebSecurity webSecurity(String key) {

@@ -21,6 +21,7 @@ import org.readonlyrootfs.exporter.docker.DockerEndpoint;
  * @param kubernetes             how Kubernetes-managed containers are judged
  * @param exemptions             the configured exemptions, in order
  * @param remediation            whether and how often findings' writes are read for a remediation plan
+ * @param evidenceAsset          the asset the checklists name
  */
 public record ExporterConfig(
         WebConfig web,
@@ -33,7 +34,8 @@ public record ExporterConfig(
         boolean exemptSystemContainers,
         KubernetesMode kubernetes,
         List<Exemption> exemptions,
-        Remediation remediation) {
+        Remediation remediation,
+        EvidenceAsset evidenceAsset) {
 
     public ExporterConfig {
         exemptions = List.copyOf(exemptions);

@@ -1,7 +1,6 @@
 package org.readonlyrootfs.exporter.evidence;
 
 import java.io.StringWriter;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.xml.stream.XMLOutputFactory;
@@ -9,7 +8,6 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.product.BuildInfo;
-import org.readonlyrootfs.exporter.scan.Snapshot;
 
 /**
  * A STIG Viewer 2 checklist ({@code .ckl}, XML) for one host with the one rule V-260936: {@code ASSET},
@@ -22,10 +20,6 @@ public final class Ckl {
 
     private Ckl() {}
 
-    public static String render(Snapshot s, Instant generatedAt) {
-        return render(Evidence.of(s, generatedAt));
-    }
-
     public static String render(Evidence e) {
         StringWriter out = new StringWriter();
         try {
@@ -36,13 +30,13 @@ public final class Ckl {
             w.writeComment(BuildInfo.NAME + " " + clean(BuildInfo.version()));
             x.start("CHECKLIST");
             x.start("ASSET");
-            x.element("ROLE", "None");
+            x.element("ROLE", e.asset().role());
             x.element("ASSET_TYPE", "Computing");
-            x.element("MARKING", "CUI");
+            x.element("MARKING", e.asset().marking());
             x.element("HOST_NAME", e.host());
-            x.element("HOST_IP", "");
-            x.element("HOST_MAC", "");
-            x.element("HOST_FQDN", "");
+            x.element("HOST_IP", e.asset().ip());
+            x.element("HOST_MAC", e.asset().mac());
+            x.element("HOST_FQDN", e.asset().fqdn());
             x.element("TARGET_COMMENT", "Docker Engine " + e.daemonVersion());
             x.element("TECH_AREA", "");
             x.element("TARGET_KEY", "");
@@ -79,7 +73,7 @@ public final class Ckl {
             data.put("Vuln_Num", StigRule.FINDING_ID);
             data.put("Severity", StigRule.SEVERITY);
             data.put("Weight", StigRule.WEIGHT);
-            data.put("Group_Title", StigRule.TITLE);
+            data.put("Group_Title", StigRule.SRG_ID);
             data.put("Rule_ID", StigRule.RULE_ID);
             data.put("Rule_Ver", StigRule.STIG_ID);
             data.put("Rule_Title", StigRule.TITLE);

@@ -3,10 +3,8 @@ package org.readonlyrootfs.exporter.evidence;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
 import org.readonlyrootfs.exporter.compliance.StigRule;
 import org.readonlyrootfs.exporter.product.BuildInfo;
-import org.readonlyrootfs.exporter.scan.Snapshot;
 
 /**
  * A STIG Viewer 3 checklist ({@code .cklb}, JSON, {@code cklb_version} 1.0) for one host with the one
@@ -17,10 +15,6 @@ public final class Cklb {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private Cklb() {}
-
-    public static String render(Snapshot s, Instant generatedAt) {
-        return render(Evidence.of(s, generatedAt));
-    }
 
     public static String render(Evidence e) {
         String stigUuid = Evidence.stigUuid().toString();
@@ -42,12 +36,12 @@ public final class Cklb {
         rule.put("group_id_src", StigRule.FINDING_ID);
         ObjectNode group = NODES.objectNode();
         group.put("id", StigRule.FINDING_ID);
-        group.put("title", StigRule.TITLE);
+        group.put("title", StigRule.SRG_ID);
         group.put("description", "<GroupDescription></GroupDescription>");
         rule.set("group_tree", NODES.arrayNode().add(group));
         rule.put("group_id", StigRule.FINDING_ID);
         rule.put("severity", StigRule.SEVERITY);
-        rule.put("group_title", StigRule.TITLE);
+        rule.put("group_title", StigRule.SRG_ID);
         rule.put("rule_id_src", StigRule.RULE_ID);
         rule.put("rule_id", StigRule.ruleIdShort());
         rule.put("rule_version", StigRule.STIG_ID);
@@ -95,11 +89,11 @@ public final class Cklb {
         ObjectNode target = NODES.objectNode();
         target.put("target_type", "Computing");
         target.put("host_name", e.host());
-        target.put("ip_address", "");
-        target.put("mac_address", "");
-        target.put("fqdn", "");
+        target.put("ip_address", e.asset().ip());
+        target.put("mac_address", e.asset().mac());
+        target.put("fqdn", e.asset().fqdn());
         target.put("comments", "Docker Engine " + e.daemonVersion());
-        target.put("role", "None");
+        target.put("role", e.asset().role());
         target.put("is_web_database", false);
         target.put("technology_area", "");
         target.put("web_db_site", "");

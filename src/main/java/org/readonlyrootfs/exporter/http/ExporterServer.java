@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.readonlyrootfs.exporter.config.EvidenceAsset;
 import org.readonlyrootfs.exporter.config.WebConfig;
 import org.readonlyrootfs.exporter.product.Endpoints;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -87,12 +89,20 @@ public final class ExporterServer implements AutoCloseable {
 
     public static ExporterServer start(WebConfig web, PrometheusRegistry registry, Supplier<Snapshot> snapshots)
             throws IOException {
-        return start(web, registry, snapshots, Clock.systemUTC());
+        return start(web, registry, snapshots, Clock.systemUTC(), () -> EvidenceAsset.DEFAULT);
     }
 
-    /** As above; {@code clock} dates the evidence ({@code /findings}, checklists). */
+    /**
+     * As above; {@code clock} dates the evidence ({@code /findings}, checklists), {@code asset} is the
+     * asset the checklists name (read on every request).
+     */
     public static ExporterServer start(
-            WebConfig web, PrometheusRegistry registry, Supplier<Snapshot> snapshots, Clock clock) throws IOException {
+            WebConfig web,
+            PrometheusRegistry registry,
+            Supplier<Snapshot> snapshots,
+            Clock clock,
+            Supplier<EvidenceAsset> asset)
+            throws IOException {
         WebSecurity security = web.security();
         InetSocketAddress address = web.host().isEmpty()
                 ? new InetSocketAddress(web.port())
@@ -117,7 +127,7 @@ public final class ExporterServer implements AutoCloseable {
         context(
                 server,
                 Endpoints.LANDING,
-                exchange -> route(exchange, snapshots.get(), web.telemetryPath(), clock),
+                exchange -> route(exchange, snapshots.get(), web.telemetryPath(), clock, asset.get()),
                 auth);
         context(server, web.telemetryPath(), new MetricsEndpoint(registry), auth);
         context(server, Endpoints.HEALTHY, new HealthyHandler(), auth);
@@ -147,7 +157,8 @@ public final class ExporterServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void route(HttpExchange exchange, Snapshot snapshot, String telemetryPath, Clock clock)
+    private static void route(
+            HttpExchange exchange, Snapshot snapshot, String telemetryPath, Clock clock, EvidenceAsset asset)
             throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
@@ -172,7 +183,14 @@ public final class ExporterServer implements AutoCloseable {
                     }
                 }
                 default -> {
-                    EvidenceEndpoint.Response evidence = EvidenceEndpoint.of(path, snapshot, clock.instant());
+                    EvidenceEndpoint.Response evidence = EvidenceEndpoint.of(
+                            path,
+                            snapshot,
+                            clock.instant(),
+                            asset,
+                            EvidenceEndpoint.findingsUrl(
+                                    exchange instanceof HttpsExchange,
+                                    exchange.getRequestHeaders().getFirst("Host")));
                     if (evidence == null) {
                         send(exchange, 404, "text/plain; charset=utf-8", "Not Found\n");
                     } else {

@@ -12,6 +12,8 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.Status;
@@ -24,6 +26,8 @@ import org.readonlyrootfs.exporter.remediation.PlanKind;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.AuditedService;
 import org.readonlyrootfs.exporter.scan.Snapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Renders the metric contract from one immutable {@link Snapshot}, built fresh on every scrape:
@@ -31,6 +35,7 @@ import org.readonlyrootfs.exporter.scan.Snapshot;
  */
 public final class ExporterCollector implements MultiCollector {
     public static final String PREFIX = "readonly_rootfs_";
+    private static final Logger LOG = LoggerFactory.getLogger(ExporterCollector.class);
 
     private final Supplier<Snapshot> snapshots;
     private final PerContainer perContainer;
@@ -56,13 +61,41 @@ public final class ExporterCollector implements MultiCollector {
         this.containerLabels = containerLabels;
     }
 
-    /** The configured {@code label_*} labels of one container (none by default). */
-    private Labels withContainerLabels(Labels labels, AuditedContainer c) {
+    /** The {@code label_*} labels of one container (none by default), as the inventory's columns say. */
+    private static Labels withContainerLabels(Labels labels, AuditedContainer c, ContainerLabelColumns columns) {
         Labels out = labels;
-        for (Map.Entry<String, String> e : containerLabels.names().entrySet()) {
+        for (Map.Entry<String, String> e : columns.columns().entrySet()) {
             out = out.add(e.getValue(), c.facts().labels().getOrDefault(e.getKey(), ""));
         }
         return out;
+    }
+
+    /** The label columns of one inventory; its list is immutable, so identity says "unchanged". */
+    private record Columns(List<AuditedContainer> containers, ContainerLabelColumns columns) {}
+
+    private volatile Columns lastColumns;
+    /** Pattern label names already logged as left out, so that each is logged once (bounded). */
+    private final Set<String> loggedCollisions = ConcurrentHashMap.newKeySet();
+
+    private static final int MAX_LOGGED_COLLISIONS = 1000;
+
+    /** The label columns of this inventory, computed again only when its container list changed. */
+    private ContainerLabelColumns columns(Snapshot s) {
+        Columns last = lastColumns;
+        if (last != null && last.containers() == s.containers()) {
+            return last.columns();
+        }
+        ContainerLabelColumns columns = ContainerLabelColumns.of(containerLabels, s.containers());
+        for (String c : columns.collisions()) {
+            if (loggedCollisions.size() < MAX_LOGGED_COLLISIONS && loggedCollisions.add(c)) {
+                LOG.warn(
+                        "metrics.container-labels: Docker label {} is left out: its Prometheus name is taken"
+                                + " (readonly_rootfs_container_labels_dropped{reason=\"collision\"})",
+                        c);
+            }
+        }
+        lastColumns = new Columns(s.containers(), columns);
+        return columns;
     }
 
     /** The per-container series of one inventory; its list is immutable, so identity says "unchanged". */
@@ -80,6 +113,7 @@ public final class ExporterCollector implements MultiCollector {
         if (last != null && last.containers() == s.containers() && last.host().equals(s.host())) {
             return last.series();
         }
+        ContainerLabelColumns columns = columns(s);
         GaugeSnapshot.Builder container = GaugeSnapshot.builder()
                 .name(PREFIX + "container")
                 .help("1 if the container's root filesystem is read-only, 0 if writable (STIG V-260936);"
@@ -101,7 +135,8 @@ public final class ExporterCollector implements MultiCollector {
                                     "orchestrator", c.verdict().orchestrator().label(),
                                     "stack", c.verdict().stack(),
                                     "service", c.verdict().service()),
-                            c))
+                            c,
+                            columns))
                     .build());
         }
         GaugeSnapshot built = container.build();
@@ -124,6 +159,7 @@ public final class ExporterCollector implements MultiCollector {
                 && last.host().equals(s.host())) {
             return last.series();
         }
+        ContainerLabelColumns columns = columns(s);
         GaugeSnapshot.Builder remediation = GaugeSnapshot.builder()
                 .name(PREFIX + "remediation")
                 .help("1 per finding whose writes were read: plan says what its fix needs (no_writes, tmpfs_only,"
@@ -140,7 +176,8 @@ public final class ExporterCollector implements MultiCollector {
                                                 "container_name", c.facts().name(),
                                                 "image", c.facts().image(),
                                                 "plan", p.kind().label()),
-                                        c))
+                                        c,
+                                        columns))
                                 .build()));
             }
         }
@@ -178,7 +215,8 @@ public final class ExporterCollector implements MultiCollector {
                 PREFIX + "exemption_expiry_timestamp_seconds",
                 PREFIX + "exemption_matches",
                 PREFIX + "remediation",
-                PREFIX + "remediation_plans");
+                PREFIX + "remediation_plans",
+                PREFIX + "container_labels_dropped");
     }
 
     @Override
@@ -254,6 +292,24 @@ public final class ExporterCollector implements MultiCollector {
                     .build());
         }
         out.metricSnapshot(plans.build());
+
+        if (!containerLabels.patterns().isEmpty()) {
+            ContainerLabelColumns columns = columns(s);
+            out.metricSnapshot(GaugeSnapshot.builder()
+                    .name(PREFIX + "container_labels_dropped")
+                    .help("Docker label names selected by a metrics.container-labels pattern but not exported: their"
+                            + " Prometheus name is taken (collision) or past the limit of "
+                            + ContainerLabelColumns.MAX_PATTERN_LABELS + " pattern labels (limit)")
+                    .dataPoint(GaugeDataPointSnapshot.builder()
+                            .value(columns.collisions().size())
+                            .labels(host.add("reason", "collision"))
+                            .build())
+                    .dataPoint(GaugeDataPointSnapshot.builder()
+                            .value(columns.overLimit())
+                            .labels(host.add("reason", "limit"))
+                            .build())
+                    .build());
+        }
 
         out.metricSnapshot(gauge(
                 "containers_unchecked",

@@ -167,19 +167,26 @@ public final class Planner {
 
     private static void addInputWarnings(ObservedWrites observed, MountRules.Outcome outcome, List<String> warnings) {
         if (observed.invalidCount() > 0) {
-            warnings.add(observed.invalidCount() + " change(s) had unusable paths and were ignored ("
+            warnings.add(Text.count(observed.invalidCount(), "change", "changes")
+                    + (observed.invalidCount() == 1
+                            ? " had an unusable path and was ignored ("
+                            : " had unusable paths and were ignored (")
                     + observed.invalid().entrySet().stream()
                             .map(e -> e.getKey() + ": " + e.getValue())
                             .collect(Collectors.joining(", "))
                     + "): the plan may miss what they wrote");
         }
         if (observed.truncated() > 0) {
-            warnings.add(observed.truncated() + " change(s) were past the tracking limits and count as writes to"
+            warnings.add(Text.count(observed.truncated(), "change", "changes")
+                    + (observed.truncated() == 1 ? " was" : " were")
+                    + " past the tracking limits and count as writes to"
                     + " an ancestor: mounts may sit higher than needed");
         }
         if (!outcome.unnameable().isEmpty()) {
             WritePlace first = outcome.unnameable().get(0);
-            warnings.add(outcome.unnameable().size() + " place(s) have names a mount flag cannot carry (e.g. "
+            warnings.add(Text.count(outcome.unnameable().size(), "place", "places")
+                    + (outcome.unnameable().size() == 1 ? " has a name" : " have names")
+                    + " a mount flag cannot carry (e.g. "
                     + Text.quoted(first.path()) + "): mounted on their nearest nameable parent ("
                     + ChangePaths.nearestNameable(first.path()) + ")");
         }
@@ -189,7 +196,8 @@ public final class Planner {
                     .sum();
             WritePlace first = outcome.unplaceable().get(0);
             String example = first.example().isEmpty() ? first.path() : first.example();
-            warnings.add(n + " change(s) land where no mount can go (e.g. " + Text.quoted(example) + " in "
+            warnings.add(Text.count(n, "change", "changes") + (n == 1 ? " lands" : " land")
+                    + " where no mount can go (e.g. " + Text.quoted(example) + " in "
                     + Text.quoted(first.path()) + "): make the app write into a mounted directory, or keep the"
                     + " container writable under an exemption");
         }
@@ -201,7 +209,8 @@ public final class Planner {
         if (written > 0) {
             String local = "./" + v.name();
             String target = Text.shellWord(context.name() + ":" + d.path);
-            warnings.add(d.path + " holds " + written + " change(s) this container wrote, lost when it is"
+            warnings.add(d.path + " holds " + Text.count(written, "change", "changes")
+                    + " this container wrote, lost when it is"
                     + " recreated: copy them out first (docker cp " + target + " " + local + "), recreate it with"
                     + " these flags by docker create, copy them into the new volume (docker cp -a " + local + "/. "
                     + target + ": -a gives them to the container's user), then docker start it");

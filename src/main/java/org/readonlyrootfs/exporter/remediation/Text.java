@@ -8,6 +8,11 @@ final class Text {
 
     private Text() {}
 
+    /** {@code n} and the noun in the number's form: {@code 1 change}, {@code 2 changes} (this package imports only the JDK). */
+    static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
+    }
+
     /** {@code s} in double quotes with Java-style escapes for anything but printable ASCII, cut at 200 chars. */
     static String quoted(String s) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_SHOWN) + 8).append('"');

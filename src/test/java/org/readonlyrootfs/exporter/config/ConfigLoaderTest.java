@@ -86,6 +86,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void containerLabelPatternsAreEntriesWithAStarAndTheirCollisionsAreLeftToTheInventory() {
+        ExporterConfig c = load(Map.of(), "--metrics.container-labels=team,com.example.*,com_example_x,*");
+        assertEquals(
+                Map.of("team", "label_team", "com_example_x", "label_com_example_x"),
+                c.containerLabels().names());
+        assertEquals(List.of("com.example.*", "*"), c.containerLabels().patterns());
+    }
+
+    @Test
     void containerLabelsThatCollideAfterSanitisingAreOneProblemNamingBoth(@TempDir Path dir) throws Exception {
         assertEquals(
                 List.of("readonly-rootfs-exporter.metrics.container-labels must be Docker label names that stay"
@@ -101,6 +110,63 @@ class ConfigLoaderTest {
                         .startsWith("readonly-rootfs-exporter.metrics.container-labels must be a list of Docker"
                                 + " label names, got ["),
                 p.toString());
+    }
+
+    @Test
+    void theChecklistAssetIsTheDaemonByDefaultAndEachFieldIsValidated() {
+        assertEquals(EvidenceAsset.DEFAULT, load(Map.of()).evidenceAsset());
+        assertEquals("dockerd-name", EvidenceAsset.DEFAULT.hostName("dockerd-name"));
+        ExporterConfig c = load(
+                Map.of("READONLY_ROOTFS_EVIDENCE_ASSET_FQDN", "node-1.example.com."),
+                "--evidence.asset.name=node-1",
+                "--evidence.asset.ip=2001:db8::10",
+                "--evidence.asset.mac=00-1A-2B-3C-4D-5E",
+                "--evidence.asset.role=member server",
+                "--evidence.asset.marking=CUI//SP-CTI");
+        assertEquals(
+                new EvidenceAsset(
+                        "node-1",
+                        "node-1.example.com.",
+                        "2001:db8::10",
+                        "00-1A-2B-3C-4D-5E",
+                        "Member Server",
+                        "CUI//SP-CTI"),
+                c.evidenceAsset());
+        assertEquals("node-1", c.evidenceAsset().hostName("dockerd-name"));
+        for (String ip : List.of("192.0.2.10", "::1", "::", "fe80::1:2", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8")) {
+            assertEquals(
+                    ip,
+                    load(Map.of(), "--evidence.asset.ip=" + ip).evidenceAsset().ip());
+        }
+        assertEquals(
+                List.of(
+                        "readonly-rootfs-exporter.evidence.asset.fqdn must be a domain name such as"
+                                + " node-1.example.com, or empty, got [-bad..example] (flag --evidence.asset.fqdn)",
+                        "readonly-rootfs-exporter.evidence.asset.ip must be an IPv4 or IPv6 address such as"
+                                + " 192.0.2.10, or empty, got [192.0.2.256] (flag --evidence.asset.ip)",
+                        "readonly-rootfs-exporter.evidence.asset.mac must be a MAC address of six hex pairs such as"
+                                + " 00:1a:2b:3c:4d:5e, or empty, got [00:1a:2b-3c:4d:5e] (flag --evidence.asset.mac)",
+                        "readonly-rootfs-exporter.evidence.asset.role must be one of None, Workstation, Member"
+                                + " Server, Domain Controller, got [Server] (flag --evidence.asset.role)",
+                        "readonly-rootfs-exporter.evidence.asset.marking must be a marking such as CUI, at most 255"
+                                + " characters, got [ ] (flag --evidence.asset.marking)"),
+                problems(
+                        Map.of(),
+                        "--evidence.asset.fqdn=-bad..example",
+                        "--evidence.asset.ip=192.0.2.256",
+                        "--evidence.asset.mac=00:1a:2b-3c:4d:5e",
+                        "--evidence.asset.role=Server",
+                        "--evidence.asset.marking= "));
+        for (String ip : List.of("1.2.3", "1:2:3:4:5:6:7:8:9", "1::2::3", "example.com", "12345::", "::1%eth0")) {
+            assertEquals(1, problems(Map.of(), "--evidence.asset.ip=" + ip).size(), ip);
+        }
+        assertEquals(
+                1,
+                problems(Map.of(), "--evidence.asset.name=" + "n".repeat(256)).size());
+        assertEquals(
+                1,
+                problems(Map.of(), "--evidence.asset.fqdn=" + "a".repeat(64) + ".example")
+                        .size());
     }
 
     @Test
@@ -344,7 +410,13 @@ class ConfigLoaderTest {
                         "metrics.container-labels",
                         "compliance.exempt-system-containers",
                         "compliance.kubernetes",
-                        "compliance.exemptions"),
+                        "compliance.exemptions",
+                        "evidence.asset.name",
+                        "evidence.asset.fqdn",
+                        "evidence.asset.ip",
+                        "evidence.asset.mac",
+                        "evidence.asset.role",
+                        "evidence.asset.marking"),
                 s.stream().map(Setting::key).toList());
         Setting exemptions = s.get(16);
         assertTrue(exemptions.fileOnly());

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.compliance.ContainerFacts;
 import org.readonlyrootfs.exporter.compliance.StigRule;
+import org.readonlyrootfs.exporter.config.EvidenceAsset;
 import org.readonlyrootfs.exporter.metrics.Fixtures;
 import org.readonlyrootfs.exporter.scan.AuditedContainer;
 import org.readonlyrootfs.exporter.scan.Snapshot;
@@ -49,6 +50,16 @@ class EvidenceTest {
         assertEquals(Files.readString(file), pinned, "golden file " + file + " (regenerate with -Dgolden.update=true)");
     }
 
+    private static final String AT_FINDINGS = Evidence.atEndpoint("/findings");
+
+    private static String ckl(Snapshot s) {
+        return Ckl.render(Evidence.of(s, GENERATED, EvidenceAsset.DEFAULT, AT_FINDINGS));
+    }
+
+    private static String cklb(Snapshot s) {
+        return Cklb.render(Evidence.of(s, GENERATED, EvidenceAsset.DEFAULT, AT_FINDINGS));
+    }
+
     private static Document xml(String text) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
@@ -73,7 +84,7 @@ class EvidenceTest {
 
     @Test
     void theCklbIsAStigViewerChecklistOfTheHostWithTheRuleAndItsVerdict() throws Exception {
-        String text = Cklb.render(Fixtures.inventory(), GENERATED);
+        String text = cklb(Fixtures.inventory());
         JsonNode root = JSON.readTree(text);
         assertEquals(
                 List.of("title", "id", "stigs", "active", "mode", "has_path", "target_data", "cklb_version"),
@@ -99,6 +110,10 @@ class EvidenceTest {
         assertEquals("SV-260936r966165_rule", rule.path("rule_id_src").asText(), "STIG Manager imports by this one");
         assertEquals("SV-260936r966165", rule.path("rule_id").asText(), "STIG Viewer 3 drops the suffix");
         assertEquals("CNTR-MK-001160", rule.path("rule_version").asText());
+        assertEquals("SRG-APP-000342-CTR-000775", rule.path("group_title").asText(), "the SRG id, as DISA's");
+        assertEquals(
+                "SRG-APP-000342-CTR-000775",
+                rule.path("group_tree").path(0).path("title").asText());
         assertEquals("medium", rule.path("severity").asText());
         assertEquals("[\"CCI-002233\"]", rule.path("ccis").toString());
         assertEquals(StigRule.TITLE, rule.path("rule_title").asText());
@@ -136,7 +151,7 @@ class EvidenceTest {
         }
         assertTrue(
                 details.startsWith("Host node-1 (Docker 20.10.24), scan of 2023-11-14T22:15:23Z: 8 containers: 3"
-                        + " finding, 2 compliant, 2 exempt, 1 not_applicable."),
+                        + " findings, 2 compliant, 2 exempt, 1 not_applicable."),
                 details);
         String comments = rule.path("comments").asText();
         assertTrue(comments.startsWith("Evaluated automatically by readonly-rootfs-exporter "), comments);
@@ -148,7 +163,7 @@ class EvidenceTest {
     @Test
     void theCklIsTheSameChecklistAsXml() throws Exception {
         Snapshot s = Fixtures.inventory();
-        String text = Ckl.render(s, GENERATED);
+        String text = ckl(s);
         Document d = xml(text);
         assertEquals("CHECKLIST", d.getDocumentElement().getTagName());
         Element asset = (Element) d.getElementsByTagName("ASSET").item(0);
@@ -172,6 +187,7 @@ class EvidenceTest {
         assertEquals("V-260936", data.get("Vuln_Num"));
         assertEquals("SV-260936r966165_rule", data.get("Rule_ID"));
         assertEquals("CNTR-MK-001160", data.get("Rule_Ver"));
+        assertEquals("SRG-APP-000342-CTR-000775", data.get("Group_Title"), "the SRG id, as DISA's");
         assertEquals("medium", data.get("Severity"));
         assertEquals("CCI-002233", data.get("CCI_REF"));
         assertEquals(StigRule.TITLE, data.get("Rule_Title"));
@@ -180,11 +196,8 @@ class EvidenceTest {
         assertEquals(StigRule.DISCUSSION, data.get("Vuln_Discuss"));
         Element vuln = (Element) d.getElementsByTagName("VULN").item(0);
         assertEquals("Open", child(vuln, "STATUS"));
-        JsonNode cklb = JSON.readTree(Cklb.render(s, GENERATED))
-                .path("stigs")
-                .path(0)
-                .path("rules")
-                .path(0);
+        JsonNode cklb =
+                JSON.readTree(cklb(s)).path("stigs").path(0).path("rules").path(0);
         assertEquals(cklb.path("finding_details").asText(), child(vuln, "FINDING_DETAILS"), "the same content");
         assertEquals(cklb.path("comments").asText(), child(vuln, "COMMENTS"));
         assertGolden("checklist.ckl", text);
@@ -218,11 +231,10 @@ class EvidenceTest {
                 "h", "20.10", true, true, "", audited, 0, 0.1, now.getEpochSecond(), 1, 0, 0, Map.of(), true, 0);
     }
 
-    @Test
-    void detailsLongerThanStigManagersLimitAreCutWithANote() throws Exception {
+    private static Snapshot manyFindings(int findings, int exempt, int compliant) {
         Classifier c = new Classifier(true);
         List<ContainerFacts> many = new ArrayList<>();
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < findings; i++) {
             many.add(new ContainerFacts(
                     String.format("%064d", i),
                     "writable-container-with-a-long-name-" + i,
@@ -232,31 +244,141 @@ class EvidenceTest {
                     1,
                     false));
         }
-        Snapshot s = snapshot(c, Fixtures.NOW, many.toArray(ContainerFacts[]::new));
+        for (int i = 0; i < exempt; i++) {
+            many.add(new ContainerFacts("e" + i, "ucp-agent-" + i, "mirantis/ucp:3.7", "running", Map.of(), 1, false));
+        }
+        for (int i = 0; i < compliant; i++) {
+            many.add(new ContainerFacts("c" + i, "read-only-" + i, "app:1", "running", Map.of(), 1, true));
+        }
+        return snapshot(c, Fixtures.NOW, many.toArray(ContainerFacts[]::new));
+    }
+
+    @Test
+    void detailsLongerThanStigManagersLimitLoseFindingsNeverTheSummaryNorTheExemptions() throws Exception {
+        Snapshot s = manyFindings(2000, 40, 30);
         assertTrue(Evidence.details(s, GENERATED).length() > Evidence.MAX_TEXT);
-        Evidence e = Evidence.of(s, GENERATED);
+        Evidence e = Evidence.of(s, GENERATED, EvidenceAsset.DEFAULT, Evidence.atEndpoint("http://rre:9966/findings"));
+        String d = e.findingDetails();
+        assertTrue(d.length() <= Evidence.MAX_TEXT, "" + d.length());
+        assertTrue(d.length() > Evidence.MAX_TEXT - 400, "as much as fits: " + d.length());
+        List<String> lines = d.lines().toList();
         assertTrue(
-                e.findingDetails().length() <= Evidence.MAX_TEXT,
-                "" + e.findingDetails().length());
-        assertTrue(e.findingDetails().length() > Evidence.MAX_TEXT - 300, "as much as fits");
-        String last = e.findingDetails().lines().reduce((a, b) -> b).orElseThrow();
+                lines.get(0).endsWith(": 2070 containers: 2000 findings, 30 compliant, 40 exempt, 0 not_applicable."),
+                lines.get(0));
+        for (int i = 0; i < 40; i++) {
+            String exempt = "/ucp-agent-" + i + ": ReadonlyRootfs=false, exemption system-containers (id e" + i
+                    + ", image mirantis/ucp:3.7, state running)";
+            assertTrue(lines.contains(exempt), "every exempt container survives the cut: " + exempt);
+        }
         assertTrue(
-                last.matches("\\[cut: \\d+ more lines: STIG Manager keeps 32767 characters; the complete list is at"
-                        + " /findings of the exporter\\]"),
-                last);
-        e.findingDetails()
-                .lines()
-                .filter(l -> l.startsWith("/"))
-                .forEach(l -> assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.startsWith("system-containers: MKE (ucp-*) and MSR (dtr-*) system"
+                                        + " containers: the STIG fix targets nonsystem containers (built-in); selects")
+                                && l.endsWith("; 40 matches")),
+                "the exemption's justification survives the cut");
+        assertFalse(lines.contains("Compliant containers:"), "the compliant list goes first");
+        assertFalse(d.contains("  fix: "), "then the fix lines");
+        long kept = lines.stream()
+                .filter(l -> l.startsWith("/writable-container-with-a-long-name-"))
+                .peek(l -> assertTrue(
                         l.matches("/writable-container-with-a-long-name-\\d+: ReadonlyRootfs=false \\(id 0+\\d*, image"
                                 + " registry.example.com/team/app:1.\\d+, state running\\)"),
-                        "whole lines only: " + l));
-        Document d = xml(Ckl.render(s, GENERATED));
+                        "whole lines only: " + l))
+                .count();
+        assertTrue(kept > 100 && kept < 2000, "then findings, from the end: " + kept);
+        assertTrue(lines.contains("/writable-container-with-a-long-name-0: ReadonlyRootfs=false (id " + "0".repeat(12)
+                + ", image registry.example.com/team/app:1.0, state running)"));
         assertEquals(
-                e.findingDetails(),
-                child((Element) d.getElementsByTagName("VULN").item(0), "FINDING_DETAILS"));
-        assertEquals("abc\n[cut", Evidence.cut("abc\n" + "x".repeat(200), 150).substring(0, 8));
-        assertEquals(150, Evidence.cut("y".repeat(500), 150).length(), "one huge line is cut inside");
+                "[cut: STIG Manager keeps 32767 characters; not listed here: " + (2000 - kept) + " of 2000 findings,"
+                        + " the fixes of " + kept + " findings, 30 compliant containers; the complete list is at"
+                        + " http://rre:9966/findings of the exporter]",
+                lines.get(lines.size() - 1));
+        Document x = xml(Ckl.render(e));
+        assertEquals(d, child((Element) x.getElementsByTagName("VULN").item(0), "FINDING_DETAILS"));
+    }
+
+    @Test
+    void fixLinesGoLongestFirstBeforeAnyFindingAndTheNoteSaysWhereEverythingIs() {
+        Snapshot s = manyFindings(3, 0, 2);
+        Details details = Details.of(s, GENERATED);
+        String full = details.text();
+        String json = Evidence.inFile("/srv/evidence/node-1.json");
+        assertEquals(full, details.fit(full.length(), json), "fits: as it is");
+        List<String> findings = full.lines()
+                .filter(l -> l.startsWith("/writable-container-with-a-long-name-"))
+                .toList();
+        List<String> fixes = full.lines().filter(l -> l.startsWith("  fix: ")).toList();
+        List<String> compliant =
+                full.lines().filter(l -> l.startsWith("/read-only-")).toList();
+        String summary = full.lines().findFirst().orElseThrow();
+        for (int max = full.length() - 1; max > 560; max--) { // below, the kept part and the note do not fit
+            String fit = details.fit(max, json);
+            assertTrue(fit.length() <= max, max + ": " + fit.length());
+            List<String> lines = fit.lines().toList();
+            assertEquals(summary, lines.get(0), "the summary is never cut");
+            assertTrue(
+                    lines.get(lines.size() - 1)
+                            .startsWith("[cut: STIG Manager keeps 32767 characters; not listed" + " here: "),
+                    max + ": " + fit);
+            assertTrue(lines.get(lines.size() - 1)
+                    .endsWith("; the complete list is in /srv/evidence/node-1.json" + " (check --output.json)]"));
+            long keptFindings = findings.stream().filter(lines::contains).count();
+            long keptFixes = fixes.stream().filter(lines::contains).count();
+            long keptCompliant = compliant.stream().filter(lines::contains).count();
+            assertEquals(
+                    findings.subList(0, (int) keptFindings),
+                    lines.stream().filter(findings::contains).toList(),
+                    "findings are cut from the end");
+            if (keptFindings < findings.size()) {
+                assertEquals(0, keptFixes, max + ": findings go after every fix line\n" + fit);
+            }
+            if (keptFixes < fixes.size()) {
+                assertEquals(0, keptCompliant, max + ": fix lines go after the compliant list\n" + fit);
+            }
+        }
+        String twoFixes = details.fit(full.length() - 60, Evidence.RUN_WITH_JSON);
+        assertTrue(
+                twoFixes.endsWith("not listed here: the fixes of 2 findings, 2 compliant containers; the complete list"
+                        + " is in the JSON evidence: run check again with --output.json=FILE]"),
+                twoFixes);
+        assertTrue(
+                details.fit(570, json).contains("not listed here: 3 of 3 findings, 2 compliant containers;"),
+                "a finding's fix goes with it: " + details.fit(570, json));
+        assertEquals(
+                "abc\n[cut",
+                Details.cut("abc\n" + "x".repeat(200), 150, "at /findings").substring(0, 8));
+        assertEquals(150, Details.cut("y".repeat(500), 150, "at /findings").length(), "one huge line is cut inside");
+        assertTrue(Details.cut("a\n" + "b".repeat(300), 200, "at /findings").contains("[cut: 1 more line: "));
+    }
+
+    @Test
+    void theConfiguredAssetIsTheChecklistsTarget() throws Exception {
+        EvidenceAsset asset = new EvidenceAsset(
+                "node-1.example.com",
+                "node-1.example.com",
+                "192.0.2.10",
+                "00:1a:2b:3c:4d:5e",
+                "Member Server",
+                "CUI//SP-X");
+        Evidence e = Evidence.of(Fixtures.inventory(), GENERATED, asset, AT_FINDINGS);
+        Element a = (Element) xml(Ckl.render(e)).getElementsByTagName("ASSET").item(0);
+        assertEquals("node-1.example.com", child(a, "HOST_NAME"));
+        assertEquals("node-1.example.com", child(a, "HOST_FQDN"));
+        assertEquals("192.0.2.10", child(a, "HOST_IP"));
+        assertEquals("00:1a:2b:3c:4d:5e", child(a, "HOST_MAC"));
+        assertEquals("Member Server", child(a, "ROLE"));
+        assertEquals("CUI//SP-X", child(a, "MARKING"));
+        JsonNode t = JSON.readTree(Cklb.render(e)).path("target_data");
+        assertEquals("node-1.example.com", t.path("host_name").asText());
+        assertEquals("node-1.example.com", t.path("fqdn").asText());
+        assertEquals("192.0.2.10", t.path("ip_address").asText());
+        assertEquals("00:1a:2b:3c:4d:5e", t.path("mac_address").asText());
+        assertEquals("Member Server", t.path("role").asText());
+        assertTrue(e.findingDetails().startsWith("Host node-1 (Docker"), "the details name the daemon");
+        assertEquals(
+                "node-1",
+                Evidence.of(Fixtures.inventory(), GENERATED, EvidenceAsset.DEFAULT, AT_FINDINGS)
+                        .host());
     }
 
     @Test
@@ -271,13 +393,13 @@ class EvidenceTest {
                 1,
                 false);
         Snapshot s = snapshot(c, Fixtures.NOW, evil);
-        Document d = xml(Ckl.render(s, GENERATED));
+        Document d = xml(ckl(s));
         String details = child((Element) d.getElementsByTagName("VULN").item(0), "FINDING_DETAILS");
         assertTrue(
                 details.contains("/a<b>&\"c'\uFFFD]]>: ReadonlyRootfs=false (id e1, image img:<1>, state running,"
                         + " compose stack p\uFFFDq\uFFFD)"),
                 details);
-        JsonNode cklb = JSON.readTree(Cklb.render(s, GENERATED));
+        JsonNode cklb = JSON.readTree(cklb(s));
         assertTrue(cklb.path("stigs")
                 .path(0)
                 .path("rules")

@@ -114,7 +114,7 @@ class PlannerRulesTest {
                 "A /srv/app/new/c");
         assertEquals(List.of("--read-only", "--volume", "app-srv-app:/srv/app"), p.dockerRunFlags());
         assertTrue(
-                p.warnings().get(0).startsWith("/srv/app holds 4 change(s)"),
+                p.warnings().get(0).startsWith("/srv/app holds 4 changes"),
                 p.warnings().toString());
     }
 

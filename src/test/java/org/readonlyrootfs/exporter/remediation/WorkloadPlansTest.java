@@ -95,7 +95,7 @@ class WorkloadPlansTest {
         assertEquals(List.of("--read-only", "--volume", "app-var-lib-db:/var/lib/db"), p.dockerRunFlags());
         assertEquals(1, p.warnings().size(), p.warnings().toString());
         assertTrue(
-                p.warnings().get(0).startsWith("/var/lib/db holds 1 change(s)"),
+                p.warnings().get(0).startsWith("/var/lib/db holds 1 change this"),
                 p.warnings().get(0));
     }
 

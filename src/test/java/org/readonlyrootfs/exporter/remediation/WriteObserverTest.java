@@ -195,7 +195,7 @@ class WriteObserverTest {
         assertEquals(List.of("--read-only"), p.dockerRunFlags());
         assertEquals(1, p.warnings().size());
         assertEquals(
-                "10 change(s) had unusable paths and were ignored (NUL byte: 1, dot segment: 2, empty: 2,"
+                "10 changes had unusable paths and were ignored (NUL byte: 1, dot segment: 2, empty: 2,"
                         + " empty segment: 2, longer than 4096 characters: 1, relative: 1, the root itself: 1):"
                         + " the plan may miss what they wrote",
                 p.warnings().get(0));
@@ -229,7 +229,7 @@ class WriteObserverTest {
         assertTrue(
                 p.warnings()
                         .get(0)
-                        .startsWith("3 place(s) have names a mount flag cannot carry (e.g. \"/etc/caf\\ufffd\")"),
+                        .startsWith("3 places have names a mount flag cannot carry (e.g. \"/etc/caf\\ufffd\")"),
                 p.warnings().get(0));
         p.warnings().forEach(w -> assertTrue(w.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f), w));
     }

@@ -311,6 +311,36 @@ class ExporterIT {
         assertTrue(plain.labels().keySet().stream().noneMatch(k -> k.startsWith("label_")), plain.toString());
     }
 
+    /** A pattern selects the labels the containers carry; a collision after sanitising: first in sorted order wins. */
+    @Test
+    void containerLabelPatternsSelectFromTheContainersLabelsAndCountWhatCollides() throws Exception {
+        String ns = "com." + prefix.substring(0, prefix.length() - 1);
+        String prom = "label_" + ns.replace('.', '_');
+        dockerd.createSleeper(
+                prefix + "pattern", false, "--label", ns + ".team=payments", "--label", ns + ".cost-centre=7");
+        dockerd.createSleeper(prefix + "pattern-2", false, "--label", ns + ".cost_centre=9");
+        try (Exporter labelled =
+                Exporter.start(TestConfig.config(dockerd.host(), "--metrics.container-labels=" + ns + ".*"))) {
+            Map<String, String> one = Map.of("container_name", prefix + "pattern");
+            Map<String, String> two = Map.of("container_name", prefix + "pattern-2");
+            Scrape s = await().atMost(WAIT)
+                    .until(
+                            () -> Scrape.metrics(labelled.port()),
+                            x -> x.find("readonly_rootfs_container", one).isPresent()
+                                    && x.find("readonly_rootfs_container", two).isPresent());
+            Sample a = s.find("readonly_rootfs_container", one).orElseThrow();
+            assertEquals("payments", a.label(prom + "_team"));
+            assertEquals(
+                    "7", a.label(prom + "_cost_centre"), "cost-centre sorts before cost_centre: it keeps the label");
+            Sample b = s.find("readonly_rootfs_container", two).orElseThrow();
+            assertEquals("", b.labels().get(prom + "_team"), "every series carries every column");
+            assertEquals("", b.labels().get(prom + "_cost_centre"), "its cost_centre collided: left out");
+            assertEquals(1, s.value("readonly_rootfs_container_labels_dropped", Map.of("reason", "collision")));
+            assertEquals(0, s.value("readonly_rootfs_container_labels_dropped", Map.of("reason", "limit")));
+            assertEquals("", Tools.promtoolCheckMetrics(s.text()));
+        }
+    }
+
     @Test
     void hostileLabelValuesKeepTheExpositionValid() {
         String project = "a\"b\\c\nd ü {x=\"y\"} # 日本";

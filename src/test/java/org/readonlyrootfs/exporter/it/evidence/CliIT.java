@@ -194,7 +194,7 @@ class CliIT {
                     clean.stdout().lines().toList());
             String host = dockerd.docker("info", "--format", "{{.Name}}");
             assertEquals(
-                    "readonly-rootfs-exporter: host " + host + ": 1 containers: 0 finding, 1 compliant, 0 exempt,"
+                    "readonly-rootfs-exporter: host " + host + ": 1 container: 0 findings, 1 compliant, 0 exempt,"
                             + " 0 not_applicable; V-260936 not_a_finding",
                     clean.stderr().trim());
             assertEquals(

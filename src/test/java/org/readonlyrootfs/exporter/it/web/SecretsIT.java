@@ -154,7 +154,7 @@ class SecretsIT {
         String output = Files.readString(log);
         System.err.println("[SecretsIT] exporter log:\n" + output);
         assertTrue(
-                output.contains("listening on https://127.0.0.1:" + port + "/metrics with basic auth (1 users)"),
+                output.contains("listening on https://127.0.0.1:" + port + "/metrics with basic auth (1 user)"),
                 output);
         assertTrue(output.contains("TLS files ca.pem, cert.pem and key.pem in " + bundle + " unusable"), output);
         assertTrue(
