@@ -90,15 +90,21 @@ final class ConfigReloader implements ConfigReload {
             LOG.warn("configuration reload ({}): {} needs a restart to apply", trigger, setting);
         }
         LOG.info(
-                "configuration reloaded ({}): {} exemptions, {} containers changed verdict, {} basic auth users,"
-                        + " scans every {}{}",
+                "configuration reloaded ({}): {}, {} changed verdict, {}, scans every {}{}",
                 trigger,
-                next.exemptions().size(),
-                changed,
-                next.web().security().basicAuthUsers().size(),
+                count(next.exemptions().size(), "exemption"),
+                count(changed, "container"),
+                count(next.web().security().basicAuthUsers().size(), "basic auth user"),
                 next.scanInterval().toString().substring(2).toLowerCase(java.util.Locale.ROOT),
-                restart.isEmpty() ? "" : "; " + restart.size() + " changed settings need a restart");
+                restart.isEmpty()
+                        ? ""
+                        : "; " + count(restart.size(), "changed setting") + " need" + (restart.size() == 1 ? "s" : "")
+                                + " a restart");
         return new ReloadOutcome(true, List.of(), restart);
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private ReloadOutcome failed(String trigger, List<String> problems) {
