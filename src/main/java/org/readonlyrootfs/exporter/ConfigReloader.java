@@ -58,7 +58,7 @@ final class ConfigReloader implements ConfigReload {
         return status;
     }
 
-    /** The configuration in effect: the last one reloaded successfully (its restart-needed settings aside). */
+    /** The configuration last loaded: at start, or by the last successful reload (restart-needed settings aside). */
     synchronized ExporterConfig current() {
         return current;
     }

@@ -145,7 +145,10 @@ public final class Exporter implements AutoCloseable {
         return reloader.reload(trigger);
     }
 
-    /** The configuration in effect: the one started with, or the last one reloaded. */
+    /**
+     * The configuration last loaded: the one started with, or the last one reloaded successfully. Of the
+     * settings that need a restart, the running parts keep the start-up values.
+     */
     public ExporterConfig config() {
         return reloader.current();
     }

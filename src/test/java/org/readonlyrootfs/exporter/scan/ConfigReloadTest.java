@@ -298,8 +298,20 @@ class ConfigReloadTest {
         assertEquals(Status.EXEMPT, status("w"));
         assertEquals(0, metric("readonly_rootfs_config_last_reload_successful"));
 
-        // a reload that switches the lifecycle off: the next POST is refused
+        // the flag wins over the file, as for every setting
         edit(NS + ".scan.interval = 1h\n" + NS + ".web.enable-lifecycle = false\n");
-        assertEquals(200, send("POST", "/-/reload").statusCode(), "the flag wins over the file");
+        assertEquals(200, send("POST", "/-/reload").statusCode());
+        assertEquals(200, send("POST", "/-/reload").statusCode());
+    }
+
+    @Test
+    void theLifecycleSwitchOfTheFileAppliesAtOnce() throws Exception {
+        start(NS + ".scan.interval = 1h\n" + NS + ".web.enable-lifecycle = true\n");
+        edit(NS + ".scan.interval = 1h\n" + NS + ".web.enable-lifecycle = false\n");
+        assertEquals(200, send("POST", "/-/reload").statusCode());
+        assertEquals(403, send("POST", "/-/reload").statusCode());
+        edit(NS + ".scan.interval = 1h\n" + NS + ".web.enable-lifecycle = true\n");
+        assertTrue(exporter.reload("SIGHUP").successful(), "SIGHUP reloads without it");
+        assertEquals(200, send("POST", "/-/reload").statusCode());
     }
 }
