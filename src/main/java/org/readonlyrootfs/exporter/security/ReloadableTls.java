@@ -66,8 +66,9 @@ public final class ReloadableTls {
     }
 
     /**
-     * Makes {@code next} the TLS of every new connection; cached sessions are dropped, so a client does
-     * not resume one made under the old certificate or client CA.
+     * Makes {@code next} the TLS of every new connection. The server's session cache is emptied, so a
+     * client does not resume a cached session made under the old certificate or client CA (a TLS 1.3
+     * session ticket, which the server does not hold, may still be resumed within its lifetime).
      */
     public synchronized void apply(Loaded next) {
         Generation old = current;
