@@ -127,6 +127,11 @@ public final class Scanner {
         return current();
     }
 
+    /** The daemon's name, as the last scan said (a fallback until it first answers): the {@code host} label. */
+    public String host() {
+        return state.get().host();
+    }
+
     /** When the last successful scan started, before its list call; empty before the first success. */
     public Optional<Instant> lastSuccessfulScanStart() {
         return Optional.ofNullable(lastSuccessStart);
