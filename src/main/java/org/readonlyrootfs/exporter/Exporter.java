@@ -4,10 +4,14 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import org.readonlyrootfs.exporter.config.EvidenceAsset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
 import org.readonlyrootfs.exporter.http.ExporterServer;
+import org.readonlyrootfs.exporter.http.ReloadOutcome;
+import org.readonlyrootfs.exporter.metrics.ConfigReloadCollector;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
 import org.readonlyrootfs.exporter.scan.EventFollower;
@@ -24,31 +28,57 @@ public final class Exporter implements AutoCloseable {
     private final ScanLoop loop;
     private final EventFollower events;
     private final ExporterServer server;
+    private final ConfigReloader reloader;
 
-    private Exporter(ScanWiring scan, ScanLoop loop, EventFollower events, ExporterServer server) {
+    private Exporter(
+            ScanWiring scan, ScanLoop loop, EventFollower events, ExporterServer server, ConfigReloader reloader) {
         this.scan = scan;
         this.loop = loop;
         this.events = events;
         this.server = server;
+        this.reloader = reloader;
     }
 
-    /** Starts serving at once; the first scan runs in the background. */
+    /** Starts serving at once; the first scan runs in the background. A reload applies {@code config} again. */
     public static Exporter start(ExporterConfig config) throws IOException {
-        return start(ScanWiring.of(config, Clock.systemUTC()), config, Clock.systemUTC());
+        return start(config, Clock.systemUTC(), () -> config);
     }
 
     /** As {@link #start(ExporterConfig)}, with a given clock (which decides when exemptions expire). */
     public static Exporter start(ExporterConfig config, Clock clock) throws IOException {
-        return start(ScanWiring.of(config, clock), config, clock);
+        return start(config, clock, () -> config);
+    }
+
+    /**
+     * As {@link #start(ExporterConfig, Clock)}; a reload (SIGHUP, {@code POST /-/reload}) takes the
+     * configuration from {@code reloadSource}, which reads the files again and throws {@link
+     * org.readonlyrootfs.exporter.config.InvalidConfigException} for a bad one.
+     */
+    public static Exporter start(ExporterConfig config, Clock clock, Supplier<ExporterConfig> reloadSource)
+            throws IOException {
+        return start(ScanWiring.of(config, clock), config, clock, reloadSource);
     }
 
     /** As {@link #start(ExporterConfig)}, over a given gateway that reports to {@code requests}. */
     public static Exporter start(ExporterConfig config, DockerGateway docker, DockerRequestCounts requests)
             throws IOException {
-        return start(ScanWiring.over(config, docker, requests, Clock.systemUTC()), config, Clock.systemUTC());
+        return start(config, docker, requests, () -> config);
     }
 
-    private static Exporter start(ScanWiring scan, ExporterConfig config, Clock clock) throws IOException {
+    /** As above, reloading from {@code reloadSource}. */
+    public static Exporter start(
+            ExporterConfig config,
+            DockerGateway docker,
+            DockerRequestCounts requests,
+            Supplier<ExporterConfig> reloadSource)
+            throws IOException {
+        return start(
+                ScanWiring.over(config, docker, requests, Clock.systemUTC()), config, Clock.systemUTC(), reloadSource);
+    }
+
+    private static Exporter start(
+            ScanWiring scan, ExporterConfig config, Clock clock, Supplier<ExporterConfig> reloadSource)
+            throws IOException {
         Scanner scanner = scan.scanner();
         PrometheusRegistry registry = new PrometheusRegistry();
         // a scrape right after start-up waits (briefly) for the first scan: no empty inventory that would
@@ -63,15 +93,36 @@ public final class Exporter implements AutoCloseable {
                 () -> scanner.currentAfterFirstScan(firstScanDeadline),
                 config.perContainer(),
                 config.containerLabels()));
+        // the server answers POST /-/reload from its start; the reloader needs the server, so it comes after
+        AtomicReference<ConfigReloader> reloader = new AtomicReference<>();
         ExporterServer server;
         try {
-            EvidenceAsset asset = config.evidenceAsset();
-            server = ExporterServer.start(config.web(), registry, scanner::current, clock, () -> asset);
+            server = ExporterServer.start(
+                    config.web(),
+                    registry,
+                    scanner::current,
+                    clock,
+                    // the checklists' asset follows reloads
+                    () -> {
+                        ConfigReloader r = reloader.get();
+                        return (r != null ? r.current() : config).evidenceAsset();
+                    },
+                    trigger -> {
+                        ConfigReloader r = reloader.get();
+                        return r != null
+                                ? r.reload(trigger)
+                                : new ReloadOutcome(
+                                        false, List.of("the exporter is still starting: try again"), List.of());
+                    });
         } catch (IOException | RuntimeException e) {
             scan.close();
             throw e;
         }
         ScanLoop loop = new ScanLoop(scanner, config.scanInterval());
+        ConfigReloader reloads = new ConfigReloader(reloadSource, config, scanner, loop, server, clock);
+        reloader.set(reloads);
+        registry.register(new ConfigReloadCollector(
+                reloads::status, () -> scanner.current().host()));
         loop.start();
         scan.remediation().ifPresent(RemediationObserver::start);
         EventFollower events = null;
@@ -89,7 +140,7 @@ public final class Exporter implements AutoCloseable {
             starter.setDaemon(true);
             starter.start();
         }
-        return new Exporter(scan, loop, events, server);
+        return new Exporter(scan, loop, events, server, reloads);
     }
 
     public int port() {
@@ -98,6 +149,19 @@ public final class Exporter implements AutoCloseable {
 
     public Scanner scanner() {
         return scan.scanner();
+    }
+
+    /** Reloads the configuration files, as SIGHUP and {@code POST /-/reload} do. */
+    public ReloadOutcome reload(String trigger) {
+        return reloader.reload(trigger);
+    }
+
+    /**
+     * The configuration last loaded: the one started with, or the last one reloaded successfully. Of the
+     * settings that need a restart, the running parts keep the start-up values.
+     */
+    public ExporterConfig config() {
+        return reloader.current();
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.readonlyrootfs.exporter;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,9 +76,11 @@ public final class Main {
             }
         });
         ExporterConfig config;
+        // kept for reloads: the same flags and environment, over the files read again
+        CommandLine serveLine =
+                new CommandLine(cli.command(), settings, cli.configFile(), cli.help(), cli.version(), problems);
         try {
-            config = loader.load(
-                    new CommandLine(cli.command(), settings, cli.configFile(), cli.help(), cli.version(), problems));
+            config = loader.load(serveLine);
         } catch (InvalidConfigException e) {
             for (String problem : e.problems()) {
                 err.println(NAME + ": error: " + problem);
@@ -93,7 +96,7 @@ public final class Main {
         }
         Exporter exporter;
         try {
-            exporter = Exporter.start(config);
+            exporter = Exporter.start(config, Clock.systemUTC(), () -> loader.load(serveLine));
         } catch (IOException | RuntimeException e) {
             err.println(NAME + ": error: cannot listen on " + config.web().host() + ":"
                     + config.web().port() + ": " + e.getMessage());
@@ -116,6 +119,7 @@ public final class Main {
                 config.docker().host(),
                 config.scanInterval().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
         Runtime.getRuntime().addShutdownHook(new Thread(exporter::close, "shutdown"));
+        Sighup.install(exporter::reload);
         return -1;
     }
 

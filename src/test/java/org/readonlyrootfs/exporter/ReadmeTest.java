@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.Setting;
+import org.readonlyrootfs.exporter.metrics.ConfigReloadCollector;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
 import org.readonlyrootfs.exporter.metrics.Fixtures;
 
@@ -35,20 +36,23 @@ class ReadmeTest {
 
     /** Every metric name the exporter exposes (with a label pattern: all of them), with its _total or _info suffix. */
     private static Set<String> exposedMetrics() {
-        return new ExporterCollector(
-                        Fixtures::inventory,
-                        org.readonlyrootfs.exporter.config.PerContainer.ALL,
-                        org.readonlyrootfs.exporter.config.ContainerLabels.of(java.util.List.of("*")))
-                .collect().stream()
-                        .map(m -> {
-                            String name = m.getMetadata().getPrometheusName();
-                            return switch (m.getClass().getSimpleName()) {
-                                case "CounterSnapshot" -> name + "_total";
-                                case "InfoSnapshot" -> name + "_info";
-                                default -> name;
-                            };
-                        })
-                        .collect(Collectors.toCollection(TreeSet::new));
+        return java.util.stream.Stream.concat(
+                        new ExporterCollector(
+                                        Fixtures::inventory,
+                                        org.readonlyrootfs.exporter.config.PerContainer.ALL,
+                                        org.readonlyrootfs.exporter.config.ContainerLabels.of(java.util.List.of("*")))
+                                .collect().stream(),
+                        new ConfigReloadCollector(() -> new ConfigReloadCollector.Status(true, 0), () -> "node-1")
+                                .collect().stream())
+                .map(m -> {
+                    String name = m.getMetadata().getPrometheusName();
+                    return switch (m.getClass().getSimpleName()) {
+                        case "CounterSnapshot" -> name + "_total";
+                        case "InfoSnapshot" -> name + "_info";
+                        default -> name;
+                    };
+                })
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test

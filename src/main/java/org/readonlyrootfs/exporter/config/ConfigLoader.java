@@ -78,7 +78,12 @@ public final class ConfigLoader {
         }
         Reader r = new Reader(merged, problems);
         WebConfig web = r.listenAddress("web.listen-address", r.telemetryPath("web.telemetry-path"));
-        web = new WebConfig(web.host(), web.port(), web.telemetryPath(), r.webSecurity(WebConfigFile.KEY));
+        web = new WebConfig(
+                web.host(),
+                web.port(),
+                web.telemetryPath(),
+                r.webSecurity(WebConfigFile.KEY),
+                r.bool("web.enable-lifecycle"));
         DockerEndpoint docker = r.docker();
         Duration interval = r.duration("scan.interval", MIN_INTERVAL, Duration.ofHours(24));
         boolean events = r.bool("scan.events");

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
@@ -16,7 +15,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -25,14 +27,15 @@ import org.readonlyrootfs.exporter.config.WebConfig;
 import org.readonlyrootfs.exporter.product.Endpoints;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 import org.readonlyrootfs.exporter.security.Pem;
-import org.readonlyrootfs.exporter.security.ServerTls;
+import org.readonlyrootfs.exporter.security.ReloadableTls;
 import org.readonlyrootfs.exporter.security.TlsServerConfig;
 import org.readonlyrootfs.exporter.security.WebSecurity;
 
 /**
  * The HTTP endpoints: the telemetry path (Prometheus text or OpenMetrics by content negotiation),
  * {@code /} (landing page), {@code /-/healthy} (process alive), {@code /-/ready} (200 once a scan
- * has succeeded), and the evidence: {@code /findings}, {@code /checklist.cklb}, {@code /checklist.ckl}.
+ * has succeeded), {@code /-/reload} (POST, with {@code web.enable-lifecycle}: reload the configuration
+ * files), and the evidence: {@code /findings}, {@code /checklist.cklb}, {@code /checklist.ckl}.
  * Every handler renders the current snapshot; none calls Docker.
  *
  * <p>With a web config file, every endpoint is served over TLS and/or behind basic auth. The server
@@ -79,51 +82,80 @@ public final class ExporterServer implements AutoCloseable {
      */
     static final int BACKLOG = 512;
 
+    /** Says why {@code POST /-/reload} is refused without {@code web.enable-lifecycle}. */
+    static final String LIFECYCLE_DISABLED = "Lifecycle API is not enabled: start the exporter with"
+            + " --web.enable-lifecycle (or set web.enable-lifecycle = true) to reload by POST " + Endpoints.RELOAD
+            + "; SIGHUP reloads without it.\n";
+
     private final HttpServer server;
     private final ThreadPoolExecutor workers;
+    private final ReloadableAuth auth;
+    private final ReloadableTls tls; // null: plain HTTP
+    private final ConfigReload reload;
+    private volatile boolean lifecycle;
 
-    private ExporterServer(HttpServer server, ThreadPoolExecutor workers) {
+    private ExporterServer(
+            HttpServer server,
+            ThreadPoolExecutor workers,
+            ReloadableAuth auth,
+            ReloadableTls tls,
+            ConfigReload reload,
+            boolean lifecycle) {
         this.server = server;
         this.workers = workers;
+        this.auth = auth;
+        this.tls = tls;
+        this.reload = reload;
+        this.lifecycle = lifecycle;
     }
 
     public static ExporterServer start(WebConfig web, PrometheusRegistry registry, Supplier<Snapshot> snapshots)
             throws IOException {
-        return start(web, registry, snapshots, Clock.systemUTC(), () -> EvidenceAsset.DEFAULT);
+        return start(
+                web,
+                registry,
+                snapshots,
+                Clock.systemUTC(),
+                () -> EvidenceAsset.DEFAULT,
+                trigger -> new ReloadOutcome(
+                        false, List.of("this server has no configuration files to reload"), List.of()));
     }
 
     /**
      * As above; {@code clock} dates the evidence ({@code /findings}, checklists), {@code asset} is the
-     * asset the checklists name (read on every request).
+     * asset the checklists name (read on every request), {@code POST /-/reload} (when {@code
+     * web.enableLifecycle()}) calls {@code reload}.
      */
     public static ExporterServer start(
             WebConfig web,
             PrometheusRegistry registry,
             Supplier<Snapshot> snapshots,
             Clock clock,
-            Supplier<EvidenceAsset> asset)
+            Supplier<EvidenceAsset> asset,
+            ConfigReload reload)
             throws IOException {
         WebSecurity security = web.security();
         InetSocketAddress address = web.host().isEmpty()
                 ? new InetSocketAddress(web.port())
                 : new InetSocketAddress(web.host(), web.port());
         HttpServer server;
+        ReloadableTls tls = null;
         if (security.tls().isPresent()) {
-            TlsServerConfig tls = security.tls().get();
-            HttpsConfigurator configurator;
             try {
-                configurator = ServerTls.configurator(tls, ServerTls.context(tls));
+                tls = ReloadableTls.of(security.tls().get());
             } catch (Pem.PemException | GeneralSecurityException e) {
                 // validated at start-up: only a file changed since then gets here
                 throw new IOException("cannot set up TLS from " + security.file() + ": " + e.getMessage());
             }
             HttpsServer https = HttpsServer.create(address, BACKLOG);
-            https.setHttpsConfigurator(configurator);
+            https.setHttpsConfigurator(tls.configurator());
             server = https;
         } else {
             server = HttpServer.create(address, BACKLOG);
         }
-        Authenticator auth = security.basicAuthUsers().isEmpty() ? null : new BasicAuth(security.basicAuthUsers());
+        ReloadableAuth auth = new ReloadableAuth(security.basicAuthUsers());
+        ThreadPoolExecutor workers = workers();
+        ExporterServer exporterServer = new ExporterServer(server, workers, auth, tls, reload, web.enableLifecycle());
         context(
                 server,
                 Endpoints.LANDING,
@@ -131,17 +163,87 @@ public final class ExporterServer implements AutoCloseable {
                 auth);
         context(server, web.telemetryPath(), new MetricsEndpoint(registry), auth);
         context(server, Endpoints.HEALTHY, new HealthyHandler(), auth);
-        ThreadPoolExecutor workers = workers();
+        context(server, Endpoints.RELOAD, exporterServer::reload, auth);
         server.setExecutor(workers);
         server.start();
-        return new ExporterServer(server, workers);
+        return exporterServer;
     }
 
     private static void context(HttpServer server, String path, HttpHandler handler, Authenticator auth) {
         HttpContext c = server.createContext(path, handler);
         c.getFilters().add(new BoundedWrites());
-        if (auth != null) {
-            c.setAuthenticator(auth);
+        c.setAuthenticator(auth);
+    }
+
+    /**
+     * A reloaded web configuration, loaded (its TLS files read) but not yet in effect: {@link #apply()}
+     * makes it so. Throws, changing nothing, if a TLS file cannot be loaded.
+     */
+    public Update prepare(WebConfig next) throws IOException {
+        List<String> restart = new ArrayList<>();
+        ReloadableTls.Loaded loaded = null;
+        Optional<TlsServerConfig> nextTls = next.security().tls();
+        if (tls == null && nextTls.isPresent()) {
+            restart.add("web.config.file: tls_server_config (serving HTTPS instead of plain HTTP)");
+        } else if (tls != null && nextTls.isEmpty()) {
+            restart.add("web.config.file: no tls_server_config (serving plain HTTP instead of HTTPS; HTTPS with the"
+                    + " certificate in effect goes on)");
+        } else if (tls != null) {
+            try {
+                loaded = ReloadableTls.load(nextTls.get());
+            } catch (Pem.PemException | GeneralSecurityException e) {
+                throw new IOException("web.config.file [" + next.security().file()
+                        + "]: tls_server_config cannot be loaded: " + e.getMessage());
+            }
+        }
+        return new Update(next, loaded, restart);
+    }
+
+    /** See {@link #prepare(WebConfig)}. */
+    public final class Update {
+        private final WebConfig next;
+        private final ReloadableTls.Loaded loaded;
+        private final List<String> restartNeeded;
+
+        private Update(WebConfig next, ReloadableTls.Loaded loaded, List<String> restartNeeded) {
+            this.next = next;
+            this.loaded = loaded;
+            this.restartNeeded = List.copyOf(restartNeeded);
+        }
+
+        /** What of the web config file cannot change while the server runs. */
+        public List<String> restartNeeded() {
+            return restartNeeded;
+        }
+
+        /** New connections get the new TLS, every request from now on the new users and lifecycle switch. */
+        public void apply() {
+            if (loaded != null) {
+                tls.apply(loaded);
+            }
+            auth.users(next.security().basicAuthUsers());
+            lifecycle = next.enableLifecycle();
+        }
+    }
+
+    /** {@code POST /-/reload}: 405 for other methods, 403 without {@code web.enable-lifecycle}, else 200 or 500. */
+    private void reload(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!exchange.getRequestURI().getPath().equals(Endpoints.RELOAD)) {
+                send(exchange, 404, "text/plain; charset=utf-8", "Not Found\n");
+            } else if (!exchange.getRequestMethod().equals("POST")) {
+                exchange.getResponseHeaders().set("Allow", "POST");
+                send(
+                        exchange,
+                        405,
+                        "text/plain; charset=utf-8",
+                        "Method Not Allowed: " + Endpoints.RELOAD + " takes POST\n");
+            } else if (!lifecycle) {
+                send(exchange, 403, "text/plain; charset=utf-8", LIFECYCLE_DISABLED);
+            } else {
+                ReloadOutcome outcome = reload.reload("POST " + Endpoints.RELOAD);
+                send(exchange, outcome.successful() ? 200 : 500, "text/plain; charset=utf-8", outcome.body());
+            }
         }
     }
 

@@ -11,12 +11,16 @@ public final class Endpoints {
     public static final String LANDING = "/";
     public static final String HEALTHY = "/-/healthy";
     public static final String READY = "/-/ready";
+    /** {@code POST}: reload the configuration files (with {@code web.enable-lifecycle}), as SIGHUP does. */
+    public static final String RELOAD = "/-/reload";
+
     public static final String FINDINGS = "/findings";
     public static final String CHECKLIST_CKLB = "/checklist.cklb";
     public static final String CHECKLIST_CKL = "/checklist.ckl";
 
     /** Every fixed path, in the order the landing page and the docs list them. */
-    public static final List<String> FIXED = List.of(LANDING, HEALTHY, READY, FINDINGS, CHECKLIST_CKLB, CHECKLIST_CKL);
+    public static final List<String> FIXED =
+            List.of(LANDING, HEALTHY, READY, RELOAD, FINDINGS, CHECKLIST_CKLB, CHECKLIST_CKL);
 
     private Endpoints() {}
 }

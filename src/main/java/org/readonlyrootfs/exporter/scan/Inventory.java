@@ -35,7 +35,7 @@ import org.readonlyrootfs.exporter.docker.ContainerSummary;
 public final class Inventory {
     private record Entry(ContainerFacts facts, Verdict verdict, long firstSeen, long seq) {}
 
-    private final Classifier classifier;
+    private Classifier classifier; // guarded by this; replaced whole by a reload
     private final Clock clock;
     private final Map<String, Entry> entries = new HashMap<>();
     private Map<String, Long> destroyedAt = new HashMap<>();
@@ -55,8 +55,37 @@ public final class Inventory {
         this.nextExpiry = classifier.policy().nextExpiryAfter(clock.instant()).orElse(null);
     }
 
-    public Classifier classifier() {
+    public synchronized Classifier classifier() {
         return classifier;
+    }
+
+    /**
+     * Judges every container and swarm service again by {@code next} (a reloaded policy), from the facts
+     * it holds: no Docker call. Under this inventory's monitor, so a snapshot (and a scan's or an event's
+     * put) sees either every verdict by the old policy or every verdict by the new one, never a mix.
+     * Returns how many containers changed verdict.
+     */
+    public synchronized int judgeBy(Classifier next) {
+        classifier = next;
+        return judgeAll(clock.instant());
+    }
+
+    /** Every verdict made again at {@code now}; returns how many containers changed verdict. */
+    private int judgeAll(Instant now) {
+        int changed = 0;
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            Entry old = e.getValue();
+            Verdict verdict = classifier.classify(old.facts(), now);
+            if (!verdict.equals(old.verdict())) {
+                e.setValue(new Entry(old.facts(), verdict, old.firstSeen(), old.seq()));
+                countFinding(old.facts().id(), verdict);
+                dirty = true;
+                changed++;
+            }
+        }
+        services = classify(services.stream().map(AuditedService::facts).toList(), now);
+        nextExpiry = classifier.policy().nextExpiryAfter(now).orElse(null);
+        return changed;
     }
 
     /**
@@ -68,17 +97,7 @@ public final class Inventory {
         if (nextExpiry == null || now.isBefore(nextExpiry)) {
             return false;
         }
-        for (Map.Entry<String, Entry> e : entries.entrySet()) {
-            Entry old = e.getValue();
-            Verdict verdict = classifier.classify(old.facts(), now);
-            if (!verdict.equals(old.verdict())) {
-                e.setValue(new Entry(old.facts(), verdict, old.firstSeen(), old.seq()));
-                countFinding(old.facts().id(), verdict);
-                dirty = true;
-            }
-        }
-        services = classify(services.stream().map(AuditedService::facts).toList(), now);
-        nextExpiry = classifier.policy().nextExpiryAfter(now).orElse(null);
+        judgeAll(now);
         return true;
     }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +19,12 @@ public final class ScanLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ScanLoop.class);
 
     private final Scanner scanner;
-    private final Duration interval;
     private final ScheduledExecutorService executor;
-    private Duration retry = FIRST_RETRY;
+    private Duration interval; // guarded by this
+    private Duration retry = FIRST_RETRY; // guarded by this
+    private ScheduledFuture<?> next; // guarded by this: the next scheduled scan
+    private long lastEndNanos; // guarded by this: when the last scan ended
+    private boolean lastUp; // guarded by this: whether it reached the daemon
 
     public ScanLoop(Scanner scanner, Duration interval) {
         this.scanner = scanner;
@@ -51,21 +55,49 @@ public final class ScanLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * A reloaded interval: the next scan after a success moves to the last scan's end plus the new
+     * interval (at once if that has passed); a retry after a failure keeps its backoff.
+     */
+    public synchronized void interval(Duration newInterval) {
+        interval = newInterval;
+        if (next != null && lastUp && next.cancel(false)) {
+            long delay = Math.max(0, lastEndNanos + newInterval.toNanos() - System.nanoTime());
+            schedule(delay);
+        }
+    }
+
+    public synchronized Duration interval() {
+        return interval;
+    }
+
     private void runOnce() {
-        Duration delay = interval;
+        Boolean up = null; // null: the scan crashed
         try {
-            if (scanner.scan().dockerUp()) {
+            up = scanner.scan().dockerUp();
+        } catch (RuntimeException e) {
+            // a bug, not Docker trouble: keep scanning, say it once per occurrence
+            LOG.error("scan crashed: {}", e.toString(), e);
+        }
+        synchronized (this) {
+            Duration delay = interval;
+            if (up == null) {
+                up = true; // scanned again after the interval, as after a success
+            } else if (up) {
                 retry = FIRST_RETRY;
             } else {
                 delay = retry.compareTo(interval) < 0 ? retry : interval;
                 retry = retry.multipliedBy(2);
             }
-        } catch (RuntimeException e) {
-            // a bug, not Docker trouble: keep scanning, say it once per occurrence
-            LOG.error("scan crashed: {}", e.toString(), e);
+            lastEndNanos = System.nanoTime();
+            lastUp = up;
+            schedule(delay.toNanos());
         }
+    }
+
+    private void schedule(long delayNanos) {
         try {
-            executor.schedule(this::runOnce, delay.toNanos(), TimeUnit.NANOSECONDS);
+            next = executor.schedule(this::runOnce, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // closed while scanning
         }

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.compliance.Classifier;
+import org.readonlyrootfs.exporter.compliance.CompliancePolicy;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.ServiceFacts;
 import org.readonlyrootfs.exporter.docker.ContainerSummary;
@@ -126,9 +127,31 @@ public final class Scanner {
         return current();
     }
 
+    /** The daemon's name, as the last scan said (a fallback until it first answers): the {@code host} label. */
+    public String host() {
+        return state.get().host();
+    }
+
     /** When the last successful scan started, before its list call; empty before the first success. */
     public Optional<Instant> lastSuccessfulScanStart() {
         return Optional.ofNullable(lastSuccessStart);
+    }
+
+    /**
+     * Judges the inventory again by a reloaded policy, from the facts it holds (no Docker call); the next
+     * {@link #current()} shows the new verdicts. A scan running meanwhile applies its result under the
+     * same monitor, by whichever policy is current then: no snapshot mixes the two. Returns how many
+     * containers changed verdict.
+     */
+    public int judgeBy(CompliancePolicy policy) {
+        int changed;
+        synchronized (inventory) {
+            changed = inventory.judgeBy(new Classifier(policy));
+        }
+        // an exemption renewed under its id is said to have expired again when it does
+        Instant now = clock.instant();
+        policy.exemptions().stream().filter(e -> e.activeAt(now)).forEach(e -> expiryLogged.remove(e.id()));
+        return changed;
     }
 
     /** Where the snapshots take the findings' remediation plans from. */

@@ -1,7 +1,5 @@
 package org.readonlyrootfs.exporter.security;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -11,12 +9,13 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /** The server side of TLS for the HTTP endpoints, built from a validated {@link TlsServerConfig}. */
@@ -25,6 +24,17 @@ public final class ServerTls {
 
     /** The SSL context: our certificate and key, and the client CA (or accept-any for the unverified policies). */
     public static SSLContext context(TlsServerConfig c) throws Pem.PemException, GeneralSecurityException {
+        X509ExtendedTrustManager trust = trustManager(c);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(
+                new KeyManager[] {keyManager(c)},
+                trust == null ? null : new TrustManager[] {trust},
+                new SecureRandom());
+        return context;
+    }
+
+    /** Our certificate and key, loaded from the files now. */
+    static X509ExtendedKeyManager keyManager(TlsServerConfig c) throws Pem.PemException, GeneralSecurityException {
         List<X509Certificate> chain = Pem.certificates(c.certFile());
         PrivateKey key = Pem.privateKey(c.keyFile());
         if (!Pem.matches(key, chain.get(0).getPublicKey())) {
@@ -41,8 +51,19 @@ public final class ServerTls {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, password);
         Arrays.fill(password, '\0');
+        for (KeyManager km : kmf.getKeyManagers()) {
+            if (km instanceof X509ExtendedKeyManager x) {
+                return x;
+            }
+        }
+        throw new GeneralSecurityException("the JVM's key manager factory gives no X.509 key manager");
+    }
 
-        TrustManager[] trust = null;
+    /**
+     * How client certificates are checked: against the client CA for the verified policies, taken as
+     * given for the unverified ones; null when none is asked for.
+     */
+    static X509ExtendedTrustManager trustManager(TlsServerConfig c) throws Pem.PemException, GeneralSecurityException {
         if (c.clientAuth().verified()) {
             KeyStore cas = KeyStore.getInstance("PKCS12");
             try {
@@ -56,31 +77,14 @@ public final class ServerTls {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(cas);
-            trust = tmf.getTrustManagers();
-        } else if (c.clientAuth() != ClientAuth.NO_CLIENT_CERT) {
-            trust = new TrustManager[] {new AcceptAnyClient()};
-        }
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), trust, new SecureRandom());
-        return context;
-    }
-
-    /** Applies the protocol range and the client certificate policy to every connection. */
-    public static HttpsConfigurator configurator(TlsServerConfig c, SSLContext context) {
-        List<String> protocols = protocols(c, context);
-        return new HttpsConfigurator(context) {
-            @Override
-            public void configure(HttpsParameters params) {
-                SSLParameters p = context.getDefaultSSLParameters();
-                p.setProtocols(protocols.toArray(String[]::new));
-                if (c.clientAuth().required()) {
-                    p.setNeedClientAuth(true);
-                } else if (c.clientAuth() != ClientAuth.NO_CLIENT_CERT) {
-                    p.setWantClientAuth(true);
+            for (TrustManager tm : tmf.getTrustManagers()) {
+                if (tm instanceof X509ExtendedTrustManager x) {
+                    return x;
                 }
-                params.setSSLParameters(p);
             }
-        };
+            throw new GeneralSecurityException("the JVM's trust manager factory gives no X.509 trust manager");
+        }
+        return c.clientAuth() == ClientAuth.NO_CLIENT_CERT ? null : new AcceptAnyClient();
     }
 
     /** The protocols from min to max version that this JVM supports, highest first. */

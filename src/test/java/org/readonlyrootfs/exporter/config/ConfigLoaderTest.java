@@ -396,6 +396,7 @@ class ConfigLoaderTest {
                 List.of(
                         "web.listen-address",
                         "web.telemetry-path",
+                        "web.enable-lifecycle",
                         "web.config.file",
                         "docker.host",
                         "docker.tls-verify",
@@ -418,16 +419,49 @@ class ConfigLoaderTest {
                         "evidence.asset.role",
                         "evidence.asset.marking"),
                 s.stream().map(Setting::key).toList());
-        Setting exemptions = s.get(16);
+        Setting exemptions = setting(s, "compliance.exemptions");
         assertTrue(exemptions.fileOnly());
         assertEquals("", exemptions.envVar());
         assertEquals("[]", exemptions.defaultValue());
         assertTrue(s.stream().filter(x -> x != exemptions).noneMatch(Setting::fileOnly));
-        Setting host = s.get(3);
+        Setting host = setting(s, "docker.host");
         assertEquals("READONLY_ROOTFS_DOCKER_HOST", host.envVar());
         assertEquals("DOCKER_HOST", host.alias());
         assertEquals("unix:///var/run/docker.sock", host.defaultValue());
-        assertEquals("\"\"", s.get(5).defaultValue());
+        assertEquals("\"\"", setting(s, "docker.cert-path").defaultValue());
         assertTrue(s.stream().noneMatch(x -> x.description().isBlank()));
+        Setting lifecycle = setting(s, "web.enable-lifecycle");
+        assertEquals("READONLY_ROOTFS_WEB_ENABLE_LIFECYCLE", lifecycle.envVar());
+        assertEquals("false", lifecycle.defaultValue());
+    }
+
+    private static Setting setting(List<Setting> settings, String key) {
+        return settings.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void enableLifecycleIsABareFlagAFileSettingOrAnEnvironmentVariable() {
+        ConfigLoader loader = new ConfigLoader(Map.of());
+        assertFalse(loader.load(CommandLine.parse()).web().enableLifecycle());
+        assertTrue(
+                loader.load(CommandLine.parse("--web.enable-lifecycle")).web().enableLifecycle());
+        assertTrue(loader.load(CommandLine.parse("--web.enable-lifecycle", "--scan.events=false"))
+                .web()
+                .enableLifecycle());
+        assertFalse(loader.load(CommandLine.parse("--web.enable-lifecycle=false"))
+                .web()
+                .enableLifecycle());
+        assertTrue(new ConfigLoader(Map.of("READONLY_ROOTFS_WEB_ENABLE_LIFECYCLE", "true"))
+                .load(CommandLine.parse())
+                .web()
+                .enableLifecycle());
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class,
+                () -> loader.load(CommandLine.parse("--web.enable-lifecycle=yes please")));
+        assertEquals(
+                List.of(
+                        "readonly-rootfs-exporter.web.enable-lifecycle must be a boolean (true or false), got [yes please]"
+                                + " (flag --web.enable-lifecycle)"),
+                e.problems());
     }
 }

@@ -32,6 +32,8 @@ final class InMemoryDocker implements DockerGateway {
     volatile boolean swarmManager;
     final List<SwarmService> services = new ArrayList<>();
     volatile String servicesError;
+    /** Runs inside every list call, after its request is counted: lets a test hold a scan mid-way. */
+    volatile Runnable duringList = () -> {};
 
     InMemoryDocker(RequestListener listener) {
         this.listener = listener;
@@ -63,6 +65,7 @@ final class InMemoryDocker implements DockerGateway {
     public List<ContainerSummary> listContainers() {
         listener.requestSent("list");
         failIfDown();
+        duringList.run();
         List<ContainerSummary> list = new ArrayList<>();
         containers.values().forEach(e -> list.add(e.summary()));
         vanishAfterList.forEach(containers::remove);

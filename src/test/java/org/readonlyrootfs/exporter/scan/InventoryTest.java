@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.compliance.Classifier;
+import org.readonlyrootfs.exporter.compliance.CompliancePolicy;
+import org.readonlyrootfs.exporter.compliance.Exemption;
+import org.readonlyrootfs.exporter.compliance.KubernetesMode;
+import org.readonlyrootfs.exporter.compliance.ServiceFacts;
+import org.readonlyrootfs.exporter.compliance.Status;
 import org.readonlyrootfs.exporter.docker.ContainerDetails;
 import org.readonlyrootfs.exporter.docker.ContainerSummary;
 
@@ -132,5 +138,51 @@ class InventoryTest {
         assertSame(first, inventory.containers(), "nothing changed: no rebuild");
         inventory.inspected(inspected("b", "api", "running", true), inventory.nextSeq());
         assertEquals(List.of("api:running", "web:running"), names());
+    }
+
+    @Test
+    void judgeByAReloadedPolicyReJudgesEveryContainerAndServiceFromTheFactsItHolds() {
+        inventory.scanned(
+                inventory.nextSeq(),
+                List.of(listed("a", "batch", "running"), listed("b", "web", "running")),
+                Map.of("a", false, "b", true));
+        inventory.services(List.of(new ServiceFacts("s1", "batch-svc", "img", "replicated", Map.of(), false)));
+        assertEquals(Status.FINDING, status("batch"));
+        long findings = inventory.findingsDetected();
+        List<AuditedContainer> before = inventory.containers();
+
+        Exemption batch = Exemption.of(
+                "batch",
+                new Exemption.Match(Pattern.compile("batch.*"), null, List.of(), null, null),
+                "vendor image",
+                "",
+                "",
+                null);
+        CompliancePolicy policy = new CompliancePolicy(true, KubernetesMode.NOT_APPLICABLE, List.of(batch));
+        assertEquals(1, inventory.judgeBy(new Classifier(policy)));
+
+        assertEquals(Status.EXEMPT, status("batch"));
+        assertEquals(Status.COMPLIANT, status("web"));
+        assertEquals(Status.EXEMPT, inventory.services().get(0).verdict().status());
+        assertSame(policy, inventory.classifier().policy());
+        assertTrue(before != inventory.containers(), "a new list: the metric renderer's cache sees the change");
+        // a container put afterwards (a scan's, an event's) is judged by the new policy too
+        inventory.inspected(inspected("c", "batch-2", "created", false), inventory.nextSeq());
+        assertEquals(Status.EXEMPT, status("batch-2"));
+
+        // and back: a finding again, counted once as before
+        assertEquals(2, inventory.judgeBy(new Classifier(true)));
+        assertEquals(Status.FINDING, status("batch"));
+        assertEquals(Status.FINDING, status("batch-2"));
+        assertEquals(findings + 1, inventory.findingsDetected(), "batch-2 is a new finding; batch was counted");
+    }
+
+    private Status status(String name) {
+        return inventory.containers().stream()
+                .filter(c -> c.facts().name().equals(name))
+                .findFirst()
+                .orElseThrow()
+                .verdict()
+                .status();
     }
 }
