@@ -5,13 +5,14 @@
 #   private socket; the newer Dockers are fetched by scripts/fetch-engines.sh, never installed),
 #   prometheus + prometheus-alertmanager (promtool, amtool), iproute2 (ip), apache2-utils
 #   (htpasswd, for bcrypt hashes), debootstrap (the base images of scripts/build-image.sh), curl
-#   (scripts/demo.sh), openssl (test certificates), and Maven + a JDK 17 when mvn / javac (>= 17)
+#   (scripts/demo.sh), openssl (test certificates), haproxy (deploy/socket-proxy/haproxy.cfg, the
+#   socket proxy's tests; installing it does not start a service where systemd is absent), and Maven + a JDK 17 when mvn / javac (>= 17)
 #   are missing.
 # Idempotent and fast when everything is present; prints one line saying what it did.
 # Not root and something missing: prints what to install and exits 1.
 set -euo pipefail
 
-debs=(docker.io busybox-static podman prometheus prometheus-alertmanager iproute2 apache2-utils debootstrap curl openssl)
+debs=(docker.io busybox-static podman prometheus prometheus-alertmanager iproute2 apache2-utils debootstrap curl openssl haproxy)
 
 have_deb() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -28,7 +29,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
   done
 else
   # not Debian: judge by the commands the packages provide
-  for c in dockerd docker containerd runc docker-init podman promtool amtool ip htpasswd debootstrap curl openssl; do
+  for c in dockerd docker containerd runc docker-init podman promtool amtool ip htpasswd debootstrap curl openssl haproxy; do
     command -v "$c" >/dev/null 2>&1 || missing+=("$c")
   done
   [[ -x /bin/busybox ]] || missing+=("busybox-static")
