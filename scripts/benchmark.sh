@@ -4,6 +4,8 @@
 # --churn-only runs the churn alone).
 # scripts/benchmark.sh --remediation [N] [--refresh=60s]: the cost of remediation plans instead (default 1000
 # running writable containers; RemediationBenchmark).
+# scripts/benchmark.sh --proxy [N]: the exporter's cold and warm scans of N containers (default 1000) on the
+# daemon's socket vs through deploy/socket-proxy/haproxy.cfg (ProxyScanBenchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >&2
@@ -12,6 +14,9 @@ mvn -q -B -ntp -DskipTests package dependency:build-classpath -Dmdep.outputFile=
 main=org.readonlyrootfs.exporter.benchmark.ScanBenchmark
 if [[ "${1:-}" == --remediation ]]; then
     main=org.readonlyrootfs.exporter.benchmark.RemediationBenchmark
+    shift
+elif [[ "${1:-}" == --proxy ]]; then
+    main=org.readonlyrootfs.exporter.benchmark.ProxyScanBenchmark
     shift
 fi
 exec java ${BENCHMARK_JAVA_OPTS:-} -Dexporter.jar=target/readonly-rootfs-exporter-0.1.0.jar -cp "target/classes:target/test-classes:$(cat target/test.classpath)" \
