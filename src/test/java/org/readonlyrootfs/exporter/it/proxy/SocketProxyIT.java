@@ -493,7 +493,8 @@ class SocketProxyIT {
                         .isPresent();
     }
 
-    private static Set<String> compared(int port) {
+    /** The series of {@link #COMPARED}, as text: name, sorted labels, value. */
+    static Set<String> compared(int port) {
         return Scrape.metrics(port).samples().stream()
                 .filter(x -> COMPARED.contains(x.name()))
                 .map(x -> x.name() + new java.util.TreeMap<>(x.labels()) + " " + x.value())
