@@ -6,13 +6,14 @@
 #   prometheus + prometheus-alertmanager (promtool, amtool), iproute2 (ip), apache2-utils
 #   (htpasswd, for bcrypt hashes), debootstrap (the base images of scripts/build-image.sh), curl
 #   (scripts/demo.sh), openssl (test certificates), haproxy (deploy/socket-proxy/haproxy.cfg, the
-#   socket proxy's tests; installing it does not start a service where systemd is absent), and Maven + a JDK 17 when mvn / javac (>= 17)
+#   socket proxy's tests; installing it does not start a service where systemd is absent),
+#   docker-compose (1.29, runs deploy/socket-proxy/compose.yml in SocketProxyImageIT), and Maven + a JDK 17 when mvn / javac (>= 17)
 #   are missing.
 # Idempotent and fast when everything is present; prints one line saying what it did.
 # Not root and something missing: prints what to install and exits 1.
 set -euo pipefail
 
-debs=(docker.io busybox-static podman prometheus prometheus-alertmanager iproute2 apache2-utils debootstrap curl openssl haproxy)
+debs=(docker.io busybox-static podman prometheus prometheus-alertmanager iproute2 apache2-utils debootstrap curl openssl haproxy docker-compose)
 
 have_deb() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -29,7 +30,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
   done
 else
   # not Debian: judge by the commands the packages provide
-  for c in dockerd docker containerd runc docker-init podman promtool amtool ip htpasswd debootstrap curl openssl haproxy; do
+  for c in dockerd docker containerd runc docker-init podman promtool amtool ip htpasswd debootstrap curl openssl haproxy docker-compose; do
     command -v "$c" >/dev/null 2>&1 || missing+=("$c")
   done
   [[ -x /bin/busybox ]] || missing+=("busybox-static")

@@ -75,6 +75,20 @@ public final class ImageBuild {
         return text;
     }
 
+    /** {@code docker-compose args...} (Debian's, 1.29) against the daemon with {@code extraEnv}; fails with the output. */
+    public static String compose(PrivateDockerd dockerd, Map<String, String> extraEnv, String... args) {
+        Path log = LOGS.resolve("docker-compose-" + args[args.length - 1] + ".log");
+        List<String> cmd =
+                new ArrayList<>(List.of(Tools.require("docker-compose").toString()));
+        cmd.addAll(List.of(args));
+        int exit = run(cmd, dockerd, extraEnv, log, 300);
+        String text = read(log);
+        if (exit != 0) {
+            throw new AssertionError("failed (exit " + exit + "): " + String.join(" ", cmd) + "\n" + tail(text, 30));
+        }
+        return text;
+    }
+
     /** Runs {@code cmd} in the project directory with the daemon's CLI environment; output to {@code log}. */
     static int run(
             List<String> cmd, PrivateDockerd dockerd, Map<String, String> extraEnv, Path log, long timeoutSeconds) {

@@ -197,6 +197,67 @@ class SocketProxyImageIT {
     }
 
     @Test
+    void composeFileRunsThePairWithoutTheSocket() throws IOException {
+        String gid = String.valueOf(Files.getAttribute(dockerd.socketPath(), "unix:gid"));
+        int port = freePort();
+        Map<String, String> env = Map.of(
+                "DOCKER_GID", gid,
+                "DOCKER_SOCKET", dockerd.socketPath().toString(),
+                "RRE_IMAGE", EXPORTER,
+                "RRE_PROXY_IMAGE", PROXY,
+                "RRE_PORT", Integer.toString(port));
+        String[] project = {"--project-name", "rrepx", "--file", "deploy/socket-proxy/compose.yml"};
+        try {
+            ImageBuild.compose(dockerd, env, concat(project, "up", "--detach"));
+            Sample self;
+            try {
+                self = await("the compose exporter's own container")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
+                        .ignoreExceptions()
+                        .until(
+                                () -> Scrape.metrics(port)
+                                        .samples(
+                                                "readonly_rootfs_container",
+                                                x -> x.label("service").equals("exporter")
+                                                        && x.label("stack").equals("rrepx"))
+                                        .stream()
+                                        .findFirst(),
+                                Optional::isPresent)
+                        .orElseThrow();
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(
+                        e.getMessage() + "\n" + ImageBuild.compose(dockerd, env, concat(project, "logs")), e);
+            }
+            assertEquals("compliant", self.label("status"), self.toString());
+            assertEquals("compose", self.label("orchestrator"));
+            Scrape s = Scrape.metrics(port);
+            Sample proxy =
+                    s
+                            .samples(
+                                    "readonly_rootfs_container",
+                                    x -> x.label("service").equals("socket-proxy"))
+                            .stream()
+                            .findFirst()
+                            .orElseThrow(() -> new AssertionError(s.text()));
+            assertEquals("compliant", proxy.label("status"));
+            JsonNode mounts = JSON.readTree(
+                    dockerd.docker("inspect", "--format", "{{json .Mounts}}", self.label("container_id")));
+            assertEquals(1, mounts.size(), mounts.toString());
+            assertEquals("rrepx_proxy-socket", mounts.get(0).path("Name").asText(), mounts.toString());
+            assertNoDaemonSocket(mounts);
+        } finally {
+            ImageBuild.compose(dockerd, env, concat(project, "down", "--volumes"));
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void swarmStackHasNoSocketInTheExportersTask() throws Exception {
         dockerd.swarmInit();
         int port = freePort();
