@@ -179,6 +179,8 @@ class SocketProxyIT {
         r.put("save images", request("GET", "/images/get?names=" + PrivateDockerd.IMAGE));
         r.put("an exec's state", request("GET", "/exec/0123456789ab/json"));
         r.put("every container's disk usage", request("GET", "/containers/json?all=1&size=1"));
+        r.put("disk usage, the parameter's name encoded", request("GET", "/containers/json?all=1&si%7Ae=1"));
+        r.put("a container's disk usage", request("GET", "/v1.41/containers/" + id + "/json?size=true"));
         r.put("HEAD of an allowed GET path", request("HEAD", "/info"));
         // path tricks: refused rather than normalised
         r.put("dot-dot", request("GET", "/containers/json/../../secrets"));
@@ -255,12 +257,16 @@ class SocketProxyIT {
         for (Map.Entry<String, String> c : cases.entrySet()) {
             SocketProxy.Answer a = proxy.raw(c.getValue());
             boolean head = c.getValue().startsWith("HEAD "); // an answer without body
+            System.err.println(
+                    "[SocketProxyIT] " + first(a.text()) + " <- " + first(c.getValue()) + " (" + c.getKey() + ")");
             if (!a.text().startsWith("HTTP/1.1 403 ") || !(head || a.text().contains(REFUSAL))) {
                 wrong.add(c.getKey() + ": got " + a.statuses() + " " + first(a.text()));
             }
         }
         for (Map.Entry<String, String> c : malformed(victimId).entrySet()) {
             SocketProxy.Answer a = proxy.raw(c.getValue());
+            System.err.println(
+                    "[SocketProxyIT] " + first(a.text()) + " <- " + first(c.getValue()) + " (" + c.getKey() + ")");
             if (!a.text().startsWith("HTTP/1.1 400 ")) {
                 wrong.add(c.getKey() + ": got " + a.statuses() + " " + first(a.text()) + ", want 400");
             }
