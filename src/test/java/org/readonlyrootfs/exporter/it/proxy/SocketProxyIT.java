@@ -271,6 +271,16 @@ class SocketProxyIT {
                 wrong.add(c.getKey() + ": got " + a.statuses() + " " + first(a.text()) + ", want 400");
             }
         }
+        // HTTP/2 with prior knowledge (haproxy speaks it on this listener too): HEADERS of GET /_ping, refused as
+        // not HTTP/1.1; the answer is HEADERS with a literal :status 403 ("H", length 3, "403"), then the body
+        String h2 = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2Frame(4, 0, 0, "")
+                + h2Frame(1, 5, 1, "\u0082\u0086\u0044\u0006/_ping\u0041\u0006docker");
+        SocketProxy.Answer http2 = SocketProxy.raw(proxy.socket(), h2, 1, Duration.ofSeconds(1));
+        System.err.println("[SocketProxyIT] HTTP/2 " + (http2.text().contains("H\u0003403") ? "403" : "?")
+                + " <- GET /_ping over HTTP/2 (prior knowledge)");
+        if (!http2.text().contains("H\u0003403") || !http2.text().contains(REFUSAL)) {
+            wrong.add("GET /_ping over HTTP/2: " + http2.text());
+        }
         // pipelined: the allowed request is answered, the one after it refused
         SocketProxy.Answer pipelined = SocketProxy.raw(
                 proxy.socket(),
@@ -312,7 +322,26 @@ class SocketProxyIT {
                     "the daemon saw a request for " + never);
         }
         // the proxy logged each refusal
-        assertEquals(cases.size() + 1, proxy.refusals().size() - refusalsBefore, proxy.log());
+        assertEquals(cases.size() + 2, proxy.refusals().size() - refusalsBefore, proxy.log());
+    }
+
+    /** An HTTP/2 frame: length, type, flags, stream id, payload (ISO-8859-1 characters as bytes). */
+    private static String h2Frame(int type, int flags, int stream, String payload) {
+        int n = payload.length();
+        return new String(
+                        new byte[] {
+                            (byte) (n >> 16),
+                            (byte) (n >> 8),
+                            (byte) n,
+                            (byte) type,
+                            (byte) flags,
+                            0,
+                            0,
+                            0,
+                            (byte) stream
+                        },
+                        StandardCharsets.ISO_8859_1)
+                + payload;
     }
 
     /** {@code GET /containers/<marker>/json} to the daemon itself (a 404, logged as "Calling GET ..."). */
