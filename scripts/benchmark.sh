@@ -6,6 +6,8 @@
 # running writable containers; RemediationBenchmark).
 # scripts/benchmark.sh --memory-limit=128m [N] [--clients=4] [--duration=60s]: the exporter as shipped inside a
 # memory cgroup of that limit, under a scrape loop (default 10000 containers; MemoryBenchmark).
+# scripts/benchmark.sh --proxy [N]: the exporter's cold and warm scans of N containers (default 1000) on the
+# daemon's socket vs through deploy/socket-proxy/haproxy.cfg (ProxyScanBenchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >&2
@@ -17,6 +19,9 @@ if [[ "${1:-}" == --remediation ]]; then
     shift
 elif [[ "${1:-}" == --memory-limit=* ]]; then
     main=org.readonlyrootfs.exporter.benchmark.MemoryBenchmark
+elif [[ "${1:-}" == --proxy ]]; then
+    main=org.readonlyrootfs.exporter.benchmark.ProxyScanBenchmark
+    shift
 fi
 exec java ${BENCHMARK_JAVA_OPTS:-} -Dexporter.jar=target/readonly-rootfs-exporter-0.1.0.jar -cp "target/classes:target/test-classes:$(cat target/test.classpath)" \
     "$main" "$@"

@@ -7,7 +7,10 @@
 # Needs only the Debian mirror and Maven Central (through `docker build --network host`).
 #
 # Usage: scripts/build-image.sh [--tag IMAGE] [--cache-dir DIR] [--suite bookworm] [--mirror URL]
-#                               [--ca-certs DIR]
+#                               [--ca-certs DIR] [--socket-proxy]
+#   --socket-proxy: builds the socket proxy's image instead (deploy/socket-proxy/Dockerfile: Debian's
+#   haproxy on scratch, default tag readonly-rootfs-exporter-socket-proxy:<version>), from the same
+#   build base.
 #   The daemon is the docker CLI's: DOCKER_HOST, or its default socket.
 #   --ca-certs: local CA certificates (*.crt) the build stage trusts for apt and Maven downloads, by
 #   default this machine's /usr/local/share/ca-certificates (e.g. a TLS-inspecting proxy's CA). They
@@ -29,6 +32,7 @@ suite="bookworm"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 security_mirror="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
 ca_certs="/usr/local/share/ca-certificates"
+socket_proxy=0
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
@@ -43,6 +47,7 @@ while [[ $# -gt 0 ]]; do
     --mirror=*) mirror="${1#*=}"; shift ;;
     --ca-certs) ca_certs="$2"; shift 2 ;;
     --ca-certs=*) ca_certs="${1#*=}"; shift ;;
+    --socket-proxy) socket_proxy=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "build-image: unknown argument [$1], see --help" >&2; exit 2 ;;
   esac
@@ -58,11 +63,17 @@ docker version --format '{{.Server.Version}}' >/dev/null 2>&1 \
 
 version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/pom.xml" | head -n 1)"
 [[ -n "$version" ]] || die "cannot read the project version from pom.xml"
-tag="${tag:-readonly-rootfs-exporter:$version}"
+if [[ "$socket_proxy" -eq 1 ]]; then
+  tag="${tag:-readonly-rootfs-exporter-socket-proxy:$version}"
+  sources=(deploy/socket-proxy)
+else
+  tag="${tag:-readonly-rootfs-exporter:$version}"
+  sources=(pom.xml src/main Dockerfile)
+fi
 revision="unknown"
 if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
   revision="$(git -C "$root" rev-parse HEAD)"
-  if [[ -n "$(git -C "$root" status --porcelain -- pom.xml src/main Dockerfile 2>/dev/null)" ]]; then
+  if [[ -n "$(git -C "$root" status --porcelain -- "${sources[@]}" 2>/dev/null)" ]]; then
     revision="$revision-dirty"
   fi
 fi
@@ -126,6 +137,18 @@ if ! have_image "$build_base"; then
   rm -rf "$context"
 fi
 flock -u 9
+
+if [[ "$socket_proxy" -eq 1 ]]; then
+  log "docker build -t $tag -f deploy/socket-proxy/Dockerfile (BUILD_IMAGE=$build_base, RUNTIME_IMAGE=scratch)"
+  docker build --network host --pull=false -t "$tag" \
+    --build-arg "BUILD_IMAGE=$build_base" --build-arg "RUNTIME_IMAGE=scratch" \
+    --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \
+    --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    "$root/deploy/socket-proxy"
+  size="$(docker image inspect --format '{{.Size}}' "$tag")"
+  log "built $tag, $((size / 1000000)) MB, in $((SECONDS - start)) s"
+  exit 0
+fi
 
 build_args=(--network host
   --build-arg "BUILD_IMAGE=$build_base" --build-arg "RUNTIME_IMAGE=scratch"

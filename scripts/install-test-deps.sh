@@ -5,8 +5,10 @@
 #   private socket; the newer Dockers are fetched by scripts/fetch-engines.sh, never installed),
 #   prometheus + prometheus-alertmanager (promtool, amtool), iproute2 (ip), apache2-utils
 #   (htpasswd, for bcrypt hashes), debootstrap (the base images of scripts/build-image.sh), curl
-#   (scripts/demo.sh), openssl (test certificates), nodejs + npm (when node / npm are missing) and
-#   Maven + a JDK 17 when mvn / javac (>= 17) are missing.
+#   (scripts/demo.sh), openssl (test certificates), haproxy (deploy/socket-proxy/haproxy.cfg, the
+#   socket proxy's tests; installing it does not start a service where systemd is absent),
+#   docker-compose (1.29, runs deploy/socket-proxy/compose.yml in SocketProxyImageIT), nodejs + npm
+#   (when node / npm are missing) and Maven + a JDK 17 when mvn / javac (>= 17) are missing.
 # Then STIG Manager's checklist parser, the npm package @nuwcdivnpt/stig-manager-client-modules at
 # the version pinned below, into $RRE_NPM_CACHE (default /var/cache/rre-npm), where
 # StigManagerImportIT imports it from (npm install --ignore-scripts; it has no dependencies).
@@ -14,7 +16,7 @@
 # Not root and something missing: prints what to install and exits 1.
 set -euo pipefail
 
-debs=(docker.io busybox-static podman prometheus prometheus-alertmanager iproute2 apache2-utils debootstrap curl openssl)
+debs=(docker.io busybox-static podman prometheus prometheus-alertmanager iproute2 apache2-utils debootstrap curl openssl haproxy docker-compose)
 
 have_deb() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -31,7 +33,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
   done
 else
   # not Debian: judge by the commands the packages provide
-  for c in dockerd docker containerd runc docker-init podman promtool amtool ip htpasswd debootstrap curl openssl; do
+  for c in dockerd docker containerd runc docker-init podman promtool amtool ip htpasswd debootstrap curl openssl haproxy docker-compose; do
     command -v "$c" >/dev/null 2>&1 || missing+=("$c")
   done
   [[ -x /bin/busybox ]] || missing+=("busybox-static")

@@ -528,7 +528,7 @@ public final class ScanBenchmark {
         }
     }
 
-    private static void provision(EngineWrites client, String image, String prefix, int n) throws Exception {
+    static void provision(EngineWrites client, String image, String prefix, int n) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<?>> done = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -43,10 +43,43 @@ public final class ImageBuild {
         return new Built(tag, seconds, warm, log);
     }
 
+    /** {@code scripts/build-image.sh --socket-proxy --tag TAG}: the socket proxy's image; fails with the log's tail. */
+    public static Built buildSocketProxy(PrivateDockerd dockerd, String tag) {
+        Path log = LOGS.resolve("build-socket-proxy-image.log");
+        long t0 = System.nanoTime();
+        int exit = run(
+                List.of("bash", "scripts/build-image.sh", "--socket-proxy", "--tag", tag),
+                dockerd,
+                Map.of(),
+                log,
+                BUILD_TIMEOUT_SECONDS);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String text = read(log);
+        if (exit != 0) {
+            throw new AssertionError("scripts/build-image.sh --socket-proxy failed (exit " + exit + "), log " + log
+                    + ":\n" + tail(text, 40));
+        }
+        return new Built(tag, seconds, !text.contains("debootstrap --variant"), log);
+    }
+
     /** {@code docker -H <daemon> args...} with {@code extraEnv}; returns stdout, fails with the output. */
     public static String docker(PrivateDockerd dockerd, Map<String, String> extraEnv, String... args) {
         Path log = LOGS.resolve("docker-" + args[0] + ".log");
         List<String> cmd = new ArrayList<>(List.of(Tools.require("docker").toString(), "-H", dockerd.host()));
+        cmd.addAll(List.of(args));
+        int exit = run(cmd, dockerd, extraEnv, log, 300);
+        String text = read(log);
+        if (exit != 0) {
+            throw new AssertionError("failed (exit " + exit + "): " + String.join(" ", cmd) + "\n" + tail(text, 30));
+        }
+        return text;
+    }
+
+    /** {@code docker-compose args...} (Debian's, 1.29) against the daemon with {@code extraEnv}; fails with the output. */
+    public static String compose(PrivateDockerd dockerd, Map<String, String> extraEnv, String... args) {
+        Path log = LOGS.resolve("docker-compose-" + args[args.length - 1] + ".log");
+        List<String> cmd =
+                new ArrayList<>(List.of(Tools.require("docker-compose").toString()));
         cmd.addAll(List.of(args));
         int exit = run(cmd, dockerd, extraEnv, log, 300);
         String text = read(log);
