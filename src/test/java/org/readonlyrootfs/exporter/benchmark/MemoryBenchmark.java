@@ -198,7 +198,9 @@ public final class MemoryBenchmark {
                     sampler.peakWorkingSet / MIB + " MiB");
             row("peak anonymous memory (heap, stacks, malloc)", sampler.peakAnon / MIB + " MiB");
             row("limit hits (failcnt / max events)", Long.toString(cgroup.limitHits()));
-            row("exporter resident memory, high-water mark (VmHWM) / threads", hwm / 1024 + " MiB / " + threads);
+            row(
+                    "exporter resident memory, high-water mark (VmHWM) / threads",
+                    alive ? hwm / 1024 + " MiB / " + threads : "(exited)");
             row(
                     "scrapes (200 and complete) / failed / incomplete",
                     sorted.length + " / " + failures.get() + " / " + incomplete.get());
