@@ -83,7 +83,9 @@ class AlertPipelineIT {
         host = dockerd.docker("info", "--format", "{{.Name}}");
         work = Files.createTempDirectory("rre-alert-pipeline-");
         webhook = Webhook.start();
-        exporter = Exporter.start(TestConfig.config(dockerd.host(), "--scan.interval=1s"));
+        // the shipped Alertmanager configuration routes pages by the container's Docker label team
+        exporter = Exporter.start(
+                TestConfig.config(dockerd.host(), "--scan.interval=1s", "--metrics.container-labels=team"));
 
         int amPort = freePort();
         Path amConfig = work.resolve("alertmanager.yml");
@@ -158,6 +160,28 @@ class AlertPipelineIT {
     }
 
     // ------------------------------------------------------------------ tests
+
+    @Test
+    void aPageGoesToTheTeamThatOwnsTheContainer() {
+        String name = "pipeline-payments-" + SUFFIX;
+        dockerd.createSleeper(name, false, "--label", "team=payments");
+        CONTAINERS.add(name);
+        JsonNode firing = await("the payments team's page for " + name)
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> webhook.alert("pager-payments", name, "firing"), Optional::isPresent)
+                .orElseThrow();
+        assertEquals("payments", firing.path("labels").path("label_team").asText());
+        assertEquals(
+                "ReadonlyRootfsWritableContainer",
+                firing.path("labels").path("alertname").asText());
+        assertTrue(webhook.alert("pager", name, "firing").isEmpty(), "the SOC's pager got the team's page too");
+        System.out.println("[AlertPipelineIT] the webhook of receiver pager-payments received: " + firing);
+        dockerd.docker("rm", "--force", name);
+        await("the payments team's resolved notification")
+                .atMost(WAIT)
+                .until(() -> webhook.alert("pager-payments", name, "resolved"), Optional::isPresent);
+    }
 
     @Test
     void writableContainerPagesWithItsLabelsAndResolvesWhenRemoved() {
@@ -250,7 +274,8 @@ class AlertPipelineIT {
             assertTrue(prometheusAlert(quiet).isEmpty(), quiet + " has an alert");
         }
         assertTrue(
-                webhook.receivers().stream().allMatch(r -> r.equals("pager") || r.equals("ticket")),
+                webhook.receivers().stream()
+                        .allMatch(r -> r.equals("pager") || r.equals("ticket") || r.equals("pager-payments")),
                 "receivers: " + webhook.receivers());
         System.out.printf(
                 "[AlertPipelineIT] container created -> firing notification at the webhook: %d ms;"
