@@ -369,7 +369,7 @@ public final class ConfigLoader {
             if (v.valueType() == ConfigValueType.LIST) {
                 for (Object o : (List<?>) v.unwrapped()) {
                     if (!(o instanceof String) || ((String) o).trim().isEmpty()) {
-                        problem(key, "a list of Docker label names");
+                        problem(key, "a list of Docker label names or patterns (com.example.*)");
                         return ContainerLabels.NONE;
                     }
                     names.add(((String) o).trim());
@@ -381,7 +381,9 @@ public final class ConfigLoader {
                     }
                 }
             } else {
-                problem(key, "a list of Docker label names, or one comma-separated string of them");
+                problem(
+                        key,
+                        "a list of Docker label names or patterns (com.example.*), or one comma-separated string of them");
                 return ContainerLabels.NONE;
             }
             ContainerLabels labels =

@@ -108,7 +108,7 @@ class ConfigLoaderTest {
         assertTrue(
                 p.get(1)
                         .startsWith("readonly-rootfs-exporter.metrics.container-labels must be a list of Docker"
-                                + " label names, got ["),
+                                + " label names or patterns (com.example.*), got ["),
                 p.toString());
     }
 

@@ -135,6 +135,17 @@ class ReloadIT {
             assertTrue(
                     after.value("readonly_rootfs_config_last_reload_success_timestamp_seconds", Map.of()) >= startedAt);
             assertEquals(1, after.value("readonly_rootfs_exemption_matches", Map.of("exemption", "legacy-batch")));
+            // the checklists' asset follows too: the next checklist names the new one
+            Files.writeString(
+                    file,
+                    NS + ".scan.interval = 1h\n" + NS + ".evidence.asset.name = node-renamed\n" + NS
+                            + ".evidence.asset.fqdn = node-renamed.example.com\n" + exemption(name));
+            assertEquals(200, post(port, "/-/reload").statusCode());
+            String ckl = send(HttpClient.newHttpClient(), "http://127.0.0.1:" + port + "/checklist.ckl", "GET", null)
+                    .body();
+            assertTrue(ckl.contains("<HOST_NAME>node-renamed</HOST_NAME>"), ckl.substring(0, 600));
+            assertTrue(ckl.contains("<HOST_FQDN>node-renamed.example.com</HOST_FQDN>"), ckl.substring(0, 600));
+            Scrape renamed = Scrape.metrics(port);
 
             // a bad file (a typo in a key, a bad value): 500, nothing changes, the metric says it
             Files.writeString(file, NS + ".scan.intervall = 1h\n" + NS + ".compliance.kubernetes = sometimes\n");
@@ -154,7 +165,7 @@ class ReloadIT {
             assertEquals("exempt", failed.container(name).orElseThrow().label("status"), "the old verdict stays");
             assertEquals(0, failed.value("readonly_rootfs_config_last_reload_successful", Map.of()));
             assertEquals(
-                    after.value("readonly_rootfs_config_last_reload_success_timestamp_seconds", Map.of()),
+                    renamed.value("readonly_rootfs_config_last_reload_success_timestamp_seconds", Map.of()),
                     failed.value("readonly_rootfs_config_last_reload_success_timestamp_seconds", Map.of()));
             assertEquals(requests(before, "list"), requests(failed, "list"));
             assertEquals(requests(before, "inspect"), requests(failed, "inspect"));
