@@ -211,9 +211,9 @@ public final class Planner {
             String target = Text.shellWord(context.name() + ":" + d.path);
             warnings.add(d.path + " holds " + Text.count(written, "change", "changes")
                     + " this container wrote, lost when it is"
-                    + " recreated: copy them out first (docker cp " + target + " " + local + "), recreate it with"
-                    + " these flags by docker create, copy them into the new volume (docker cp -a " + local + "/. "
-                    + target + ": -a gives them to the container's user), then docker start it");
+                    + " recreated: copy the data out first (docker cp " + target + " " + local + "), recreate it with"
+                    + " these flags by docker create, copy it into the new volume (docker cp -a " + local + "/. "
+                    + target + ": -a gives it to the container's user), then docker start it");
         }
         if (d.deletions > 0) {
             warnings.add("the container deleted " + d.deletions + " entr" + (d.deletions == 1 ? "y" : "ies")
