@@ -1,5 +1,7 @@
 package org.readonlyrootfs.exporter;
 
+import static org.readonlyrootfs.exporter.product.Prose.count;
+
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import org.readonlyrootfs.exporter.http.ConfigReload;
 import org.readonlyrootfs.exporter.http.ExporterServer;
 import org.readonlyrootfs.exporter.http.ReloadOutcome;
 import org.readonlyrootfs.exporter.metrics.ConfigReloadCollector;
+import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.readonlyrootfs.exporter.scan.ScanLoop;
 import org.readonlyrootfs.exporter.scan.Scanner;
 import org.slf4j.Logger;
@@ -103,19 +106,14 @@ final class ConfigReloader implements ConfigReload {
         return new ReloadOutcome(true, List.of(), restart);
     }
 
-    private static String count(int n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : "s");
-    }
-
     private ReloadOutcome failed(String trigger, List<String> problems) {
         status = new ConfigReloadCollector.Status(false, status.successEpochSeconds());
         LOG.error(
-                "configuration reload ({}) failed, the running configuration stays: {} problem{}",
+                "configuration reload ({}) failed, the running configuration stays: {}",
                 trigger,
-                problems.size(),
-                problems.size() == 1 ? "" : "s");
+                count(problems.size(), "problem"));
         for (String problem : problems) {
-            LOG.error("{}: error: {}", Main.NAME, problem);
+            LOG.error("{}: error: {}", BuildInfo.NAME, problem);
         }
         return new ReloadOutcome(false, problems, List.of());
     }

@@ -144,10 +144,7 @@ public final class Scanner {
      * containers changed verdict.
      */
     public int judgeBy(CompliancePolicy policy) {
-        int changed;
-        synchronized (inventory) {
-            changed = inventory.judgeBy(new Classifier(policy));
-        }
+        int changed = inventory.judgeBy(new Classifier(policy)); // under the inventory's monitor
         // an exemption renewed under its id is said to have expired again when it does
         Instant now = clock.instant();
         policy.exemptions().stream().filter(e -> e.activeAt(now)).forEach(e -> expiryLogged.remove(e.id()));

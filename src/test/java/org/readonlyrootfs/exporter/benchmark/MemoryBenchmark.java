@@ -1,5 +1,10 @@
 package org.readonlyrootfs.exporter.benchmark;
 
+import static org.readonlyrootfs.exporter.benchmark.ScanBenchmark.check;
+import static org.readonlyrootfs.exporter.benchmark.ScanBenchmark.fmt;
+import static org.readonlyrootfs.exporter.benchmark.ScanBenchmark.pct;
+import static org.readonlyrootfs.exporter.benchmark.ScanBenchmark.target;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -85,7 +90,7 @@ public final class MemoryBenchmark {
         try (PrivateDockerd dockerd = PrivateDockerd.start()) {
             EngineWrites client = new EngineWrites(dockerd.host());
             long t0 = System.nanoTime();
-            provision(client, dockerd.image(), n);
+            ScanBenchmark.provision(client, dockerd.image(), "mem-", n, k -> k % 3 != 0); // a third writable
             System.err.printf(Locale.ROOT, "created %d containers in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
             measure(java, jar, dockerd.host(), n, limit, clients, duration);
         }
@@ -328,19 +333,6 @@ public final class MemoryBenchmark {
         }
     }
 
-    private static void provision(EngineWrites client, String image, int n) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<?>> done = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int k = i;
-            done.add(pool.submit(() -> client.create(image, "mem-" + k, k % 3 != 0, "/bin/sleep", "100000")));
-        }
-        for (Future<?> f : done) {
-            f.get();
-        }
-        pool.shutdown();
-    }
-
     /** Drops the page cache of every file under {@code path} (dd's {@code iflag=nocache}). */
     private static void dropPageCache(Path path) throws IOException {
         Tools.run(List.of("sync"), null, 60);
@@ -376,23 +368,5 @@ public final class MemoryBenchmark {
 
     private static void row(String what, String value) {
         System.out.println("| " + what + " | " + value + " |");
-    }
-
-    private static double pct(double[] sorted, int p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
-    }
-
-    private static String fmt(double seconds) {
-        return String.format(Locale.ROOT, "%.3f", seconds);
-    }
-
-    private static void target(boolean met, String what, String measured) {
-        System.out.println("  " + (met ? "met    " : "MISSED ") + what + ": " + measured);
-    }
-
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new IllegalStateException("benchmark check failed: " + what);
-        }
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
 import org.readonlyrootfs.exporter.compliance.Classifier;
 import org.readonlyrootfs.exporter.config.CommandLine;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
@@ -529,11 +530,17 @@ public final class ScanBenchmark {
     }
 
     static void provision(EngineWrites client, String image, String prefix, int n) throws Exception {
+        provision(client, image, prefix, n, k -> k % 3 == 0);
+    }
+
+    /** N sleepers, created (not started) 4 at a time; the k-th read-only if {@code readOnly} says so. */
+    static void provision(EngineWrites client, String image, String prefix, int n, IntPredicate readOnly)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<?>> done = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int k = i;
-            done.add(pool.submit(() -> client.create(image, prefix + k, k % 3 == 0, "/bin/sleep", "100000")));
+            done.add(pool.submit(() -> client.create(image, prefix + k, readOnly.test(k), "/bin/sleep", "100000")));
         }
         for (Future<?> f : done) {
             f.get();
@@ -615,11 +622,11 @@ public final class ScanBenchmark {
         return -1;
     }
 
-    private static double pct(double[] sorted, int p) {
+    static double pct(double[] sorted, int p) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
     }
 
-    private static String fmt(double seconds) {
+    static String fmt(double seconds) {
         return Double.isNaN(seconds) ? "skipped" : String.format(Locale.ROOT, "%.3f", seconds);
     }
 
@@ -645,11 +652,11 @@ public final class ScanBenchmark {
         }
     }
 
-    private static void target(boolean met, String what, String measured) {
+    static void target(boolean met, String what, String measured) {
         System.out.println("  " + (met ? "met    " : "MISSED ") + what + ": " + measured);
     }
 
-    private static void check(boolean ok, String what) {
+    static void check(boolean ok, String what) {
         if (!ok) {
             throw new IllegalStateException("benchmark check failed: " + what);
         }

@@ -125,6 +125,38 @@ public final class ImageBuild {
         }
     }
 
+    /**
+     * Exports a container of {@code image} to {@code LOGS/tarName} and returns the paths it holds, after
+     * checking that none is setuid or setgid and that there is no shell, fetcher or package tool.
+     */
+    public static List<String> exportedFiles(PrivateDockerd dockerd, String image, String tarName) throws IOException {
+        Files.createDirectories(LOGS);
+        Path tar = LOGS.resolve(tarName);
+        String container = dockerd.docker("create", "--network", "none", image);
+        try {
+            dockerd.docker("export", "--output", tar.toAbsolutePath().toString(), container);
+        } finally {
+            dockerd.docker("rm", container);
+        }
+        Tools.Run listing = Tools.run(List.of("tar", "-tvf", tar.toString()), null, 60);
+        if (listing.exitCode() != 0) {
+            throw new AssertionError("tar -tvf " + tar + ": " + listing.stderr());
+        }
+        List<String> files = new ArrayList<>();
+        for (String line : listing.stdout().lines().toList()) {
+            String mode = line.substring(0, 10);
+            String path = line.substring(line.lastIndexOf(' ') + 1);
+            files.add(path);
+            if (mode.charAt(3) == 's' || mode.charAt(3) == 'S' || mode.charAt(6) == 's' || mode.charAt(6) == 'S') {
+                throw new AssertionError("setuid/setgid in " + image + ": " + line);
+            }
+            if (path.matches("(.*/)?(sh|bash|dash|ash|busybox|curl|wget|apt|apt-get|dpkg)")) {
+                throw new AssertionError("unwanted in " + image + ": " + line);
+            }
+        }
+        return files;
+    }
+
     public static String read(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";

@@ -38,7 +38,14 @@ public final class Web {
 
     public static HttpResponse<String> get(HttpClient client, int port, String path, String authorization)
             throws IOException {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
+        return send(client, "https://127.0.0.1:" + port + path, "GET", authorization);
+    }
+
+    /** {@code method} (no body) to {@code url}, with an Authorization header unless null; 10 s at most. */
+    public static HttpResponse<String> send(HttpClient client, String url, String method, String authorization)
+            throws IOException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url))
+                .method(method, HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(10));
         if (authorization != null) {
             r.header("Authorization", authorization);

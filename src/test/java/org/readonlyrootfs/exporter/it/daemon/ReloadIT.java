@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,24 +80,8 @@ class ReloadIT {
                 .sum();
     }
 
-    private static HttpResponse<String> send(HttpClient client, String url, String method, String authorization)
-            throws IOException {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url))
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(10));
-        if (authorization != null) {
-            r.header("Authorization", authorization);
-        }
-        try {
-            return client.send(r.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
     private static HttpResponse<String> post(int port, String path) throws IOException {
-        return send(HttpClient.newHttpClient(), "http://127.0.0.1:" + port + path, "POST", null);
+        return Web.send(HttpClient.newHttpClient(), "http://127.0.0.1:" + port + path, "POST", null);
     }
 
     @Test
@@ -141,7 +123,8 @@ class ReloadIT {
                     NS + ".scan.interval = 1h\n" + NS + ".evidence.asset.name = node-renamed\n" + NS
                             + ".evidence.asset.fqdn = node-renamed.example.com\n" + exemption(name));
             assertEquals(200, post(port, "/-/reload").statusCode());
-            String ckl = send(HttpClient.newHttpClient(), "http://127.0.0.1:" + port + "/checklist.ckl", "GET", null)
+            String ckl = Web.send(
+                            HttpClient.newHttpClient(), "http://127.0.0.1:" + port + "/checklist.ckl", "GET", null)
                     .body();
             assertTrue(ckl.contains("<HOST_NAME>node-renamed</HOST_NAME>"), ckl.substring(0, 600));
             assertTrue(ckl.contains("<HOST_FQDN>node-renamed.example.com</HOST_FQDN>"), ckl.substring(0, 600));
@@ -217,15 +200,15 @@ class ReloadIT {
             HttpClient trustsOld = Web.client(Certs.context(null, oldCa));
             assertEquals(200, Web.get(trustsOld, port, "/-/healthy", alice).statusCode());
             assertEquals(
-                    401, send(trustsOld, reload, "POST", null).statusCode(), "behind basic auth as every endpoint");
-            assertEquals(401, send(trustsOld, reload, "POST", bob).statusCode());
+                    401, Web.send(trustsOld, reload, "POST", null).statusCode(), "behind basic auth as every endpoint");
+            assertEquals(401, Web.send(trustsOld, reload, "POST", bob).statusCode());
 
             // a broken certificate: 500, the old certificate and users stay
             Certs.write(
                     dir.resolve("web.yml"),
                     "tls_server_config:\n  cert_file: new.pem\n  key_file: old.key\n" + "basic_auth_users:\n  bob: "
                             + Web.ALICE + "\n");
-            HttpResponse<String> bad = send(trustsOld, reload, "POST", alice);
+            HttpResponse<String> bad = Web.send(trustsOld, reload, "POST", alice);
             assertEquals(500, bad.statusCode());
             assertTrue(
                     bad.body().contains("tls_server_config.key_file must be the private key of cert_file"), bad.body());
@@ -239,7 +222,7 @@ class ReloadIT {
                     dir.resolve("web.yml"),
                     "tls_server_config:\n  cert_file: new.pem\n  key_file: new.key\n" + "basic_auth_users:\n  bob: "
                             + Web.ALICE + "\n");
-            HttpResponse<String> ok = send(trustsOld, reload, "POST", alice);
+            HttpResponse<String> ok = Web.send(trustsOld, reload, "POST", alice);
             assertEquals(200, ok.statusCode(), ok.body());
 
             HttpClient trustsNew = Web.client(Certs.context(null, newCa));
