@@ -165,6 +165,8 @@ public final class EngineGateway implements DockerGateway {
         EngineClient c = client();
         String what = "GET " + shortPath(path);
         requests.requestSent(operation);
+        long started = System.nanoTime();
+        boolean ok = false;
         Callable<T> task = () -> {
             try (EngineResponse response = c.get(path)) {
                 int status = response.status();
@@ -184,14 +186,21 @@ public final class EngineGateway implements DockerGateway {
             }
         };
         try {
-            return deadline.call(what, task);
-        } catch (ContainerGone | DockerException e) {
+            T answer = deadline.call(what, task);
+            ok = true;
+            return answer;
+        } catch (ContainerGone e) {
+            ok = true; // the daemon answered: the container is gone
+            throw e;
+        } catch (DockerException e) {
             throw e;
         } catch (Exception e) {
             throw new DockerException(
                     "cannot reach the Docker daemon at " + endpoint.host() + " (" + what + "): " + tlsHint(e)
                             + describe(e),
                     e);
+        } finally {
+            requests.requestDone(operation, System.nanoTime() - started, ok);
         }
     }
 
