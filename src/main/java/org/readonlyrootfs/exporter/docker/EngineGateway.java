@@ -1,5 +1,6 @@
 package org.readonlyrootfs.exporter.docker;
 
+import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
@@ -9,7 +10,6 @@ import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
@@ -17,10 +17,11 @@ import org.readonlyrootfs.exporter.security.ClientTls;
 import org.readonlyrootfs.exporter.security.Pem;
 
 /**
- * {@link DockerGateway} over {@link EngineClient}, a small HTTP/1.1 client (keep-alive, unix socket,
+ * {@link DockerGateway} over docker-java's transport ({@link EngineTransport}: keep-alive, unix socket,
  * TCP or TLS) whose answers' JSON is read field by field (see {@link DockerJson}): the request/response
- * calls share its pool of connections, the events stream has a connection and a thread of its own (see
- * {@link EventStream}). The TLS material is read with {@link ClientTls}. No API version is pinned:
+ * calls share its pool of connections, each with its own deadline ({@link CallDeadline}); the events
+ * stream has a connection and a thread of its own (see {@link EventStream}). The TLS material is read
+ * with {@link ClientTls} and handed to the transport as its {@code SSLConfig}. No API version is pinned:
  * unversioned requests work on Engine 20.10 (API 1.41) and on Docker 29 (which refuses &lt; 1.44).
  * Every request is a GET.
  */
@@ -35,7 +36,7 @@ public final class EngineGateway implements DockerGateway {
     private final RequestListener requests;
     private final CallDeadline deadline;
     private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
-    private EngineClient http; // guarded by this
+    private EngineTransport http; // guarded by this
 
     public EngineGateway(DockerEndpoint endpoint, RequestListener listener) {
         this.endpoint = endpoint;
@@ -111,14 +112,13 @@ public final class EngineGateway implements DockerGateway {
 
     @Override
     public AutoCloseable followEvents(long sinceEpochSeconds, EventListener listener) {
-        EngineClient c;
+        EngineTransport.Stream c;
         try {
-            c = client();
+            c = client().stream();
         } catch (DockerException e) {
             listener.ended(e.getMessage());
             return () -> {};
         }
-        requests.requestSent("events");
         String path = "/events?since=" + sinceEpochSeconds + "&filters=" + CONTAINER_EVENTS;
         EventStream stream = new EventStream(
                 c,
@@ -128,7 +128,8 @@ public final class EngineGateway implements DockerGateway {
                 deadline,
                 this::eventsFailed,
                 "events stream from " + endpoint.host() + " ended",
-                streams::remove);
+                streams::remove,
+                requests);
         streams.add(stream);
         stream.start();
         return stream;
@@ -162,30 +163,34 @@ public final class EngineGateway implements DockerGateway {
 
     /** One GET with its own deadline; errors become one-line {@link DockerException}s. */
     private <T> T get(String operation, String path, BodyReader<T> reader) {
-        EngineClient c = client();
-        String what = "GET " + shortPath(path);
         requests.requestSent(operation);
         long started = System.nanoTime();
         boolean ok = false;
-        Callable<T> task = () -> {
-            try (EngineResponse response = c.get(path)) {
-                int status = response.status();
-                if (status == 404
-                        && (operation.equals("inspect")
-                                || operation.equals("plan_inspect")
-                                || operation.equals("changes"))) {
-                    throw new ContainerGone();
-                }
-                if (status < 200 || status > 299) {
-                    throw new DockerApiError(
-                            what + " failed with HTTP " + status + ": "
-                                    + DockerJson.errorMessage(response.body().readNBytes(4096)),
-                            null);
-                }
-                return reader.read(response.body());
-            }
-        };
+        String what = "GET " + shortPath(path);
         try {
+            EngineTransport c = client();
+            CallDeadline.Body<T> task = abort -> {
+                try (DockerHttpClient.Response response = c.get(path)) {
+                    abort.onDeadline(response::close); // closes its connection: ends a body read on TCP too
+                    int status = response.getStatusCode();
+                    if (status == 404
+                            && (operation.equals("inspect")
+                                    || operation.equals("plan_inspect")
+                                    || operation.equals("changes"))) {
+                        response.getBody().close(); // read to its end: the connection serves the next call
+                        throw new ContainerGone();
+                    }
+                    try (InputStream body = response.getBody()) {
+                        if (status < 200 || status > 299) {
+                            throw new DockerApiError(
+                                    what + " failed with HTTP " + status + ": "
+                                            + DockerJson.errorMessage(body.readNBytes(4096)),
+                                    null);
+                        }
+                        return reader.read(body);
+                    } // closed: the rest is read, so that the connection serves the next call
+                }
+            };
             T answer = deadline.call(what, task);
             ok = true;
             return answer;
@@ -204,7 +209,7 @@ public final class EngineGateway implements DockerGateway {
         }
     }
 
-    private synchronized EngineClient client() {
+    private synchronized EngineTransport client() {
         if (http == null) {
             SSLContext tls = null;
             if (endpoint.tlsVerify()) {
@@ -224,7 +229,7 @@ public final class EngineGateway implements DockerGateway {
                 }
             }
             try {
-                http = new EngineClient(endpoint.host(), tls, endpoint.timeout());
+                http = new EngineTransport(endpoint.host(), tls, endpoint.timeout());
             } catch (IllegalArgumentException e) {
                 throw new DockerException("invalid Docker endpoint " + endpoint.host() + ": " + describe(e), e);
             }

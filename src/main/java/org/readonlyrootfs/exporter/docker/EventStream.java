@@ -1,13 +1,16 @@
 package org.readonlyrootfs.exporter.docker;
 
+import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.function.Consumer;
 
 /**
  * One subscription to {@code GET /events}, read by a thread of its own on a connection of its own
- * (never pooled). Connecting, sending the request and reading the answer's head run under the call
- * deadline; the body, a stream of JSON objects that stays open for as long as the daemon runs, has
- * none.
+ * (a transport client of its own, never pooled). Connecting, sending the request and reading the
+ * answer's head run under the call deadline, and count as one {@code events} request for the {@link
+ * RequestListener}; the body, a stream of JSON objects that stays open for as long as the daemon runs,
+ * has none.
  *
  * <p>The listener hears {@link EventListener#connected()} once the daemon answered 2xx, then one
  * {@link EventListener#event} per container event, then {@link EventListener#ended} exactly once: when
@@ -21,7 +24,7 @@ final class EventStream implements AutoCloseable {
         String failed(Throwable t);
     }
 
-    private final EngineClient client;
+    private final EngineTransport.Stream client;
     private final String path;
     private final String what;
     private final EventListener listener;
@@ -29,9 +32,10 @@ final class EventStream implements AutoCloseable {
     private final Reasons reasons;
     private final String endedReason;
     private final Consumer<EventStream> onEnd;
+    private final RequestListener requests;
     private final Thread reader;
     private final Object state = new Object();
-    private EngineConnection connection; // guarded by state
+    private DockerHttpClient.Response connection; // guarded by state
     private boolean connecting = true; // guarded by state
     private boolean closed; // guarded by state
     private boolean ended; // guarded by the listener lock (this)
@@ -40,16 +44,18 @@ final class EventStream implements AutoCloseable {
      * @param what        the request as error messages name it ({@code GET /events})
      * @param endedReason the reason when the daemon ends the stream itself
      * @param onEnd       runs once the stream has ended, for whatever reason
+     * @param requests    told of the request (sent, and done once the answer's head is in or it failed)
      */
     EventStream(
-            EngineClient client,
+            EngineTransport.Stream client,
             String path,
             String what,
             EventListener listener,
             CallDeadline deadline,
             Reasons reasons,
             String endedReason,
-            Consumer<EventStream> onEnd) {
+            Consumer<EventStream> onEnd,
+            RequestListener requests) {
         this.client = client;
         this.path = path;
         this.what = what;
@@ -58,6 +64,7 @@ final class EventStream implements AutoCloseable {
         this.reasons = reasons;
         this.endedReason = endedReason;
         this.onEnd = onEnd;
+        this.requests = requests;
         this.reader = new Thread(this::run, "docker-events");
         this.reader.setDaemon(true);
     }
@@ -67,12 +74,21 @@ final class EventStream implements AutoCloseable {
     }
 
     private void run() {
-        EngineResponse answer;
+        DockerHttpClient.Response answer;
+        requests.requestSent("events");
+        long started = System.nanoTime();
+        boolean ok = false;
         try {
-            answer = deadline.call(what, this::open);
+            answer = deadline.call(what, abort -> {
+                abort.onDeadline(client::close); // on TCP, closes a connection the interrupt cannot
+                return open();
+            });
+            ok = true;
         } catch (Exception e) {
             fail(e);
             return;
+        } finally {
+            requests.requestDone("events", System.nanoTime() - started, ok);
         }
         synchronized (state) {
             connecting = false;
@@ -81,7 +97,9 @@ final class EventStream implements AutoCloseable {
                 return;
             }
         }
-        try (DockerJson.EventReader events = DockerJson.events(answer.body())) {
+        // the body is never closed by the reader (that would read on to the stream's end): closing the
+        // connection ends it
+        try (DockerJson.EventReader events = DockerJson.events(EngineTransport.unclosable(answer.getBody()))) {
             if (!deliver(null)) {
                 return;
             }
@@ -107,18 +125,25 @@ final class EventStream implements AutoCloseable {
     }
 
     /** Connects, sends the request and reads the answer's head: the part under the deadline. */
-    private EngineResponse open() throws IOException {
-        EngineResponse answer = client.stream(path, c -> {
-            synchronized (state) {
-                if (closed) {
-                    throw new IllegalStateException("closed");
-                }
-                connection = c;
+    private DockerHttpClient.Response open() throws IOException {
+        synchronized (state) {
+            if (closed) {
+                throw new IllegalStateException("closed");
             }
-        });
-        int status = answer.status();
+        }
+        DockerHttpClient.Response answer = client.get(path);
+        synchronized (state) {
+            connection = answer;
+            if (closed) {
+                throw new IllegalStateException("closed");
+            }
+        }
+        int status = answer.getStatusCode();
         if (status < 200 || status > 299) {
-            String message = DockerJson.errorMessage(answer.body().readNBytes(4096));
+            String message;
+            try (InputStream body = answer.getBody()) {
+                message = DockerJson.errorMessage(body.readNBytes(4096));
+            }
             abort();
             throw new DockerApiError(what + " failed with HTTP " + status + ": " + message, null);
         }
@@ -150,15 +175,21 @@ final class EventStream implements AutoCloseable {
         onEnd.accept(this);
     }
 
+    /** Closes the answer (which closes its connection at once) and the stream's client. */
     private void abort() {
-        EngineConnection c;
+        DockerHttpClient.Response c;
         synchronized (state) {
             c = connection;
             connection = null;
         }
         if (c != null) {
-            c.abort();
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                // closing anyway
+            }
         }
+        client.close();
     }
 
     @Override

@@ -3,14 +3,12 @@ package org.readonlyrootfs.exporter.docker;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
- * Loads the classes of the Engine API request path (unix sockets, HTTP framing, the JSON reader) and
- * runs it on built-in sample answers (1000 inspects, 40 lists) on a background thread, while the main
+ * Loads the classes of the Engine API request path (the transport's HTTP client, the JSON reader) and
+ * runs the JSON reading on built-in sample answers (1000 inspects, 40 lists) on a background thread, while the main
  * thread reads the configuration and starts the HTTP server: the JIT compiles the path on a core the
  * start-up leaves idle, rather than during the first scan. No request is sent, no file is written; a
  * failure here only means the first scan does that work itself.
@@ -48,48 +46,24 @@ public final class RequestPathWarmup {
         try {
             DockerJson.info(json(INFO));
             DockerJson.errorMessage("{\"message\":\"No such container: x\"}".getBytes(StandardCharsets.UTF_8));
-            try (SocketChannel unconnected = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                unconnected.isConnected();
-            }
-            Class.forName(EngineClient.class.getName(), true, RequestPathWarmup.class.getClassLoader());
+            // the transport's classes (its HTTP client, connection pool, TLS strategy): built, never connected
+            new EngineTransport("unix:///nonexistent/docker.sock", null, Duration.ofSeconds(1)).close();
             // the path a scan runs a thousand times, enough times here for the JIT to compile it now, on
             // the core the start-up leaves idle, rather than during the first scan
-            byte[] answers = answers();
+            byte[] list = LIST.getBytes(StandardCharsets.UTF_8);
+            byte[] inspect = INSPECT.getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < ROUNDS; i++) {
-                EngineConnection c =
-                        new EngineConnection(new ByteArrayInputStream(answers), OutputStream.nullOutputStream());
-                try (EngineResponse r = c.get("/containers/json?all=1", "docker", x -> {})) {
-                    DockerJson.containers(r.body(), s -> {});
-                }
+                DockerJson.containers(new ByteArrayInputStream(list), s -> {});
                 for (int j = 0; j < INSPECTS_PER_ROUND; j++) {
-                    try (EngineResponse r = c.get("/containers/0123456789ab/json", "docker", x -> {})) {
-                        if (!DockerJson.readonlyRootfs(r.body())) {
-                            return false;
-                        }
+                    if (!DockerJson.readonlyRootfs(new ByteArrayInputStream(inspect))) {
+                        return false;
                     }
                 }
             }
             return true;
-        } catch (IOException | ReflectiveOperationException | RuntimeException | EngineConnection.NothingReceived e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             return false; // only a head start: the first scan loads and compiles whatever is missing
         }
-    }
-
-    /** A list answer, then inspect answers, as the daemon sends them (chunked). */
-    private static byte[] answers() {
-        StringBuilder sb = new StringBuilder();
-        sb.append(chunked(LIST));
-        for (int j = 0; j < INSPECTS_PER_ROUND; j++) {
-            sb.append(chunked(INSPECT));
-        }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String chunked(String body) {
-        return "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nDocker-Experimental: false"
-                + "\r\nOstype: linux\r\nServer: Docker/20.10.24 (linux)\r\nDate: Sat, 28 Nov 2026 14:00:00 GMT"
-                + "\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(body.length() + 1) + "\r\n" + body
-                + "\n\r\n0\r\n\r\n";
     }
 
     private static InputStream json(String s) {

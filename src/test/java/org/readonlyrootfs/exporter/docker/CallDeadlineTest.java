@@ -70,4 +70,64 @@ class CallDeadlineTest {
                     .until(() -> !Thread.currentThread().isInterrupted());
         }
     }
+
+    @Test
+    void theCallsAbortActionRunsAtTheDeadlineForWhatAnInterruptCannotEnd() throws Exception {
+        java.util.concurrent.CountDownLatch aborted = new java.util.concurrent.CountDownLatch(1);
+        try (CallDeadline d = new CallDeadline(Duration.ofMillis(200))) {
+            long start = System.nanoTime();
+            CallDeadline.DeadlineExceeded e = assertThrows(
+                    CallDeadline.DeadlineExceeded.class,
+                    () -> d.call("GET /x", abort -> {
+                        abort.onDeadline(aborted::countDown);
+                        // a wait no interrupt ends, as a read on a TCP socket: only the abort action does
+                        while (!aborted.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                            Thread.onSpinWait();
+                        }
+                        throw new IOException("Socket closed");
+                    }));
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms >= 200 && ms < 2000, "took " + ms + " ms");
+            assertEquals("Docker daemon did not answer GET /x within 200 ms", e.getMessage());
+            assertFalse(Thread.currentThread().isInterrupted());
+        } catch (CallDeadline.DeadlineExceeded unexpected) {
+            throw unexpected;
+        }
+    }
+
+    @Test
+    void anAbortActionSetAfterTheDeadlinePassedRunsAtOnceAndNoneRunsForACallInTime() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        try (CallDeadline d = new CallDeadline(Duration.ofMillis(100))) {
+            Integer one = d.call("fast", abort -> {
+                abort.onDeadline(runs::incrementAndGet);
+                return 1;
+            });
+            assertEquals(1, one);
+            assertThrows(
+                    CallDeadline.DeadlineExceeded.class,
+                    () -> d.call("late", abort -> {
+                        long until = System.nanoTime() + Duration.ofMillis(300).toNanos();
+                        while (System.nanoTime() < until) {
+                            Thread.onSpinWait(); // busy: the interrupt is not seen
+                        }
+                        abort.onDeadline(runs::incrementAndGet); // the answer came after the deadline
+                        assertEquals(1, runs.get(), "ran at once; the call in time never ran its own");
+                        throw new IOException("closed by the abort");
+                    }));
+        }
+        assertEquals(1, runs.get());
+    }
+
+    @Test
+    void aSocketReadTimeoutIsTheDeadline() {
+        try (CallDeadline d = new CallDeadline(Duration.ofSeconds(5))) {
+            CallDeadline.DeadlineExceeded e = assertThrows(
+                    CallDeadline.DeadlineExceeded.class,
+                    () -> d.call("GET /info", () -> {
+                        throw new RuntimeException(new java.net.SocketTimeoutException("Read timed out"));
+                    }));
+            assertEquals("Docker daemon did not answer GET /info within 5000 ms", e.getMessage());
+        }
+    }
 }
