@@ -27,6 +27,7 @@ public final class RequestPathWarmup {
              "HostConfig":{"Binds":null,"ReadonlyRootfs":true,"Tmpfs":{"/tmp":""}},"Mounts":[],
              "Config":{"Image":"busybox","Labels":{"a":"b"}},"NetworkSettings":{"Networks":{}}}""";
 
+    private static final String NOWHERE = "unix:///nonexistent/readonly-rootfs-exporter-warmup.sock";
     private static final int ROUNDS = 40;
     private static final int INSPECTS_PER_ROUND = 25;
 
@@ -46,8 +47,13 @@ public final class RequestPathWarmup {
         try {
             DockerJson.info(json(INFO));
             DockerJson.errorMessage("{\"message\":\"No such container: x\"}".getBytes(StandardCharsets.UTF_8));
-            // the transport's classes (its HTTP client, connection pool, TLS strategy): built, never connected
-            new EngineTransport("unix:///nonexistent/docker.sock", null, Duration.ofSeconds(1)).close();
+            // the transport's classes (its HTTP client, connection pool, request execution up to the connect,
+            // which fails: no such socket, so no request is sent)
+            try (EngineTransport t = new EngineTransport(NOWHERE, null, Duration.ofSeconds(1))) {
+                t.get("/_ping").close();
+            } catch (RuntimeException expected) {
+                // no such socket
+            }
             // the path a scan runs a thousand times, enough times here for the JIT to compile it now, on
             // the core the start-up leaves idle, rather than during the first scan
             byte[] list = LIST.getBytes(StandardCharsets.UTF_8);
