@@ -318,28 +318,24 @@ class EngineTransportTest {
     }
 
     @Test
-    void aSilentUnixDaemonEndsTheCallAtItsDeadlineClosesItsConnectionAndIsNotRetried() throws Exception {
-        EngineGateway g = unix(req -> "SILENT");
-        long t0 = System.nanoTime();
-        DockerException e = assertThrows(DockerException.class, g::info);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertEquals("Docker daemon did not answer GET /info within 400 ms", e.getMessage());
-        assertTrue(ms >= 400 && ms < 3000, "took " + ms + " ms");
-        assertFalse(Thread.currentThread().isInterrupted(), "the deadline's interrupt is not left behind");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> daemon.closedByClient.get() == 1);
-        assertEquals(1, daemon.requests.size(), "not retried");
-        assertEquals(List.of("sent info", "failed info"), counted);
-    }
-
-    @Test
-    void aSilentTcpDaemonEndsTheCallAtItsDeadlineToo() throws Exception {
-        EngineGateway g = tcp(req -> "SILENT");
-        long t0 = System.nanoTime();
-        DockerException e = assertThrows(DockerException.class, g::info);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertEquals("Docker daemon did not answer GET /info within 400 ms", e.getMessage());
-        assertTrue(ms >= 400 && ms < 3000, "took " + ms + " ms");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> daemon.closedByClient.get() == 1);
+    void aSilentDaemonEndsTheCallAtItsDeadlineClosesItsConnectionAndIsNotRetriedOnUnixAndTcp() throws Exception {
+        for (boolean overTcp : List.of(false, true)) {
+            EngineGateway g = overTcp ? tcp(req -> "SILENT") : unix(req -> "SILENT");
+            long t0 = System.nanoTime();
+            DockerException e = assertThrows(DockerException.class, g::info);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals("Docker daemon did not answer GET /info within 400 ms", e.getMessage());
+            assertTrue(ms >= 400 && ms < 3000, "tcp " + overTcp + ": took " + ms + " ms");
+            assertFalse(Thread.currentThread().isInterrupted(), "the deadline's interrupt is not left behind");
+            FakeDaemon d = daemon;
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> d.closedByClient.get() == 1);
+            assertEquals(1, d.requests.size(), "not retried");
+            assertEquals(List.of("sent info", "failed info"), counted);
+            stop();
+            gateway = null;
+            daemon = null;
+            counted.clear();
+        }
     }
 
     @Test
@@ -351,8 +347,9 @@ class EngineTransportTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertEquals("Docker daemon did not answer GET /containers/json?all=1 within 400 ms", e.getMessage());
             assertTrue(
-                    ms >= 400 && ms < 3000,
-                    "tcp " + overTcp + ": took " + ms + " ms (a read timeout alone never ends it)");
+                    ms >= 400 && ms < 10_000,
+                    "tcp " + overTcp + ": took " + ms
+                            + " ms (the drip lasts 5000 s: a read timeout alone never ends it)");
             stop();
             gateway = null;
             daemon = null;
