@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.readonlyrootfs.exporter.scan.Snapshot;
 
 /**
@@ -40,22 +41,34 @@ public final class ScanCounters {
                     }
                 })
                 .register(registry);
+        perHost(
+                registry,
+                snapshots,
+                "findings_detected",
+                "Containers first seen as a finding (writable root filesystem); each container id counted once",
+                Snapshot::findingsDetected);
+        perHost(
+                registry,
+                snapshots,
+                "events",
+                "Docker container events applied to the inventory",
+                Snapshot::eventsApplied);
+    }
+
+    /** A counter with one series, labelled with the host. */
+    private static void perHost(
+            PrometheusRegistry registry,
+            Supplier<Snapshot> snapshots,
+            String name,
+            String help,
+            ToLongFunction<Snapshot> value) {
         CounterWithCallback.builder()
-                .name(PREFIX + "findings_detected")
-                .help("Containers first seen as a finding (writable root filesystem); each container id counted once")
+                .name(PREFIX + name)
+                .help(help)
                 .labelNames("host")
                 .callback(cb -> {
                     Snapshot s = snapshots.get();
-                    cb.call(s.findingsDetected(), s.host());
-                })
-                .register(registry);
-        CounterWithCallback.builder()
-                .name(PREFIX + "events")
-                .help("Docker container events applied to the inventory")
-                .labelNames("host")
-                .callback(cb -> {
-                    Snapshot s = snapshots.get();
-                    cb.call(s.eventsApplied(), s.host());
+                    cb.call(value.applyAsLong(s), s.host());
                 })
                 .register(registry);
     }

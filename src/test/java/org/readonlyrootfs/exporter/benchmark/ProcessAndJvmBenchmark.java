@@ -23,7 +23,7 @@ import org.readonlyrootfs.exporter.testing.Scrape;
  * runs alternated: the jar with the image's JVM flags over N containers (default 1000), process start to first
  * complete {@code /metrics}, classes loaded by then, resident memory after settling, the scrape's duration and
  * size; and in-process, the time to collect and write the process and JVM series alone.
- * {@code scripts/benchmark.sh --process-and-jvm [N]}.
+ * {@code scripts/benchmark.sh --process-and-jvm [N]}; {@code -Dbaseline.jar=JAR} adds an older build as a third column.
  */
 public final class ProcessAndJvmBenchmark {
     private static final int RUNS = 5;
@@ -32,32 +32,53 @@ public final class ProcessAndJvmBenchmark {
     private ProcessAndJvmBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        // first, in this fresh JVM: what registering them and their first scrape cost, class loading included
+        long cold = System.nanoTime();
+        PrometheusRegistry registry = new PrometheusRegistry();
+        ProcessAndJvm.register(registry);
+        PrometheusTextFormatWriter.create()
+                .write(new ByteArrayOutputStream(), registry.scrape(), EscapingScheme.ALLOW_UTF8);
+        double coldSeconds = (System.nanoTime() - cold) / 1e9;
+        System.out.printf(
+                Locale.ROOT,
+                "process and JVM series, in-process: registered and first scraped in a fresh JVM %.0f ms;"
+                        + " then %.0f µs per scrape (median)%n",
+                coldSeconds * 1e3,
+                inProcessScrapeSeconds(registry) * 1e6);
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        if (n == 0) {
+            return;
+        }
         Path jar = Path.of(System.getProperty("exporter.jar", "target/readonly-rootfs-exporter-0.1.0.jar"));
         ScanBenchmark.check(Files.isRegularFile(jar), "no " + jar + ": run mvn package first");
+        // optional: an older build (without the process and JVM metrics, or prometheus-metrics-core) as a third column
+        String baseline = System.getProperty("baseline.jar", "");
+        int variants = baseline.isEmpty() ? 2 : 3;
         Path logs = Files.createTempDirectory("rre-jvm-bench-");
-        double[][] first = new double[2][RUNS];
-        double[][] classes = new double[2][RUNS];
-        double[][] rss = new double[2][RUNS];
-        double[][] scrape = new double[2][RUNS];
-        double[][] bytes = new double[2][RUNS];
+        double[][] first = new double[variants][RUNS];
+        double[][] classes = new double[variants][RUNS];
+        double[][] rss = new double[variants][RUNS];
+        double[][] scrape = new double[variants][RUNS];
+        double[][] bytes = new double[variants][RUNS];
         try (PrivateDockerd dockerd = PrivateDockerd.start()) {
             EngineWrites client = new EngineWrites(dockerd.host());
             ScanBenchmark.provision(client, dockerd.image(), "jvm-bench-", n);
             for (int run = 0; run < RUNS; run++) {
-                for (int on = 0; on < 2; on++) { // alternated: the machine's noise hits both alike
+                for (int on = 0; on < variants; on++) { // alternated: the machine's noise hits all alike
                     Path classLog = logs.resolve("classes-" + run + "-" + on + ".log");
                     int port = ScanBenchmark.freePort();
                     long start = System.nanoTime();
+                    List<String> flags = new ArrayList<>(List.of("--scan.events=false", "--scan.interval=1h"));
+                    if (on < 2) {
+                        flags.add("--metrics.process-and-jvm=" + (on == 1));
+                    }
                     Process p = ScanBenchmark.exporter(
-                            jar,
+                            on < 2 ? jar : Path.of(baseline),
                             dockerd.host(),
                             port,
                             null,
                             List.of("-Xlog:class+load=info:file=" + classLog),
-                            "--scan.events=false",
-                            "--scan.interval=1h",
-                            "--metrics.process-and-jvm=" + (on == 1));
+                            flags.toArray(String[]::new));
                     try {
                         while (true) {
                             Scrape s = ScanBenchmark.tryScrape(port);
@@ -91,9 +112,9 @@ public final class ProcessAndJvmBenchmark {
                     }
                     System.err.printf(
                             Locale.ROOT,
-                            "run %d, process-and-jvm=%b: first /metrics %.3f s, %d classes, RSS %.1f MiB, scrape %.4f s%n",
+                            "run %d, %s: first /metrics %.3f s, %d classes, RSS %.1f MiB, scrape %.4f s%n",
                             run + 1,
-                            on == 1,
+                            on == 2 ? "baseline " + baseline : "process-and-jvm=" + (on == 1),
                             first[on][run],
                             (long) classes[on][run],
                             rss[on][run],
@@ -101,7 +122,6 @@ public final class ProcessAndJvmBenchmark {
                 }
             }
         }
-        double inProcess = inProcessScrapeSeconds();
         List<String[]> rows = new ArrayList<>();
         rows.add(row("process start to first complete /metrics, s (median of " + RUNS + ")", first, "%.3f"));
         rows.add(row("classes loaded by then", classes, "%.0f"));
@@ -109,24 +129,24 @@ public final class ProcessAndJvmBenchmark {
         rows.add(row("/metrics scrape, s (median of " + SCRAPES + ", median of runs)", scrape, "%.4f"));
         rows.add(row("/metrics size, bytes", bytes, "%.0f"));
         System.out.println();
-        System.out.println("| N = " + n + " containers, image JVM flags | process-and-jvm = false | = true | ratio |");
-        System.out.println("|---|---|---|---|");
+        System.out.println("| N = " + n + " containers, image JVM flags | process-and-jvm = false | = true | ratio |"
+                + (variants == 3 ? " baseline jar |" : ""));
+        System.out.println("|---|---|---|---|" + (variants == 3 ? "---|" : ""));
         rows.forEach(r -> System.out.println("| " + String.join(" | ", r) + " |"));
-        System.out.printf(
-                Locale.ROOT,
-                "%nprocess and JVM series alone, collected and written in-process: %.0f µs per scrape%n",
-                inProcess * 1e6);
     }
 
     private static String[] row(String what, double[][] values, String format) {
         double off = median(values[0]);
         double on = median(values[1]);
-        return new String[] {
-            what,
-            String.format(Locale.ROOT, format, off),
-            String.format(Locale.ROOT, format, on),
-            String.format(Locale.ROOT, "%.2fx", on / off)
-        };
+        List<String> cells = new ArrayList<>(List.of(
+                what,
+                String.format(Locale.ROOT, format, off),
+                String.format(Locale.ROOT, format, on),
+                String.format(Locale.ROOT, "%.2fx", on / off)));
+        if (values.length == 3) {
+            cells.add(String.format(Locale.ROOT, format, median(values[2])));
+        }
+        return cells.toArray(String[]::new);
     }
 
     private static double median(double[] v) {
@@ -135,10 +155,8 @@ public final class ProcessAndJvmBenchmark {
         return s[s.length / 2];
     }
 
-    /** Median time of collecting and writing the process and JVM series, after a warm-up. */
-    private static double inProcessScrapeSeconds() throws IOException {
-        PrometheusRegistry registry = new PrometheusRegistry();
-        ProcessAndJvm.register(registry);
+    /** Median time of collecting and writing the registry's series, after a warm-up. */
+    private static double inProcessScrapeSeconds(PrometheusRegistry registry) throws IOException {
         PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
         double[] t = new double[2001];
         for (int i = 0; i < t.length; i++) {
