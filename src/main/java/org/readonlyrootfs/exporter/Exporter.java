@@ -102,9 +102,6 @@ public final class Exporter implements AutoCloseable {
         scan.requests().timeTo(latencies);
         registry.register(latencies.collector(scanner::host));
         CgroupMemory.ofThisProcess().register(registry, scanner::host);
-        if (config.processAndJvmMetrics()) {
-            ProcessAndJvm.register(registry);
-        }
         // the server answers POST /-/reload from its start; the reloader needs the server, so it comes after
         AtomicReference<ConfigReloader> reloader = new AtomicReference<>();
         ExporterServer server;
@@ -152,6 +149,10 @@ public final class Exporter implements AutoCloseable {
                     "events-start");
             starter.setDaemon(true);
             starter.start();
+        }
+        if (config.processAndJvmMetrics()) {
+            // once the first scan runs: their classes load on this thread while it waits for the daemon
+            ProcessAndJvm.register(registry);
         }
         return new Exporter(scan, loop, events, server, reloads);
     }
