@@ -23,6 +23,7 @@ import org.readonlyrootfs.exporter.scan.RemediationObserver;
 import org.readonlyrootfs.exporter.scan.ScanLoop;
 import org.readonlyrootfs.exporter.scan.Scanner;
 import org.readonlyrootfs.exporter.scan.Snapshot;
+import org.slf4j.LoggerFactory;
 
 /** The running exporter: gateway, inventory, scans, events, registry and HTTP server, wired together. */
 public final class Exporter implements AutoCloseable {
@@ -152,7 +153,11 @@ public final class Exporter implements AutoCloseable {
         }
         if (config.processAndJvmMetrics()) {
             // once the first scan runs: their classes load on this thread while it waits for the daemon
-            ProcessAndJvm.register(registry);
+            if (!ProcessAndJvm.register(registry)) {
+                LoggerFactory.getLogger(Exporter.class)
+                        .warn("metrics.process-and-jvm: no process_* and jvm_* metrics: this Java runtime lacks the"
+                                + " java.management module");
+            }
         }
         return new Exporter(scan, loop, events, server, reloads);
     }

@@ -22,7 +22,20 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 public final class ProcessAndJvm {
     private ProcessAndJvm() {}
 
-    public static void register(PrometheusRegistry registry) {
+    /**
+     * Registers them into {@code registry}; returns false, having registered none or some, when the Java
+     * runtime lacks the {@code java.management} module (a runtime made without it).
+     */
+    public static boolean register(PrometheusRegistry registry) {
+        try {
+            registerAll(registry);
+            return true;
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    private static void registerAll(PrometheusRegistry registry) {
         ProcessMetrics.builder().register(registry);
         JvmMemoryMetrics.builder().register(registry);
         JvmBufferPoolMetrics.builder().register(registry);
