@@ -27,8 +27,9 @@ RUN mvn -B -ntp -q -Dmaven.test.skip=true package && rm -rf target
 COPY src/main ./src/main
 RUN mvn -B -ntp -q -o -Dmaven.test.skip=true package
 
-# Only the modules the exporter uses (jdk.crypto.ec: TLS to the daemon with EC keys and ECDHE).
-ARG JLINK_MODULES=java.base,java.naming,java.sql,jdk.crypto.ec,jdk.httpserver,jdk.unsupported
+# Only the modules the exporter uses (jdk.crypto.ec: TLS to the daemon with EC keys and ECDHE; java.management and
+# jdk.management: the process_* and jvm_* metrics, CPU time and open files included).
+ARG JLINK_MODULES=java.base,java.management,java.naming,java.sql,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.unsupported
 RUN set -eu; \
     mkdir -p /rootfs/app /rootfs/etc /rootfs/tmp; \
     jlink --add-modules "$JLINK_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files --compress=2 \

@@ -8,6 +8,8 @@
 # memory cgroup of that limit, under a scrape loop (default 10000 containers; MemoryBenchmark).
 # scripts/benchmark.sh --proxy [N]: the exporter's cold and warm scans of N containers (default 1000) on the
 # daemon's socket vs through deploy/socket-proxy/haproxy.cfg (ProxyScanBenchmark).
+# scripts/benchmark.sh --process-and-jvm [N]: start-up, classes, memory and scrape with metrics.process-and-jvm
+# false vs true, runs alternated (default 1000 containers; ProcessAndJvmBenchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >&2
@@ -21,6 +23,9 @@ elif [[ "${1:-}" == --memory-limit=* ]]; then
     main=org.readonlyrootfs.exporter.benchmark.MemoryBenchmark
 elif [[ "${1:-}" == --proxy ]]; then
     main=org.readonlyrootfs.exporter.benchmark.ProxyScanBenchmark
+    shift
+elif [[ "${1:-}" == --process-and-jvm ]]; then
+    main=org.readonlyrootfs.exporter.benchmark.ProcessAndJvmBenchmark
     shift
 fi
 exec java ${BENCHMARK_JAVA_OPTS:-} -Dexporter.jar=target/readonly-rootfs-exporter-0.1.0.jar -cp "target/classes:target/test-classes:$(cat target/test.classpath)" \

@@ -11,13 +11,19 @@ import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
 import org.readonlyrootfs.exporter.http.ExporterServer;
 import org.readonlyrootfs.exporter.http.ReloadOutcome;
+import org.readonlyrootfs.exporter.metrics.CgroupMemory;
 import org.readonlyrootfs.exporter.metrics.ConfigReloadCollector;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
+import org.readonlyrootfs.exporter.metrics.Latencies;
+import org.readonlyrootfs.exporter.metrics.ProcessAndJvm;
+import org.readonlyrootfs.exporter.metrics.ScanCounters;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
 import org.readonlyrootfs.exporter.scan.EventFollower;
 import org.readonlyrootfs.exporter.scan.RemediationObserver;
 import org.readonlyrootfs.exporter.scan.ScanLoop;
 import org.readonlyrootfs.exporter.scan.Scanner;
+import org.readonlyrootfs.exporter.scan.Snapshot;
+import org.slf4j.LoggerFactory;
 
 /** The running exporter: gateway, inventory, scans, events, registry and HTTP server, wired together. */
 public final class Exporter implements AutoCloseable {
@@ -89,10 +95,14 @@ public final class Exporter implements AutoCloseable {
                 : config.docker().timeout();
         // one deadline, counted from the start: no scrape waits past it, however many came before
         long firstScanDeadline = startNanos + firstScanWait.toNanos();
-        registry.register(new ExporterCollector(
-                () -> scanner.currentAfterFirstScan(firstScanDeadline),
-                config.perContainer(),
-                config.containerLabels()));
+        Supplier<Snapshot> snapshots = () -> scanner.currentAfterFirstScan(firstScanDeadline);
+        registry.register(new ExporterCollector(snapshots, config.perContainer(), config.containerLabels()));
+        ScanCounters.register(registry, snapshots);
+        // after the collectors that wait for the first scan: by then the host label is the daemon's name
+        Latencies latencies = new Latencies();
+        scan.requests().timeTo(latencies);
+        registry.register(latencies.collector(scanner::host));
+        CgroupMemory.ofThisProcess().register(registry, scanner::host);
         // the server answers POST /-/reload from its start; the reloader needs the server, so it comes after
         AtomicReference<ConfigReloader> reloader = new AtomicReference<>();
         ExporterServer server;
@@ -127,7 +137,8 @@ public final class Exporter implements AutoCloseable {
         scan.remediation().ifPresent(RemediationObserver::start);
         EventFollower events = null;
         if (config.followEvents()) {
-            events = new EventFollower(scan.docker(), scanner, scan.inspectors(), loop::scanSoon, clock);
+            events = new EventFollower(
+                    scan.docker(), scanner, scan.inspectors(), loop::scanSoon, clock, latencies::eventDelay);
             // the stream waits for the first scan, which so has the CPU to itself; the resync that every
             // connection of the stream runs covers what happened meanwhile
             EventFollower follower = events;
@@ -139,6 +150,14 @@ public final class Exporter implements AutoCloseable {
                     "events-start");
             starter.setDaemon(true);
             starter.start();
+        }
+        if (config.processAndJvmMetrics()) {
+            // once the first scan runs: their classes load on this thread while it waits for the daemon
+            if (!ProcessAndJvm.register(registry)) {
+                LoggerFactory.getLogger(Exporter.class)
+                        .warn("metrics.process-and-jvm: no process_* and jvm_* metrics: this Java runtime lacks the"
+                                + " java.management module");
+            }
         }
         return new Exporter(scan, loop, events, server, reloads);
     }

@@ -51,6 +51,7 @@ final class RestartNeeded {
                 running.remediation().refresh(),
                 next.remediation().refresh());
         changed(out, "metrics.per-container", running.perContainer(), next.perContainer());
+        changed(out, "metrics.process-and-jvm", running.processAndJvmMetrics(), next.processAndJvmMetrics());
         if (!Objects.equals(running.containerLabels(), next.containerLabels())) {
             out.add("metrics.container-labels (changed)");
         }

@@ -16,9 +16,12 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.Setting;
+import org.readonlyrootfs.exporter.metrics.CgroupMemory;
 import org.readonlyrootfs.exporter.metrics.ConfigReloadCollector;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
 import org.readonlyrootfs.exporter.metrics.Fixtures;
+import org.readonlyrootfs.exporter.metrics.Latencies;
+import org.readonlyrootfs.exporter.metrics.ScanCounters;
 
 /**
  * The documentation has every setting and every metric the code has: the tables of
@@ -36,14 +39,17 @@ class ReadmeTest {
 
     /** Every metric name the exporter exposes (with a label pattern: all of them), with its _total or _info suffix. */
     private static Set<String> exposedMetrics() {
-        return java.util.stream.Stream.concat(
-                        new ExporterCollector(
-                                        Fixtures::inventory,
-                                        org.readonlyrootfs.exporter.config.PerContainer.ALL,
-                                        org.readonlyrootfs.exporter.config.ContainerLabels.of(java.util.List.of("*")))
-                                .collect().stream(),
-                        new ConfigReloadCollector(() -> new ConfigReloadCollector.Status(true, 0), () -> "node-1")
-                                .collect().stream())
+        io.prometheus.metrics.model.registry.PrometheusRegistry registry =
+                new io.prometheus.metrics.model.registry.PrometheusRegistry();
+        registry.register(new ExporterCollector(
+                Fixtures::inventory,
+                org.readonlyrootfs.exporter.config.PerContainer.ALL,
+                org.readonlyrootfs.exporter.config.ContainerLabels.of(java.util.List.of("*"))));
+        ScanCounters.register(registry, Fixtures::inventory);
+        registry.register(new Latencies().collector(() -> "node-1"));
+        CgroupMemory.ofThisProcess().register(registry, () -> "node-1"); // names even where a series is absent
+        registry.register(new ConfigReloadCollector(() -> new ConfigReloadCollector.Status(true, 0), () -> "node-1"));
+        return registry.scrape().stream()
                 .map(m -> {
                     String name = m.getMetadata().getPrometheusName();
                     return switch (m.getClass().getSimpleName()) {

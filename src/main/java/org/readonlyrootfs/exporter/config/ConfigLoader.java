@@ -90,6 +90,7 @@ public final class ConfigLoader {
         int concurrency = r.integer("scan.inspect-concurrency", 1, 64);
         PerContainer perContainer = r.oneOf("metrics.per-container", PerContainer.class);
         ContainerLabels containerLabels = r.containerLabels("metrics.container-labels");
+        boolean processAndJvm = r.bool("metrics.process-and-jvm");
         boolean exempt = r.bool("compliance.exempt-system-containers");
         KubernetesMode kubernetes = r.oneOf("compliance.kubernetes", KubernetesMode.class);
         List<Exemption> exemptions = new ExemptionReader(merged, problems).read("compliance.exemptions");
@@ -108,6 +109,7 @@ public final class ConfigLoader {
                 concurrency,
                 perContainer,
                 containerLabels,
+                processAndJvm,
                 exempt,
                 kubernetes,
                 exemptions,

@@ -17,6 +17,7 @@ import org.readonlyrootfs.exporter.docker.DockerEndpoint;
  * @param inspectConcurrency     inspects in flight at once
  * @param perContainer           which per-container series to export
  * @param containerLabels        Docker labels exported on the per-container series as {@code label_*}
+ * @param processAndJvmMetrics   whether the standard {@code process_*} and {@code jvm_*} metrics are served
  * @param exemptSystemContainers whether MKE/MSR system containers are exempt
  * @param kubernetes             how Kubernetes-managed containers are judged
  * @param exemptions             the configured exemptions, in order
@@ -31,6 +32,7 @@ public record ExporterConfig(
         int inspectConcurrency,
         PerContainer perContainer,
         ContainerLabels containerLabels,
+        boolean processAndJvmMetrics,
         boolean exemptSystemContainers,
         KubernetesMode kubernetes,
         List<Exemption> exemptions,

@@ -1,8 +1,6 @@
 package org.readonlyrootfs.exporter.metrics;
 
 import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
@@ -31,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Renders the metric contract from one immutable {@link Snapshot}, built fresh on every scrape:
- * a container that is gone has no series, and a scrape never calls Docker.
+ * a container that is gone has no series, and a scrape never calls Docker. The scans' counters are
+ * {@link ScanCounters}, the latency histograms {@link Latencies}.
  */
 public final class ExporterCollector implements MultiCollector {
     public static final String PREFIX = "readonly_rootfs_";
@@ -204,11 +203,7 @@ public final class ExporterCollector implements MultiCollector {
                 PREFIX + "docker_up",
                 PREFIX + "scan_duration_seconds",
                 PREFIX + "last_scan_success_timestamp_seconds",
-                PREFIX + "scans",
-                PREFIX + "docker_requests",
-                PREFIX + "findings_detected",
                 PREFIX + "events_stream_up",
-                PREFIX + "events",
                 PREFIX + "stig",
                 PREFIX + "build",
                 PREFIX + "service",
@@ -333,39 +328,6 @@ public final class ExporterCollector implements MultiCollector {
                 s.lastSuccessEpochSeconds(),
                 Unit.SECONDS));
 
-        out.metricSnapshot(CounterSnapshot.builder()
-                .name(PREFIX + "scans")
-                .help("Scans run, by result")
-                .dataPoint(CounterDataPointSnapshot.builder()
-                        .value(s.scansSucceeded())
-                        .labels(host.add("result", "success"))
-                        .build())
-                .dataPoint(CounterDataPointSnapshot.builder()
-                        .value(s.scansFailed())
-                        .labels(host.add("result", "failure"))
-                        .build())
-                .build());
-
-        CounterSnapshot.Builder requests = CounterSnapshot.builder()
-                .name(PREFIX + "docker_requests")
-                .help("Docker API requests sent, by operation");
-        for (Map.Entry<String, Long> e : s.dockerRequests().entrySet()) {
-            requests.dataPoint(CounterDataPointSnapshot.builder()
-                    .value(e.getValue())
-                    .labels(host.add("operation", e.getKey()))
-                    .build());
-        }
-        out.metricSnapshot(requests.build());
-
-        out.metricSnapshot(CounterSnapshot.builder()
-                .name(PREFIX + "findings_detected")
-                .help("Containers first seen as a finding (writable root filesystem); each container id counted once")
-                .dataPoint(CounterDataPointSnapshot.builder()
-                        .value(s.findingsDetected())
-                        .labels(host)
-                        .build())
-                .build());
-
         out.metricSnapshot(gauge(
                 "events_stream_up",
                 "1 while the Docker events stream is connected (new containers seen at once), 0 if not (then only"
@@ -373,15 +335,6 @@ public final class ExporterCollector implements MultiCollector {
                 host,
                 s.eventsStreamUp() ? 1 : 0,
                 null));
-        out.metricSnapshot(CounterSnapshot.builder()
-                .name(PREFIX + "events")
-                .help("Docker container events applied to the inventory")
-                .dataPoint(CounterDataPointSnapshot.builder()
-                        .value(s.eventsApplied())
-                        .labels(host)
-                        .build())
-                .build());
-
         out.metricSnapshot(InfoSnapshot.builder()
                 .name(PREFIX + "stig")
                 .help("The DISA STIG rule this exporter checks")

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.readonlyrootfs.exporter.docker.ContainerEvent;
 import org.readonlyrootfs.exporter.docker.DockerApiError;
 import org.readonlyrootfs.exporter.docker.DockerException;
@@ -50,6 +51,7 @@ public final class EventFollower implements AutoCloseable {
     private final Runnable resync;
     private final Clock clock;
     private final ScheduledExecutorService reconnects;
+    private final LongConsumer delays;
     private final Object lock = new Object();
     private AutoCloseable subscription; // guarded by lock
     private boolean closed; // guarded by lock
@@ -59,6 +61,21 @@ public final class EventFollower implements AutoCloseable {
     private String lastEnd = "";
 
     public EventFollower(DockerGateway docker, Scanner scanner, Executor inspectors, Runnable resync, Clock clock) {
+        this(docker, scanner, inspectors, resync, clock, nanos -> {});
+    }
+
+    /**
+     * As above, telling {@code delays} of every event applied how long after the daemon's time of it (in
+     * nanoseconds, by {@code clock}) the inventory was updated: the detection delay.
+     */
+    public EventFollower(
+            DockerGateway docker,
+            Scanner scanner,
+            Executor inspectors,
+            Runnable resync,
+            Clock clock,
+            LongConsumer delays) {
+        this.delays = delays;
         this.docker = docker;
         this.scanner = scanner;
         this.inventory = scanner.inventory();
@@ -182,20 +199,31 @@ public final class EventFollower implements AutoCloseable {
         if (REMOVED.contains(action)) {
             inventory.gone(e.containerId(), inventory.nextSeq());
             inventory.eventApplied();
+            detected(e);
         } else if (REFRESH.contains(action)) {
             long at = inventory.begin();
             try {
-                inspectors.execute(() -> refresh(e.containerId(), at));
+                inspectors.execute(() -> refresh(e, at));
             } catch (RejectedExecutionException ignored) {
                 inventory.end(); // shutting down
             }
         }
     }
 
-    private void refresh(String id, long at) {
+    /** The inventory holds what event {@code e} said: its delay, if the daemon gave the event's time. */
+    private void detected(ContainerEvent e) {
+        if (e.timeEpochNanos() > 0) {
+            Instant now = clock.instant();
+            delays.accept(now.getEpochSecond() * 1_000_000_000L + now.getNano() - e.timeEpochNanos());
+        }
+    }
+
+    private void refresh(ContainerEvent event, long at) {
+        String id = event.containerId();
         try {
             docker.inspect(id).ifPresentOrElse(d -> inventory.inspected(d, at), () -> inventory.gone(id, at));
             inventory.eventApplied();
+            detected(event);
         } catch (DockerApiError e) {
             LOG.debug("inspect after event failed, the next scan retries: {}", e.getMessage());
         } catch (DockerException e) {

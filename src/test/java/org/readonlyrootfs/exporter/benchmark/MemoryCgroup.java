@@ -12,7 +12,7 @@ import java.util.Map;
  * hierarchy with the memory controller), whichever the machine has: a process put in it runs under the
  * limit as a container's would, page cache it reads included.
  */
-final class MemoryCgroup implements AutoCloseable {
+public final class MemoryCgroup implements AutoCloseable {
     private static final Path V1 = Path.of("/sys/fs/cgroup/memory");
     private static final Path V2 = Path.of("/sys/fs/cgroup");
 
@@ -25,7 +25,7 @@ final class MemoryCgroup implements AutoCloseable {
     }
 
     /** Creates {@code name} with {@code limitBytes} as its hard limit (and no swap beyond it). */
-    static MemoryCgroup create(String name, long limitBytes) throws IOException {
+    public static MemoryCgroup create(String name, long limitBytes) throws IOException {
         if (Files.isRegularFile(V1.resolve("memory.limit_in_bytes"))) {
             Path dir = V1.resolve(name);
             Files.createDirectories(dir);
@@ -56,7 +56,7 @@ final class MemoryCgroup implements AutoCloseable {
     }
 
     /** The file whose writing moves a process in: {@code echo $$ > procs && exec ...}. */
-    Path procs() {
+    public Path procs() {
         return dir.resolve("cgroup.procs");
     }
 

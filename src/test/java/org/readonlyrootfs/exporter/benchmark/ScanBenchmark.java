@@ -711,7 +711,7 @@ public final class ScanBenchmark {
         return Double.isNaN(stig) ? "" : String.format(Locale.ROOT, "%.1fx", stig / t);
     }
 
-    static List<String> imageJvmFlags(Path dockerfile) {
+    public static List<String> imageJvmFlags(Path dockerfile) {
         try {
             String text = Files.readString(dockerfile).replace("\\\n", " ");
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^ENTRYPOINT\\s*\\[(.*)\\]\\s*$")

@@ -38,6 +38,7 @@ class ConfigLoaderTest {
         assertTrue(c.followEvents());
         assertEquals(4, c.inspectConcurrency());
         assertEquals(PerContainer.ALL, c.perContainer());
+        assertTrue(c.processAndJvmMetrics());
         assertTrue(c.exemptSystemContainers());
         assertEquals(KubernetesMode.NOT_APPLICABLE, c.kubernetes());
         assertEquals(List.of(), c.exemptions());
@@ -59,6 +60,17 @@ class ConfigLoaderTest {
                         "readonly-rootfs-exporter.scan.inspect-concurrency must be a whole number from 1 to 64, got [0] (flag --scan.inspect-concurrency)",
                         "readonly-rootfs-exporter.metrics.per-container must be one of all, findings, none, got [some] (flag --metrics.per-container)"),
                 p);
+    }
+
+    @Test
+    void processAndJvmMetricsTurnOffByFlagOrEnvironmentAndRefuseANonBoolean() {
+        assertFalse(load(Map.of(), "--metrics.process-and-jvm=false").processAndJvmMetrics());
+        assertFalse(
+                load(Map.of("READONLY_ROOTFS_METRICS_PROCESS_AND_JVM", "false")).processAndJvmMetrics());
+        List<String> p = problems(Map.of(), "--metrics.process-and-jvm=sometimes");
+        assertEquals(1, p.size(), String.join("\n", p));
+        assertTrue(p.get(0).contains("metrics.process-and-jvm"), p.get(0));
+        assertTrue(p.get(0).contains("[sometimes]"), p.get(0));
     }
 
     @Test
@@ -409,6 +421,7 @@ class ConfigLoaderTest {
                         "remediation.refresh",
                         "metrics.per-container",
                         "metrics.container-labels",
+                        "metrics.process-and-jvm",
                         "compliance.exempt-system-containers",
                         "compliance.kubernetes",
                         "compliance.exemptions",

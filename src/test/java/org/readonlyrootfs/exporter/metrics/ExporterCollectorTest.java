@@ -31,6 +31,12 @@ class ExporterCollectorTest {
     private static String render(Snapshot snapshot, ExpositionFormatWriter writer) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new ExporterCollector(() -> snapshot));
+        ScanCounters.register(registry, () -> snapshot);
+        return render(registry, writer);
+    }
+
+    /** The registry's exposition in {@code writer}'s format. */
+    static String render(PrometheusRegistry registry, ExpositionFormatWriter writer) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         writer.write(out, registry.scrape(), EscapingScheme.ALLOW_UTF8);
         // the build labels change with every release and JVM: pin them
@@ -39,7 +45,7 @@ class ExporterCollectorTest {
                 .replaceAll("(readonly_rootfs_build_info\\{[^}]*)version=\"[^\"]*\"", "$1version=\"VERSION\"");
     }
 
-    private static void assertGolden(String name, String actual) throws IOException {
+    static void assertGolden(String name, String actual) throws IOException {
         Path file = GOLDEN.resolve(name);
         if (Boolean.getBoolean("golden.update")) {
             Files.createDirectories(GOLDEN);

@@ -83,6 +83,26 @@ class EventFollowerTest {
     }
 
     @Test
+    void eachAppliedEventTellsItsDelayFromTheDaemonsTimeOfIt() {
+        org.readonlyrootfs.exporter.testing.MutableClock clock =
+                new org.readonlyrootfs.exporter.testing.MutableClock(java.time.Instant.parse("2026-12-03T12:00:00Z"));
+        long daemonTime = clock.instant().getEpochSecond() * 1_000_000_000L - 150_000_000L; // 150 ms ago
+        List<Long> delays = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Scanner s = new Scanner(docker, new Classifier(true), requests, clock, "h");
+        EventFollower f = new EventFollower(docker, s, Runnable::run, () -> {}, clock, delays::add);
+        f.start();
+        docker.add("d1", "web", "created", false, Map.of());
+        docker.events.event(new ContainerEvent("create", "d1", daemonTime));
+        docker.events.event(new ContainerEvent("attach", "d1", daemonTime)); // changes nothing: no delay
+        docker.events.event(new ContainerEvent("start", "d1", 0)); // no time from the daemon: no delay
+        docker.containers.remove("d1");
+        docker.events.event(new ContainerEvent("destroy", "d1", daemonTime - 50_000_000L));
+        assertEquals(List.of(150_000_000L, 200_000_000L), delays);
+        assertEquals(3, s.current().eventsApplied());
+        f.close();
+    }
+
+    @Test
     void podmansRemoveRemovesLikeDockersDestroy() {
         follower.start();
         docker.add("p1", "podman-web", "created", false, Map.of());

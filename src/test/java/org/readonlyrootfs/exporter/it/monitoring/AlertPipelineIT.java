@@ -294,6 +294,10 @@ class AlertPipelineIT {
         boolean eventsMetrics = !Scrape.metrics(exporter.port())
                 .samples("readonly_rootfs_events_stream_up")
                 .isEmpty();
+        // the memory limit is exported only where the exporter has one (its cgroup's); this JVM's may have none
+        boolean memoryLimit = !Scrape.metrics(exporter.port())
+                .samples("readonly_rootfs_memory_limit_bytes")
+                .isEmpty();
 
         List<String> failures = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -304,6 +308,10 @@ class AlertPipelineIT {
             for (MonitoringFiles.Query q : MonitoringFiles.queries(dashboard)) {
                 if (!eventsMetrics && q.expr().contains("readonly_rootfs_events_")) {
                     skipped.add(q.toString()); // the events metrics come with the events stream (issue 3)
+                    continue;
+                }
+                if (!memoryLimit && q.expr().contains("readonly_rootfs_memory_limit_bytes")) {
+                    skipped.add(q.toString()); // no limit, no series: the panel says so by showing none
                     continue;
                 }
                 String promql = substitute(q.expr(), values);
@@ -322,7 +330,7 @@ class AlertPipelineIT {
         assertEquals(List.of(), failures, "panel queries without data");
         assertTrue(ran >= 20, "queries run: " + ran);
         if (!skipped.isEmpty()) {
-            System.out.println("[AlertPipelineIT] the exporter has no events metrics yet; not run: " + skipped);
+            System.out.println("[AlertPipelineIT] metrics this exporter does not have here; not run: " + skipped);
         }
 
         // the "Since" column of the findings table: when Prometheus first saw the finding

@@ -117,6 +117,13 @@ class ImageIT {
             assertEquals("running", self.label("state"));
             Scrape scrape = Scrape.metrics(port);
             assertEquals(1.0, scrape.value("readonly_rootfs_docker_up", Map.of()));
+            // on the read-only root, without perf data: the process and JVM metrics, and the container's limit
+            assertTrue(scrape.value("process_resident_memory_bytes", Map.of()) > 0, scrape.text());
+            assertTrue(scrape.value("process_cpu_seconds_total", Map.of()) > 0, "jdk.management in the runtime");
+            assertTrue(scrape.value("process_open_fds", Map.of()) > 0, "jdk.management in the runtime");
+            assertTrue(scrape.value("jvm_memory_used_bytes", Map.of("area", "heap")) > 0);
+            assertEquals(128.0 * 1024 * 1024, scrape.value("readonly_rootfs_memory_limit_bytes", Map.of()));
+            assertTrue(scrape.value("readonly_rootfs_memory_working_set_bytes", Map.of()) > 0);
             Sample writable =
                     scrape.container("rre-image-writable").orElseThrow(() -> new AssertionError(scrape.text()));
             assertEquals("finding", writable.label("status"));
