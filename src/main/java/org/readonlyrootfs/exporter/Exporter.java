@@ -11,6 +11,7 @@ import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
 import org.readonlyrootfs.exporter.http.ExporterServer;
 import org.readonlyrootfs.exporter.http.ReloadOutcome;
+import org.readonlyrootfs.exporter.metrics.AuthzChainCollector;
 import org.readonlyrootfs.exporter.metrics.ConfigReloadCollector;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
@@ -123,6 +124,11 @@ public final class Exporter implements AutoCloseable {
         reloader.set(reloads);
         registry.register(new ConfigReloadCollector(
                 reloads::status, () -> scanner.current().host()));
+        registry.register(new AuthzChainCollector(() -> {
+            ExporterConfig.PluginWatch watch = reloads.current().pluginWatch(); // authz.* follow reloads
+            return new AuthzChainCollector.Chain(
+                    scanner.host(), scanner.authorizationPlugins(), watch.pluginName(), watch.required());
+        }));
         loop.start();
         scan.remediation().ifPresent(RemediationObserver::start);
         EventFollower events = null;

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.Setting;
+import org.readonlyrootfs.exporter.metrics.AuthzChainCollector;
 import org.readonlyrootfs.exporter.metrics.ConfigReloadCollector;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
 import org.readonlyrootfs.exporter.metrics.Fixtures;
@@ -42,8 +43,16 @@ class ReadmeTest {
                                         org.readonlyrootfs.exporter.config.PerContainer.ALL,
                                         org.readonlyrootfs.exporter.config.ContainerLabels.of(java.util.List.of("*")))
                                 .collect().stream(),
-                        new ConfigReloadCollector(() -> new ConfigReloadCollector.Status(true, 0), () -> "node-1")
-                                .collect().stream())
+                        java.util.stream.Stream.concat(
+                                new ConfigReloadCollector(
+                                                () -> new ConfigReloadCollector.Status(true, 0), () -> "node-1")
+                                        .collect().stream(),
+                                new AuthzChainCollector(() -> new AuthzChainCollector.Chain(
+                                                "node-1",
+                                                java.util.Optional.of(java.util.List.of("readonly-rootfs")),
+                                                "readonly-rootfs",
+                                                true))
+                                        .collect().stream()))
                 .map(m -> {
                     String name = m.getMetadata().getPrometheusName();
                     return switch (m.getClass().getSimpleName()) {

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -40,6 +41,8 @@ public final class ConfigLoader {
             "docker.cert-path", "DOCKER_CERT_PATH");
     private static final Set<String> RESERVED_PATHS = Set.copyOf(Endpoints.FIXED);
     private static final Pattern BARE_NUMBER = Pattern.compile("\\s*-?[0-9]+(\\.[0-9]+)?\\s*");
+    private static final Pattern PLUGIN_NAME =
+            Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_./-]{0,254}(:[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?");
     private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 
     private final Config reference;
@@ -97,6 +100,10 @@ public final class ConfigLoader {
                 r.bool("remediation.enabled"),
                 r.duration("remediation.refresh", Duration.ofSeconds(1), Duration.ofDays(7)));
         EvidenceAsset asset = r.evidenceAsset("evidence.asset");
+        ExporterConfig.PluginWatch pluginWatch = new ExporterConfig.PluginWatch(
+                r.pluginName("authz.plugin-name"),
+                r.bool("authz.required"),
+                r.optionalAbsolutePath("authz.hints-file"));
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
@@ -112,7 +119,8 @@ public final class ConfigLoader {
                 kubernetes,
                 exemptions,
                 remediation,
-                asset);
+                asset,
+                pluginWatch);
     }
 
     private Config flagLayer(CommandLine cli, List<String> problems) {
@@ -321,6 +329,28 @@ public final class ConfigLoader {
                 problem(key, "between " + human(min) + " and " + human(max));
             }
             return d;
+        }
+
+        /** A Docker plugin name, tag optional: what {@code --authorization-plugin} and {@code GET /info} say. */
+        String pluginName(String key) {
+            String n = string(key);
+            if (!PLUGIN_NAME.matcher(n).matches()) {
+                problem(key, "a plugin name such as readonly-rootfs or readonly-rootfs:latest");
+            }
+            return n;
+        }
+
+        /** Empty (none) or an absolute path of a file. */
+        Optional<Path> optionalAbsolutePath(String key) {
+            String p = string(key);
+            if (p.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!p.startsWith("/") || p.endsWith("/") || p.chars().anyMatch(ch -> ch < ' ')) {
+                problem(key, "empty or an absolute file path");
+                return Optional.empty();
+            }
+            return Optional.of(Path.of(p));
         }
 
         String telemetryPath(String key) {
