@@ -38,6 +38,7 @@ class ArchitectureTest {
             Map.entry("metrics", 5),
             Map.entry("evidence", 5),
             Map.entry("http", 6),
+            Map.entry("hints", 6),
             Map.entry("", 7));
 
     /** Packages with no I/O: verdicts, rule texts and plans are pure functions of their input. */

@@ -48,7 +48,8 @@ class DeployConfigTest {
             String name = job.path("job_name").asText();
             assertTrue(
                     name.matches("readonly-rootfs.*") && !name.matches("readonly-rootfs-authz.*"),
-                    "job " + name + " is not matched by up{job=~\"readonly-rootfs.*\",job!~\"readonly-rootfs-authz.*\"}");
+                    "job " + name
+                            + " is not matched by up{job=~\"readonly-rootfs.*\",job!~\"readonly-rootfs-authz.*\"}");
             staticJob |= job.has("static_configs");
             swarmJob |= "tasks"
                     .equals(job.path("dockerswarm_sd_configs")
