@@ -47,12 +47,14 @@ class ReadmeTest {
                                 new ConfigReloadCollector(
                                                 () -> new ConfigReloadCollector.Status(true, 0), () -> "node-1")
                                         .collect().stream(),
-                                new AuthzChainCollector(() -> new AuthzChainCollector.Chain(
-                                                "node-1",
-                                                java.util.Optional.of(java.util.List.of("readonly-rootfs")),
-                                                "readonly-rootfs",
-                                                true))
-                                        .collect().stream()))
+                                java.util.stream.Stream.concat(
+                                        new AuthzChainCollector(() -> new AuthzChainCollector.Chain(
+                                                        "node-1",
+                                                        java.util.Optional.of(java.util.List.of("readonly-rootfs")),
+                                                        "readonly-rootfs",
+                                                        true))
+                                                .collect().stream(),
+                                        authzMetrics().stream())))
                 .map(m -> {
                     String name = m.getMetadata().getPrometheusName();
                     return switch (m.getClass().getSimpleName()) {
@@ -62,6 +64,15 @@ class ReadmeTest {
                     };
                 })
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The authz command's own metrics. */
+    private static io.prometheus.metrics.model.snapshots.MetricSnapshots authzMetrics() {
+        io.prometheus.metrics.model.registry.PrometheusRegistry registry =
+                new io.prometheus.metrics.model.registry.PrometheusRegistry();
+        new org.readonlyrootfs.exporter.metrics.AuthzMetrics(
+                registry, () -> org.readonlyrootfs.exporter.authz.AuthzMode.AUDIT);
+        return registry.scrape();
     }
 
     @Test

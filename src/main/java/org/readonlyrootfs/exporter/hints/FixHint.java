@@ -32,23 +32,21 @@ public record FixHint(
     }
 
     /**
-     * What a refusal adds, on one line: {@code fix known for image nginx:1.25 (plan tmpfs_only, from
-     * container web-1 on this node): docker run --read-only --tmpfs /run … [; for service shop_web: docker
-     * service update --read-only … shop_web]}. Control characters are left out; at most {@link #MAX_MESSAGE}.
+     * What a refusal quotes after "the exporter's plan for a container of this image on this node:", on one
+     * line: {@code tmpfs_only (from container web-1): docker run --read-only --tmpfs /run … [; as swarm
+     * service shop_web: docker service update --read-only … shop_web]}. Control characters are left out;
+     * at most {@link #MAX_MESSAGE} characters.
      */
     public String message() {
         StringBuilder b = new StringBuilder()
-                .append("fix known for image ")
-                .append(image)
-                .append(" (plan ")
                 .append(plan)
-                .append(", from container ")
+                .append(" (from container ")
                 .append(container)
-                .append(" on this node): docker run ")
+                .append("): docker run ")
                 .append(shell(dockerRun))
                 .append(" …");
         if (!service.isEmpty() && !serviceUpdate.isEmpty()) {
-            b.append("; for service ")
+            b.append("; as swarm service ")
                     .append(service)
                     .append(": docker service update ")
                     .append(shell(serviceUpdate))

@@ -397,13 +397,9 @@ class ConfigLoaderTest {
                         java.util.Optional.of(Path.of("/run/readonly-rootfs/hints.json"))),
                 set);
         List<String> p = problems(
-                Map.of("READONLY_ROOTFS_AUTHZ_REQUIRED", "yes please"),
-                "--authz.plugin-name=no spaces",
-                "--authz.hints-file=relative/hints.json");
+                Map.of("READONLY_ROOTFS_AUTHZ_REQUIRED", "yes please"), "--authz.hints-file=relative/hints.json");
         assertEquals(
                 List.of(
-                        "readonly-rootfs-exporter.authz.plugin-name must be a plugin name such as readonly-rootfs or"
-                                + " readonly-rootfs:latest, got [no spaces] (flag --authz.plugin-name)",
                         "readonly-rootfs-exporter.authz.required must be a boolean (true or false), got [yes please]"
                                 + " (environment variable READONLY_ROOTFS_AUTHZ_REQUIRED)",
                         "readonly-rootfs-exporter.authz.hints-file must be empty or an absolute file path, got"
@@ -449,6 +445,8 @@ class ConfigLoaderTest {
                         "evidence.asset.mac",
                         "evidence.asset.role",
                         "evidence.asset.marking",
+                        "authz.socket",
+                        "authz.mode",
                         "authz.plugin-name",
                         "authz.required",
                         "authz.hints-file"),

@@ -48,8 +48,7 @@ class FixHintsReaderTest {
                 hint("nginx", "--read-only", "--tmpfs", "/run"),
                 hint("registry.local:5000/team/api:2", "--read-only", "--tmpfs", "/tmp"));
         FixHintsReader r = reader(file);
-        String expected = "fix known for image nginx (plan tmpfs_only, from container web-1 on this node):"
-                + " docker run --read-only --tmpfs /run …";
+        String expected = "tmpfs_only (from container web-1): docker run --read-only --tmpfs /run …";
         for (String asked : List.of(
                 "nginx",
                 "nginx:latest",
@@ -86,9 +85,9 @@ class FixHintsReaderTest {
         assertEquals(1, r.size(), "references Docker would refuse are not keys");
         String m = r.forImage("evil:1").orElseThrow();
         assertEquals(
-                "fix known for image evil:1 (plan tmpfs_only, from container web1[31m on this node): docker run"
-                        + " --read-only --tmpfs '/run/$(reboot)' --tmpfs '/it'\\''s' …; for service shop_web: docker"
-                        + " service update --read-only --mount-add type=tmpfs,destination=/run shop_web",
+                "tmpfs_only (from container web1[31m): docker run --read-only --tmpfs '/run/$(reboot)' --tmpfs"
+                        + " '/it'\\''s' …; as swarm service shop_web: docker service update --read-only --mount-add"
+                        + " type=tmpfs,destination=/run shop_web",
                 m);
         assertFalse(m.chars().anyMatch(Character::isISOControl), m);
         FixHint huge = hint(
