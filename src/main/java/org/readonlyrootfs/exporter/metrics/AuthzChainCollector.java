@@ -54,9 +54,9 @@ public final class AuthzChainCollector implements MultiCollector {
         c.plugins().ifPresent(plugins -> {
             GaugeSnapshot.Builder active = GaugeSnapshot.builder()
                     .name(PLUGIN_ACTIVE)
-                    .help("1 for every authorization plugin in the Docker daemon's chain (GET /info,"
-                            + " Plugins.Authorization, read at every scan), named as the daemon names it; no series"
-                            + " when the daemon has none");
+                    .help("1 for every authorization plugin in the Docker daemon's chain as GET /info lists it"
+                            + " (Plugins.Authorization, read at every scan: the chain the daemon started with, a SIGHUP"
+                            + " does not change it), named as the daemon names it; no series when it has none");
             new LinkedHashSet<>(plugins)
                     .stream()
                             .limit(MAX_PLUGINS)

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * cannot change after creation), run with bounded concurrency; name, state and labels come fresh from
  * each list. On a swarm manager a scan also reads the service specs ({@code GET /services}). Every scan
  * also asks the daemon who it is ({@code GET /info}, beside the list call): its name, whether it manages a
- * swarm and its authorization plugin chain, which a {@code SIGHUP} of the daemon can change at any time.
+ * swarm and its authorization plugin chain (as the daemon lists it: the chain it started with), so a
+ * promoted manager or a daemon restarted with another chain shows at the next scan.
  * Also the source of the {@link Snapshot} every endpoint renders, in which expired exemptions no longer
  * apply.
  */
@@ -232,7 +233,7 @@ public final class Scanner {
         try {
             Instant now = clock.instant();
             // GET /info (who the daemon is, whether it manages a swarm, its authorization plugins) runs beside
-            // the list call, at every scan: a SIGHUP of the daemon changes its plugin chain without an event
+            // the list call, at every scan: a restart or a promotion changes them without a container event
             FutureTask<DaemonInfo> infoCall = new FutureTask<>(docker::info);
             inspectors.execute(infoCall);
             long at = inventory.begin();

@@ -267,7 +267,7 @@ class ScannerTest {
         assertEquals(
                 Optional.of(List.of("other-authz", "readonly-rootfs:latest")),
                 s.authorizationPlugins(),
-                "a plugin added by a SIGHUP of the daemon is seen at the next scan");
+                "a changed chain (a daemon restarted with the plugin) is seen at the next scan");
         docker.down = true;
         assertFalse(s.scan().dockerUp());
         assertEquals(
