@@ -33,7 +33,7 @@ public record FixHint(
 
     /**
      * What a refusal quotes after "the exporter's plan for a container of this image on this node:", on one
-     * line: {@code tmpfs_only (from container web-1): docker run --read-only --tmpfs /run … [; as swarm
+     * line: {@code tmpfs_only (from container web-1): docker run --read-only --tmpfs /run … nginx:1.25 [; as swarm
      * service shop_web: docker service update --read-only … shop_web]}. Control characters are left out;
      * at most {@link #MAX_MESSAGE} characters.
      */
@@ -44,7 +44,8 @@ public record FixHint(
                 .append(container)
                 .append("): docker run ")
                 .append(shell(dockerRun))
-                .append(" …");
+                .append(" … ")
+                .append(shell(List.of(image)));
         if (!service.isEmpty() && !serviceUpdate.isEmpty()) {
             b.append("; as swarm service ")
                     .append(service)

@@ -175,6 +175,7 @@ final class HintsFile {
             return new Content(host == null ? "" : host, hints, skipped);
         } catch (JsonProcessingException e) {
             String m = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+            m = m.replaceAll("\\s*\\(start marker at .*$", ""); // Jackson's location note: no use in a log line
             throw new BadHints("malformed JSON: " + m.replaceAll("\\s+", " ").substring(0, Math.min(m.length(), 200)));
         }
     }

@@ -48,7 +48,7 @@ class FixHintsReaderTest {
                 hint("nginx", "--read-only", "--tmpfs", "/run"),
                 hint("registry.local:5000/team/api:2", "--read-only", "--tmpfs", "/tmp"));
         FixHintsReader r = reader(file);
-        String expected = "tmpfs_only (from container web-1): docker run --read-only --tmpfs /run …";
+        String expected = "tmpfs_only (from container web-1): docker run --read-only --tmpfs /run … nginx";
         for (String asked : List.of(
                 "nginx",
                 "nginx:latest",
@@ -86,7 +86,7 @@ class FixHintsReaderTest {
         String m = r.forImage("evil:1").orElseThrow();
         assertEquals(
                 "tmpfs_only (from container web1[31m): docker run --read-only --tmpfs '/run/$(reboot)' --tmpfs"
-                        + " '/it'\\''s' …; as swarm service shop_web: docker service update --read-only --mount-add"
+                        + " '/it'\\''s' … evil:1; as swarm service shop_web: docker service update --read-only --mount-add"
                         + " type=tmpfs,destination=/run shop_web",
                 m);
         assertFalse(m.chars().anyMatch(Character::isISOControl), m);

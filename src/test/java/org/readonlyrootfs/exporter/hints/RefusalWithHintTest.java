@@ -59,7 +59,8 @@ class RefusalWithHintTest {
             assertTrue(
                     refused.message()
                             .contains("The exporter's plan for a container of this image on this node: "
-                                    + plan.kind().label() + " (from container web-1): docker run " + flags + " …"),
+                                    + plan.kind().label() + " (from container web-1): docker run " + flags
+                                    + " … nginx:1.25."),
                     refused.message());
 
             Decision other = policy.decide(
