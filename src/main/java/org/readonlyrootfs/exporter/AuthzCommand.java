@@ -73,17 +73,29 @@ public final class AuthzCommand implements AutoCloseable {
         PluginProtocol protocol = new PluginProtocol(() -> c.policy, clock);
         c.plugin = PluginServer.start(
                 config.socket(),
-                (method, path, body) -> {
-                    long t0 = System.nanoTime();
-                    PluginProtocol.Answer a = protocol.handle(method, path, body);
-                    Decision d = a.decision();
-                    if (d != null) {
-                        metrics.record(d, System.nanoTime() - t0);
-                        if (d.logged()) {
-                            DECISIONS.warn("{}", d.logLine());
+                new PluginServer.Calls() {
+                    @Override
+                    public PluginProtocol.Answer handle(String method, String path, byte[] body) {
+                        long t0 = System.nanoTime();
+                        PluginProtocol.Answer a = protocol.handle(method, path, body);
+                        Decision d = a.decision();
+                        if (d != null) {
+                            metrics.record(d, System.nanoTime() - t0);
+                            if (d.logged()) {
+                                DECISIONS.warn("{}", d.logLine());
+                            }
                         }
+                        return a;
                     }
-                    return a;
+
+                    @Override
+                    public void badRequest(int status, String reason) {
+                        metrics.badRequest();
+                        LOG.warn(
+                                "authz: a request on the socket was not HTTP as the daemon sends it ({} {}): closed",
+                                status,
+                                reason);
+                    }
                 },
                 PluginServer.Limits.DEFAULT);
         try {
