@@ -152,7 +152,7 @@ public final class AuthzPolicy {
         }
         String why = body.hostConfig()
                 ? "HostConfig.ReadonlyRootfs is not true"
-                : "no HostConfig (ReadonlyRootfs at the top level is not read by every daemon)";
+                : "HostConfig is missing, and a top-level ReadonlyRootfs is not read by every daemon";
         return refuse(
                 Action.CONTAINER_CREATE,
                 r,
