@@ -146,6 +146,10 @@ class AuthzChainIT {
             plugin.close();
             reader.close();
             Files.deleteIfExists(spec);
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
+            }
         }
     }
 }
