@@ -5,18 +5,22 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.docker.DockerGateway;
+import org.readonlyrootfs.exporter.hints.HintsPublisher;
 import org.readonlyrootfs.exporter.http.ExporterServer;
 import org.readonlyrootfs.exporter.http.ReloadOutcome;
+import org.readonlyrootfs.exporter.metrics.AuthzChainCollector;
 import org.readonlyrootfs.exporter.metrics.CgroupMemory;
 import org.readonlyrootfs.exporter.metrics.ConfigReloadCollector;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
 import org.readonlyrootfs.exporter.metrics.Latencies;
 import org.readonlyrootfs.exporter.metrics.ProcessAndJvm;
 import org.readonlyrootfs.exporter.metrics.ScanCounters;
+import org.readonlyrootfs.exporter.remediation.Plan;
 import org.readonlyrootfs.exporter.scan.DockerRequestCounts;
 import org.readonlyrootfs.exporter.scan.EventFollower;
 import org.readonlyrootfs.exporter.scan.RemediationObserver;
@@ -35,14 +39,21 @@ public final class Exporter implements AutoCloseable {
     private final EventFollower events;
     private final ExporterServer server;
     private final ConfigReloader reloader;
+    private final HintsPublisher hints;
 
     private Exporter(
-            ScanWiring scan, ScanLoop loop, EventFollower events, ExporterServer server, ConfigReloader reloader) {
+            ScanWiring scan,
+            ScanLoop loop,
+            EventFollower events,
+            ExporterServer server,
+            ConfigReloader reloader,
+            HintsPublisher hints) {
         this.scan = scan;
         this.loop = loop;
         this.events = events;
         this.server = server;
         this.reloader = reloader;
+        this.hints = hints;
     }
 
     /** Starts serving at once; the first scan runs in the background. A reload applies {@code config} again. */
@@ -133,8 +144,23 @@ public final class Exporter implements AutoCloseable {
         reloader.set(reloads);
         registry.register(new ConfigReloadCollector(
                 reloads::status, () -> scanner.current().host()));
+        registry.register(new AuthzChainCollector(() -> {
+            ExporterConfig.PluginWatch watch = reloads.current().pluginWatch(); // authz.* follow reloads
+            return new AuthzChainCollector.Chain(
+                    scanner.host(), scanner.authorizationPlugins(), watch.pluginName(), watch.required());
+        }));
         loop.start();
         scan.remediation().ifPresent(RemediationObserver::start);
+        // the fixes known per image, for the authorization plugin's refusals (authz.hints-file, follows reloads)
+        HintsPublisher hints = new HintsPublisher(
+                () -> scanner.inventory().containers(),
+                scan.remediation()
+                        .<Supplier<Map<String, Plan>>>map(r -> r::plans)
+                        .orElse(Map::of),
+                scanner::host,
+                () -> reloads.current().pluginWatch().hintsFile(),
+                clock);
+        hints.start();
         EventFollower events = null;
         if (config.followEvents()) {
             events = new EventFollower(
@@ -159,7 +185,7 @@ public final class Exporter implements AutoCloseable {
                                 + " java.management module");
             }
         }
-        return new Exporter(scan, loop, events, server, reloads);
+        return new Exporter(scan, loop, events, server, reloads, hints);
     }
 
     public int port() {
@@ -186,6 +212,7 @@ public final class Exporter implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        hints.close();
         if (events != null) {
             events.close();
         }

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.Setting;
+import org.readonlyrootfs.exporter.metrics.AuthzChainCollector;
 import org.readonlyrootfs.exporter.metrics.CgroupMemory;
 import org.readonlyrootfs.exporter.metrics.ConfigReloadCollector;
 import org.readonlyrootfs.exporter.metrics.ExporterCollector;
@@ -49,7 +50,9 @@ class ReadmeTest {
         registry.register(new Latencies().collector(() -> "node-1"));
         CgroupMemory.ofThisProcess().register(registry, () -> "node-1"); // names even where a series is absent
         registry.register(new ConfigReloadCollector(() -> new ConfigReloadCollector.Status(true, 0), () -> "node-1"));
-        return registry.scrape().stream()
+        registry.register(new AuthzChainCollector(() -> new AuthzChainCollector.Chain(
+                "node-1", java.util.Optional.of(java.util.List.of("readonly-rootfs")), "readonly-rootfs", true)));
+        return java.util.stream.Stream.concat(registry.scrape().stream(), authzMetrics().stream())
                 .map(m -> {
                     String name = m.getMetadata().getPrometheusName();
                     return switch (m.getClass().getSimpleName()) {
@@ -59,6 +62,15 @@ class ReadmeTest {
                     };
                 })
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The authz command's own metrics. */
+    private static io.prometheus.metrics.model.snapshots.MetricSnapshots authzMetrics() {
+        io.prometheus.metrics.model.registry.PrometheusRegistry registry =
+                new io.prometheus.metrics.model.registry.PrometheusRegistry();
+        new org.readonlyrootfs.exporter.metrics.AuthzMetrics(
+                registry, () -> org.readonlyrootfs.exporter.authz.AuthzMode.AUDIT);
+        return registry.scrape();
     }
 
     @Test

@@ -1,7 +1,9 @@
 package org.readonlyrootfs.exporter.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.readonlyrootfs.exporter.compliance.CompliancePolicy;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.KubernetesMode;
@@ -23,6 +25,8 @@ import org.readonlyrootfs.exporter.docker.DockerEndpoint;
  * @param exemptions             the configured exemptions, in order
  * @param remediation            whether and how often findings' writes are read for a remediation plan
  * @param evidenceAsset          the asset the checklists name
+ * @param pluginWatch            the authorization plugin the exporter looks for in the daemon's chain, and
+ *                               the file through which it hands the plugin the fixes it knows
  */
 public record ExporterConfig(
         WebConfig web,
@@ -37,7 +41,8 @@ public record ExporterConfig(
         KubernetesMode kubernetes,
         List<Exemption> exemptions,
         Remediation remediation,
-        EvidenceAsset evidenceAsset) {
+        EvidenceAsset evidenceAsset,
+        PluginWatch pluginWatch) {
 
     public ExporterConfig {
         exemptions = List.copyOf(exemptions);
@@ -50,6 +55,15 @@ public record ExporterConfig(
      * @param refresh how often each finding's writes are read again
      */
     public record Remediation(boolean enabled, Duration refresh) {}
+
+    /**
+     * The readonly-rootfs authorization plugin, as the exporter sees it ({@code authz.*}).
+     *
+     * @param pluginName its name in the daemon's chain ({@code Plugins.Authorization}), tag optional
+     * @param required   whether the site expects every node to have it in the chain
+     * @param hintsFile  where the exporter writes, and the plugin reads, the fixes known per image; empty for none
+     */
+    public record PluginWatch(String pluginName, boolean required, Optional<Path> hintsFile) {}
 
     /** How containers are judged. */
     public CompliancePolicy compliance() {

@@ -232,6 +232,7 @@ final class DockerJson {
         String version = "";
         String os = "";
         boolean manager = false;
+        List<String> authz = List.of();
         try (JsonParser p = JSON.createParser(body)) {
             expect(p.nextToken(), JsonToken.START_OBJECT, p);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -242,11 +243,32 @@ final class DockerJson {
                     case "ServerVersion" -> version = text(p);
                     case "OperatingSystem" -> os = text(p);
                     case "Swarm" -> manager = "true".equals(member(p, value, "ControlAvailable"));
+                    case "Plugins" -> authz = authorizationPlugins(p, value);
                     default -> p.skipChildren();
                 }
             }
         }
-        return new DaemonInfo(name, version, os, manager);
+        return new DaemonInfo(name, version, os, manager, authz);
+    }
+
+    /** {@code Plugins.Authorization} of {@code GET /info}: names, empty and null entries left out. */
+    private static List<String> authorizationPlugins(JsonParser p, JsonToken start) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (start != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return out;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean wanted = "Authorization".equals(p.currentName());
+            JsonToken value = p.nextToken();
+            if (wanted) {
+                out.clear(); // as the daemon's own decoder: the last duplicate wins
+                strings(p, value).stream().filter(n -> !n.isEmpty()).forEach(out::add);
+            } else {
+                p.skipChildren();
+            }
+        }
+        return out;
     }
 
     /** The objects of {@code GET /events}, one after another as the daemon sends them. */

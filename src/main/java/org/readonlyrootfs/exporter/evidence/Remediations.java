@@ -45,7 +45,7 @@ public final class Remediations {
     }
 
     /** Arguments joined for a POSIX shell: plain ones as they are, others in single quotes. */
-    static String shell(List<String> args) {
+    public static String shell(List<String> args) {
         List<String> out = new ArrayList<>();
         for (String a : args) {
             out.add(

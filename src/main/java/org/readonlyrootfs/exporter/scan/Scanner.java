@@ -34,14 +34,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Full scans: one list call plus an inspect per container not known yet ({@code ReadonlyRootfs}
  * cannot change after creation), run with bounded concurrency; name, state and labels come fresh from
- * each list. On a swarm manager a scan also reads the service specs ({@code GET /services}); whether
- * the daemon is one is asked again every {@link #INFO_REFRESH}. Also the source of the {@link
- * Snapshot} every endpoint renders, in which expired exemptions no longer apply.
+ * each list. On a swarm manager a scan also reads the service specs ({@code GET /services}). Every scan
+ * also asks the daemon who it is ({@code GET /info}, beside the list call): its name, whether it manages a
+ * swarm and its authorization plugin chain (as the daemon lists it: the chain it started with), so a
+ * promoted manager or a daemon restarted with another chain shows at the next scan.
+ * Also the source of the {@link Snapshot} every endpoint renders, in which expired exemptions no longer
+ * apply.
  */
 public final class Scanner {
-    /** How often the daemon's {@code GET /info} (name, version, swarm role) is read again. */
-    public static final Duration INFO_REFRESH = Duration.ofMinutes(5);
-
     private static final Logger LOG = LoggerFactory.getLogger(Scanner.class);
 
     /** What the last scan said of the daemon. */
@@ -69,8 +69,7 @@ public final class Scanner {
     private volatile Instant lastSuccessStart; // before its list call
     private volatile Supplier<Map<String, Plan>> remediations = Map::of;
     private final Set<String> expiryLogged = ConcurrentHashMap.newKeySet();
-    private DaemonInfo daemon; // guarded by this
-    private Instant daemonReadAt = Instant.MIN; // guarded by this
+    private volatile List<String> authorizationPlugins; // null until the daemon first answered GET /info
     private String servicesError = ""; // guarded by this
 
     public Scanner(
@@ -130,6 +129,14 @@ public final class Scanner {
     /** The daemon's name, as the last scan said (a fallback until it first answers): the {@code host} label. */
     public String host() {
         return state.get().host();
+    }
+
+    /**
+     * The daemon's authorization plugin chain as its last {@code GET /info} said; empty until it first
+     * answered. Kept while the daemon is unreachable.
+     */
+    public Optional<List<String>> authorizationPlugins() {
+        return Optional.ofNullable(authorizationPlugins);
     }
 
     /** When the last successful scan started, before its list call; empty before the first success. */
@@ -225,12 +232,10 @@ public final class Scanner {
         ScanState previous = state.get();
         try {
             Instant now = clock.instant();
-            // GET /info (who the daemon is, whether it manages a swarm) runs beside the list call
-            FutureTask<DaemonInfo> infoCall = null;
-            if (daemon == null || !previous.dockerUp() || !now.isBefore(daemonReadAt.plus(INFO_REFRESH))) {
-                infoCall = new FutureTask<>(docker::info);
-                inspectors.execute(infoCall);
-            }
+            // GET /info (who the daemon is, whether it manages a swarm, its authorization plugins) runs beside
+            // the list call, at every scan: a restart or a promotion changes them without a container event
+            FutureTask<DaemonInfo> infoCall = new FutureTask<>(docker::info);
+            inspectors.execute(infoCall);
             long at = inventory.begin();
             try {
                 Set<String> unchecked = ConcurrentHashMap.newKeySet();
@@ -245,15 +250,12 @@ public final class Scanner {
                             inspections.start(s.id());
                         }
                     });
-                    if (infoCall != null) {
-                        daemon = await(infoCall);
-                        daemonReadAt = now;
-                    }
-                    info = daemon;
+                    info = await(infoCall);
+                    authorizationPlugins = info.authorizationPlugins();
                     services = info.swarmManager() ? services() : List.of();
                 } catch (RuntimeException e) {
                     inspections.cancel();
-                    if (infoCall != null && !(e instanceof InfoFailed)) {
+                    if (!(e instanceof InfoFailed)) {
                         await(infoCall); // when both fail, the scan's error is the info call's
                     }
                     throw e;
@@ -326,7 +328,6 @@ public final class Scanner {
                 LOG.warn("swarm services not read this scan: {}", e.getMessage());
                 servicesError = e.getMessage();
             }
-            daemon = null;
             return null;
         }
     }

@@ -393,6 +393,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theAuthzWatchDefaultsAndTheirChecks() {
+        ExporterConfig.PluginWatch defaults = load(Map.of()).pluginWatch();
+        assertEquals(new ExporterConfig.PluginWatch("readonly-rootfs", false, java.util.Optional.empty()), defaults);
+        ExporterConfig.PluginWatch set = load(
+                        Map.of(),
+                        "--authz.plugin-name=rre/readonly-rootfs:1.2",
+                        "--authz.required=true",
+                        "--authz.hints-file=/run/readonly-rootfs/hints.json")
+                .pluginWatch();
+        assertEquals(
+                new ExporterConfig.PluginWatch(
+                        "rre/readonly-rootfs:1.2",
+                        true,
+                        java.util.Optional.of(Path.of("/run/readonly-rootfs/hints.json"))),
+                set);
+        List<String> p = problems(
+                Map.of("READONLY_ROOTFS_AUTHZ_REQUIRED", "yes please"), "--authz.hints-file=relative/hints.json");
+        assertEquals(
+                List.of(
+                        "readonly-rootfs-exporter.authz.required must be a boolean (true or false), got [yes please]"
+                                + " (environment variable READONLY_ROOTFS_AUTHZ_REQUIRED)",
+                        "readonly-rootfs-exporter.authz.hints-file must be empty or an absolute file path, got"
+                                + " [relative/hints.json] (flag --authz.hints-file)"),
+                p);
+    }
+
+    @Test
     void tlsNeedsTcpAndTheThreeCertificateFiles(@TempDir Path empty) {
         List<String> p = problems(Map.of(), "--docker.tls-verify", "--docker.cert-path=" + empty);
         assertEquals(2, p.size(), String.join("\n", p));
@@ -430,7 +457,12 @@ class ConfigLoaderTest {
                         "evidence.asset.ip",
                         "evidence.asset.mac",
                         "evidence.asset.role",
-                        "evidence.asset.marking"),
+                        "evidence.asset.marking",
+                        "authz.socket",
+                        "authz.mode",
+                        "authz.plugin-name",
+                        "authz.required",
+                        "authz.hints-file"),
                 s.stream().map(Setting::key).toList());
         Setting exemptions = setting(s, "compliance.exemptions");
         assertTrue(exemptions.fileOnly());

@@ -59,6 +59,29 @@ class DockerJsonTest {
     }
 
     @Test
+    void readsTheAuthorizationPluginChainOfTheInfoCall() throws IOException {
+        assertEquals(List.of(), DockerJson.info(fixture("info-20.10.json")).authorizationPlugins());
+        DaemonInfo info = DockerJson.info(json("""
+                {"Name":"n","Plugins":{"Volume":["local"],"Network":["bridge"],"Authorization":["site-authz",
+                 "readonly-rootfs:latest"],"Log":["json-file"]},"ServerVersion":"28.5.1"}"""));
+        assertEquals(List.of("site-authz", "readonly-rootfs:latest"), info.authorizationPlugins());
+        assertEquals("28.5.1", info.serverVersion(), "the members after Plugins are still read");
+        assertEquals(
+                List.of(),
+                DockerJson.info(json("{\"Plugins\":{\"Authorization\":null}}")).authorizationPlugins());
+        assertEquals(List.of(), DockerJson.info(json("{\"Plugins\":null}")).authorizationPlugins());
+        assertEquals(
+                List.of("b"),
+                DockerJson.info(json("{\"Plugins\":{\"Authorization\":[\"a\"],\"Authorization\":[\"b\",\"\",null]}}"))
+                        .authorizationPlugins(),
+                "the last duplicate wins, empty names are left out");
+        assertEquals(
+                List.of(),
+                DockerJson.info(json("{\"Plugins\":{\"Authorization\":{\"x\":[1]}}}"))
+                        .authorizationPlugins());
+    }
+
+    @Test
     void toleratesNullsMissingFieldsAndUnknownNesting() throws IOException {
         List<ContainerSummary> list = DockerJson.containers(json("""
                 [{"Id":"abc","Names":null,"Image":null,"Labels":null,"Future":{"x":[1,{"y":2}]},"Created":null},

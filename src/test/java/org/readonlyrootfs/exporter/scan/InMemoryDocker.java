@@ -30,6 +30,7 @@ final class InMemoryDocker implements DockerGateway {
     volatile boolean down;
     String name = "node-1";
     volatile boolean swarmManager;
+    volatile List<String> authorizationPlugins = List.of();
     final List<SwarmService> services = new ArrayList<>();
     volatile String servicesError;
     /** Runs inside every list call, after its request is counted: lets a test hold a scan mid-way. */
@@ -48,7 +49,7 @@ final class InMemoryDocker implements DockerGateway {
     public DaemonInfo info() {
         listener.requestSent("info");
         failIfDown();
-        return new DaemonInfo(name, "20.10.24", "Debian", swarmManager);
+        return new DaemonInfo(name, "20.10.24", "Debian", swarmManager, authorizationPlugins);
     }
 
     @Override

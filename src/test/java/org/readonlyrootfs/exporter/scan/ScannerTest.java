@@ -57,13 +57,13 @@ class ScannerTest {
     }
 
     @Test
-    void aSteadyStateScanIsOneListCallAndNoInspect() {
+    void aSteadyStateScanIsOneListCallBesideOneInfoCallAndNoInspect() {
         docker.add("a1", "ro", "running", true, Map.of());
         docker.add("b2", "rw", "exited", false, Map.of());
         Snapshot first = scanner.scan();
         assertEquals(Map.of("info", 1L, "list", 1L, "inspect", 2L, "events", 0L), first.dockerRequests());
         Snapshot second = scanner.scan();
-        assertEquals(Map.of("info", 1L, "list", 2L, "inspect", 2L, "events", 0L), second.dockerRequests());
+        assertEquals(Map.of("info", 2L, "list", 2L, "inspect", 2L, "events", 0L), second.dockerRequests());
         assertEquals(List.of("ro", "rw"), names(second));
         assertEquals("node-1", second.host());
         assertEquals(1, second.counts().get(Status.COMPLIANT));
@@ -207,7 +207,7 @@ class ScannerTest {
         docker.swarmManager = false;
         docker.servicesError = null;
         Snapshot demoted = scanner.scan();
-        assertEquals(2L, demoted.dockerRequests().get("info"), "who is manager is asked again after a refusal");
+        assertEquals(3L, demoted.dockerRequests().get("info"), "who is manager is asked at every scan");
         assertFalse(demoted.swarmManager());
         assertEquals(List.of(), demoted.services());
     }
@@ -252,17 +252,28 @@ class ScannerTest {
     }
 
     @Test
-    void theDaemonIsAskedWhoItIsAgainEveryFiveMinutes() {
+    void theDaemonIsAskedWhoItIsAtEveryScan() {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         Scanner s = new Scanner(docker, new Classifier(true), requests, clock, "h");
+        assertEquals(Optional.empty(), s.authorizationPlugins(), "nothing is known before the daemon answered");
         s.scan();
-        clock.advance(Scanner.INFO_REFRESH.minusSeconds(1));
-        assertEquals(1L, s.scan().dockerRequests().get("info"));
-        clock.advance(Duration.ofSeconds(1));
+        assertEquals(Optional.of(List.of()), s.authorizationPlugins());
+        clock.advance(Duration.ofSeconds(15));
         docker.swarmManager = true;
+        docker.authorizationPlugins = List.of("other-authz", "readonly-rootfs:latest");
         Snapshot later = s.scan();
         assertEquals(2L, later.dockerRequests().get("info"));
-        assertTrue(later.swarmManager(), "a node promoted to manager is noticed");
+        assertTrue(later.swarmManager(), "a node promoted to manager is noticed at the next scan");
+        assertEquals(
+                Optional.of(List.of("other-authz", "readonly-rootfs:latest")),
+                s.authorizationPlugins(),
+                "a changed chain (a daemon restarted with the plugin) is seen at the next scan");
+        docker.down = true;
+        assertFalse(s.scan().dockerUp());
+        assertEquals(
+                Optional.of(List.of("other-authz", "readonly-rootfs:latest")),
+                s.authorizationPlugins(),
+                "the last chain is kept while the daemon is away");
     }
 
     @Test
