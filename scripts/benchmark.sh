@@ -8,6 +8,8 @@
 # memory cgroup of that limit, under a scrape loop (default 10000 containers; MemoryBenchmark).
 # scripts/benchmark.sh --proxy [N]: the exporter's cold and warm scans of N containers (default 1000) on the
 # daemon's socket vs through deploy/socket-proxy/haproxy.cfg (ProxyScanBenchmark).
+# scripts/benchmark.sh --sizing [--containers=0,100,200] [--targets=25,50,100] [--interval=5s]: series per node
+# by container count and metrics settings, and what K nodes cost a real Prometheus (SizingBenchmark, ~6 min).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >&2
@@ -19,6 +21,9 @@ if [[ "${1:-}" == --remediation ]]; then
     shift
 elif [[ "${1:-}" == --memory-limit=* ]]; then
     main=org.readonlyrootfs.exporter.benchmark.MemoryBenchmark
+elif [[ "${1:-}" == --sizing ]]; then
+    main=org.readonlyrootfs.exporter.benchmark.SizingBenchmark
+    shift
 elif [[ "${1:-}" == --proxy ]]; then
     main=org.readonlyrootfs.exporter.benchmark.ProxyScanBenchmark
     shift
