@@ -38,7 +38,8 @@ import org.readonlyrootfs.exporter.testing.Tools;
  * 1,000 nodes × N containers cost one Prometheus.
  *
  * <p>Run with {@code scripts/benchmark.sh --sizing [--containers=0,100,200] [--targets=25,50,100]
- * [--interval=5s]} (about six minutes). Prints Markdown tables.
+ * [--interval=5s] [--rules=alerts/readonly-rootfs.rules.yml]} (about six minutes). Prints Markdown tables, and
+ * the slowest rules.
  */
 public final class SizingBenchmark {
     private static final String LABELS = "com.example.team,com.example.app";
@@ -58,11 +59,14 @@ public final class SizingBenchmark {
         List<Integer> counts = List.of(0, 100, 200);
         List<Integer> targets = List.of(25, 50, 100);
         int interval = 5;
+        Path rules = Path.of("alerts/readonly-rootfs.rules.yml");
         for (String a : args) {
             if (a.startsWith("--containers=")) {
                 counts = ints(a.substring("--containers=".length()));
             } else if (a.startsWith("--targets=")) {
                 targets = ints(a.substring("--targets=".length()));
+            } else if (a.startsWith("--rules=")) {
+                rules = Path.of(a.substring("--rules=".length()));
             } else if (a.startsWith("--interval=")) {
                 interval = Integer.parseInt(a.substring("--interval=".length()).replace("s", ""));
             } else if (!a.equals("--sizing")) {
@@ -146,7 +150,7 @@ public final class SizingBenchmark {
                 int perNode = seriesOf(Scrape.get(port, "/metrics").body());
                 int promPort = ScanBenchmark.freePort();
                 Path config = work.resolve("prometheus.yml");
-                writeConfig(config, port, 0, interval);
+                writeConfig(config, port, 0, interval, rules);
                 prometheus = new ProcessBuilder(
                                 Tools.require("prometheus").toString(),
                                 "--config.file=" + config,
@@ -178,17 +182,18 @@ public final class SizingBenchmark {
                 List<Integer> steps = new ArrayList<>(List.of(0));
                 steps.addAll(targets);
                 for (int k : steps) {
-                    writeConfig(config, port, k, interval);
+                    writeConfig(config, port, k, interval, rules);
                     reload(promPort);
-                    long expected = (long) k * perNode;
-                    waitUntil(() -> own(promPort, "prometheus_tsdb_head_series") >= expected, Duration.ofMinutes(2));
+                    // every target's series, and the rules caught up: each finding's first-seen series and alert
+                    long expected = (long) k * (perNode + 5 + 3L * (n - (n + 2) / 3));
+                    waitUntil(() -> own(promPort, "prometheus_tsdb_head_series") >= expected, Duration.ofMinutes(4));
                     double appended0 = own(promPort, "prometheus_tsdb_head_samples_appended_total");
                     long t0 = System.nanoTime();
                     sleep(Duration.ofSeconds(4L * interval)); // every target scraped, every rule evaluated, a few times
                     double rate = (own(promPort, "prometheus_tsdb_head_samples_appended_total") - appended0)
                             / ((System.nanoTime() - t0) / 1e9);
-                    Scrape.get(promPort, "/debug/pprof/heap?gc=1");
-                    Scrape self = Scrape.of(Scrape.get(promPort, "/metrics").body());
+                    slowGet(promPort, "/debug/pprof/heap?gc=1");
+                    Scrape self = Scrape.of(slowGet(promPort, "/metrics"));
                     double series = self.value("prometheus_tsdb_head_series", Map.of());
                     double heap = self.value("go_memstats_heap_inuse_bytes", Map.of());
                     double rss = self.value("process_resident_memory_bytes", Map.of());
@@ -206,33 +211,70 @@ public final class SizingBenchmark {
                             compliance,
                             fleet);
                 }
+                System.out.println();
+                System.out.println("slowest rules at the last step (evaluation ms):");
+                var groups = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(slowGet(promPort, "/api/v1/rules"))
+                        .path("data")
+                        .path("groups");
+                List<Map.Entry<String, Double>> slowest = new ArrayList<>();
+                for (var g : groups) {
+                    for (var r : g.path("rules")) {
+                        slowest.add(Map.entry(
+                                g.path("name").asText() + " / " + r.path("name").asText(),
+                                r.path("evaluationTime").asDouble() * 1000));
+                    }
+                }
+                slowest.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+                slowest.stream()
+                        .limit(4)
+                        .forEach(e -> System.out.printf(Locale.ROOT, "  %.1f  %s%n", e.getValue(), e.getKey()));
                 double heapPerSeries = slope(points, 1);
                 double rssPerSeries = slope(points, 2);
                 double[] first = points.get(0);
-                // 1,000 nodes × 200 containers: the per-node formula, the recorded first-seen series (one per
-                // finding), and Prometheus' own per target (up, scrape_*: 5)
-                int nodes = 1000;
-                int c = 200;
-                int f = c - (c + 2) / 3;
-                long fleetSeries = (long) nodes * (fixed + c + f + f + 5);
+                // per node in Prometheus, with the shipped rules: the exporter's series (fixed + N + F), up and
+                // scrape_* (5), and per finding its first-seen recording and its firing alert (ALERTS and
+                // ALERTS_FOR_STATE): fixed + 5 + N + 4·F. Checked against the last step; then 1,000 nodes × 200
+                // containers, two thirds of them findings (as measured) and a mostly compliant fleet (5 each).
+                int measuredF = n - (n + 2) / 3;
+                long perNodeInPrometheus = fixed + 5 + n + 4L * measuredF;
+                double lastSeries = points.get(points.size() - 1)[0];
                 System.out.printf(
                         Locale.ROOT,
-                        "%nper head series: %.0f bytes of heap in use, %.0f bytes of RSS (least squares over the "
-                                + "steps)%n",
+                        "%nper node in Prometheus: %d + 5 + N + 4·F = %d; at the last step %.0f head series for %d "
+                                + "targets (%.0f per target; fewer while rule evaluations lag behind the scrapes)%n",
+                        fixed,
+                        perNodeInPrometheus,
+                        lastSeries,
+                        steps.get(steps.size() - 1),
+                        lastSeries / Math.max(1, steps.get(steps.size() - 1)));
+                System.out.printf(
+                        Locale.ROOT,
+                        "per head series: %.0f bytes of heap in use, %.0f bytes of RSS (least squares over the "
+                                + "steps); an empty Prometheus: %.0f MiB RSS%n",
                         heapPerSeries,
-                        rssPerSeries);
-                System.out.printf(
-                        Locale.ROOT,
-                        "1,000 nodes × %d containers (%d findings each), per-container all: %d head series, %.0f "
-                                + "samples/s at a 15 s scrape interval, heap in use ≈ %.1f GiB, RSS ≈ %.1f GiB "
-                                + "(plus the %.0f MiB of an empty Prometheus)%n",
-                        c,
-                        f,
-                        fleetSeries,
-                        fleetSeries / 15.0,
-                        fleetSeries * heapPerSeries / (1024 * MIB),
-                        fleetSeries * rssPerSeries / (1024 * MIB),
+                        rssPerSeries,
                         first[2] / MIB);
+                System.out.println();
+                System.out.println("| 1,000 nodes × 200 containers | per-container | series per node | head series | "
+                        + "samples/s (15 s) | heap in use GiB | RSS GiB |");
+                System.out.println("|---|---|---|---|---|---|---|");
+                for (int f : new int[] {133, 5}) {
+                    for (String mode : List.of("all", "findings")) {
+                        long nodeSeries = fixed + 5 + (mode.equals("all") ? 200 + f : 2L * f) + 3L * f;
+                        long total = 1000 * nodeSeries;
+                        System.out.printf(
+                                Locale.ROOT,
+                                "| %d findings per node | %s | %d | %d | %.0f | %.1f | %.1f |%n",
+                                f,
+                                mode,
+                                nodeSeries,
+                                total,
+                                total / 15.0,
+                                total * heapPerSeries / (1024 * MIB),
+                                (total * rssPerSeries + first[2]) / (1024 * MIB));
+                    }
+                }
             } finally {
                 if (prometheus != null) {
                     prometheus.destroy();
@@ -281,6 +323,17 @@ public final class SizingBenchmark {
             p.destroy();
             p.waitFor();
         }
+    }
+
+    /** A GET that may take a minute (a forced GC, a large answer, on a loaded machine). */
+    private static String slowGet(int port, String path) throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                                .timeout(Duration.ofSeconds(90))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /** {@code POST /-/reload} (--web.enable-lifecycle). */
@@ -360,14 +413,15 @@ public final class SizingBenchmark {
     }
 
     /** A job of K static targets, all the one exporter, each with its own instance label. */
-    private static void writeConfig(Path file, int exporterPort, int targets, int interval) throws IOException {
+    private static void writeConfig(Path file, int exporterPort, int targets, int interval, Path rules)
+            throws IOException {
         StringBuilder y = new StringBuilder()
                 .append("global:\n  scrape_interval: ")
                 .append(interval)
                 .append("s\n  evaluation_interval: ")
                 .append(interval)
                 .append("s\nrule_files:\n  - ")
-                .append(Path.of("alerts/readonly-rootfs.rules.yml").toAbsolutePath())
+                .append(rules.toAbsolutePath())
                 .append("\nscrape_configs:\n  - job_name: readonly-rootfs\n    static_configs:\n");
         for (int k = 0; k < targets; k++) {
             y.append("      - targets: ['127.0.0.1:")
