@@ -20,12 +20,15 @@ FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 
 # Dependencies and plugins first: this layer is rebuilt only when pom.xml changes. Packaging the bare
-# pom runs every plugin of the real build, so the next step can run offline.
+# pom runs every plugin of the real build, so the next step downloads nothing (it is not -o: Maven skips
+# the CycloneDX plugin offline).
 COPY pom.xml ./
 RUN mvn -B -ntp -q -Dmaven.test.skip=true package && rm -rf target
 
 COPY src/main ./src/main
-RUN mvn -B -ntp -q -o -Dmaven.test.skip=true package
+# The commit's time (scripts/build-image.sh): the jar's file times, so the same commit gives the same jar.
+ARG CREATED=
+RUN mvn -B -ntp -q -Dmaven.test.skip=true ${CREATED:+-Dproject.build.outputTimestamp=$CREATED} package
 
 # Only the modules the exporter uses (jdk.crypto.ec: TLS to the daemon with EC keys and ECDHE; java.management and
 # jdk.management: the process_* and jvm_* metrics, CPU time and open files included).
@@ -38,6 +41,9 @@ RUN set -eu; \
     rm -f /rootfs/opt/java/lib/server/classes_nocoops.jsa; \
     # the jar has no native library: the unix socket is the JDK's own (UnixDomainSocketAddress)
     cp target/readonly-rootfs-exporter-*.jar /rootfs/app/readonly-rootfs-exporter.jar; \
+    # the jar's SBOM (CycloneDX, from the Maven build) next to it
+    cp target/readonly-rootfs-exporter-*.cdx.json /rootfs/app/readonly-rootfs-exporter.cdx.json; \
+    cp target/readonly-rootfs-exporter-*.cdx.xml /rootfs/app/readonly-rootfs-exporter.cdx.xml; \
     # The shared libraries the runtime links against (glibc, zlib, ...), from this build image.
     find /rootfs -type f \( -name '*.so' -o -perm -u+x \) -exec ldd {} + 2>/dev/null \
       | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(0x/ { print $1 }' \
@@ -47,6 +53,25 @@ RUN set -eu; \
     gcc_s="$(ldconfig -p | awk '$1 == "libgcc_s.so.1" { print $NF; exit }')"; \
     if [ -n "$gcc_s" ]; then echo "$gcc_s" >> /tmp/libs; fi; \
     while read -r lib; do cp --parents -L "$lib" /rootfs/; done < /tmp/libs; \
+    # The Debian packages the runtime's files come from (the jlink runtime: the JDK's jmods), as a CycloneDX
+    # SBOM, with their copyright files; the same step is in deploy/socket-proxy/Dockerfile.
+    echo "$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")/jmods/java.base.jmod" >> /tmp/libs; \
+    mkdir -p /rootfs/usr/share/sbom; \
+    while read -r f; do \
+      dpkg-query -S "$f" 2>/dev/null || dpkg-query -S "$(readlink -f "$f")" 2>/dev/null || echo "no Debian package owns $f" >&2; \
+    done < /tmp/libs | sed -n 's/^\([^:, ]*\).*/\1/p' | sort -u > /tmp/packages; \
+    { printf '{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"component":{"type":"container","name":"readonly-rootfs-exporter"}},"components":['; \
+      sep=''; while read -r p; do \
+        v="$(dpkg-query -W -f '${Version}' "$p")"; copyright="/usr/share/doc/$p/copyright"; \
+        lic="$(sed -n 's/^License: *\([^ ]\{1,\}\).*/\1/p' "$copyright" 2>/dev/null | tr -d '"\\' | sort -u \
+          | awk '{ printf "%s{\"license\":{\"name\":\"%s\"}}", (NR > 1 ? "," : ""), $0 }')"; \
+        if [ -z "$lic" ]; then lic="{\"license\":{\"name\":\"see $copyright\"}}"; fi; \
+        if [ -f "$copyright" ]; then cp --parents -L "$copyright" /rootfs/; fi; \
+        printf '%s{"type":"library","name":"%s","version":"%s","purl":"pkg:deb/debian/%s@%s?arch=%s","licenses":[%s]}' \
+          "$sep" "$p" "$v" "$(printf %s "$p" | sed 's/+/%2B/g')" "$(printf %s "$v" | sed 's/:/%3A/g; s/+/%2B/g')" \
+          "$(dpkg-query -W -f '${Architecture}' "$p")" "$lic"; \
+        sep=','; \
+      done < /tmp/packages; printf ']}\n'; } > /rootfs/usr/share/sbom/debian-packages.cdx.json; \
     printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' \
       > /rootfs/etc/passwd; \
     printf 'root:x:0:\nnonroot:x:65532:\n' > /rootfs/etc/group; \
@@ -59,11 +84,18 @@ ARG RUNTIME_IMAGE
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 ARG CREATED=unknown
+ARG SOURCE=https://github.com/readonly-rootfs-exporter/readonly-rootfs-exporter
+ARG LICENSES=Apache-2.0
+# licenses: the exporter's own; every component's (the jar's libraries, the Debian packages of the runtime)
+# is in the SBOMs /app/readonly-rootfs-exporter.cdx.json and /usr/share/sbom/debian-packages.cdx.json
 LABEL org.opencontainers.image.title="readonly-rootfs-exporter" \
       org.opencontainers.image.description="Prometheus exporter auditing every Docker container for DISA STIG V-260936: a container's root filesystem must be read-only" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.url="${SOURCE}" \
+      org.opencontainers.image.licenses="${LICENSES}" \
       org.opencontainers.image.base.name="${RUNTIME_IMAGE}" \
       org.opencontainers.image.documentation="docs/deployment.md, section Container image"
 

@@ -10,6 +10,8 @@
 # daemon's socket vs through deploy/socket-proxy/haproxy.cfg (ProxyScanBenchmark).
 # scripts/benchmark.sh --process-and-jvm [N]: start-up, classes, memory and scrape with metrics.process-and-jvm
 # false vs true, runs alternated (default 1000 containers; ProcessAndJvmBenchmark).
+# scripts/benchmark.sh --sizing [--containers=0,100,200] [--targets=25,50,100] [--interval=5s]: series per node
+# by container count and metrics settings, and what K nodes cost a real Prometheus (SizingBenchmark, ~6 min).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >&2
@@ -21,6 +23,9 @@ if [[ "${1:-}" == --remediation ]]; then
     shift
 elif [[ "${1:-}" == --memory-limit=* ]]; then
     main=org.readonlyrootfs.exporter.benchmark.MemoryBenchmark
+elif [[ "${1:-}" == --sizing ]]; then
+    main=org.readonlyrootfs.exporter.benchmark.SizingBenchmark
+    shift
 elif [[ "${1:-}" == --proxy ]]; then
     main=org.readonlyrootfs.exporter.benchmark.ProxyScanBenchmark
     shift

@@ -71,12 +71,24 @@ else
   sources=(pom.xml src/main Dockerfile)
 fi
 revision="unknown"
+# created (label) and the jar's file times: the commit's time, so that the same commit builds the same jar
+# (SOURCE_DATE_EPOCH wins; uncommitted changes or no git: now)
+created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
   revision="$(git -C "$root" rev-parse HEAD)"
   if [[ -n "$(git -C "$root" status --porcelain -- "${sources[@]}" 2>/dev/null)" ]]; then
     revision="$revision-dirty"
+  else
+    created="$(TZ=UTC git -C "$root" log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ)"
   fi
 fi
+if [[ -n "${SOURCE_DATE_EPOCH:-}" ]]; then
+  created="$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"
+fi
+# source and licenses labels: the pom's <url> and <licenses> (the socket proxy's Dockerfile names its own licences)
+source_url="$(sed -n 's:^  <url>\(.*\)</url>:\1:p' "$root/pom.xml" | head -n 1)"
+licenses="$(sed -n '/^  <licenses>/,/^  <\/licenses>/s:^ *<name>\(.*\)</name>:\1:p' "$root/pom.xml" | paste -sd ' ' | sed 's/ / AND /g')"
+[[ -n "$source_url" && -n "$licenses" ]] || die "cannot read <url> and <licenses> from pom.xml"
 
 sha() { sha256sum | cut -c1-12; }
 local_cas=()
@@ -143,7 +155,7 @@ if [[ "$socket_proxy" -eq 1 ]]; then
   docker build --network host --pull=false -t "$tag" \
     --build-arg "BUILD_IMAGE=$build_base" --build-arg "RUNTIME_IMAGE=scratch" \
     --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \
-    --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    --build-arg "CREATED=$created" --build-arg "SOURCE=$source_url" \
     "$root/deploy/socket-proxy"
   size="$(docker image inspect --format '{{.Size}}' "$tag")"
   log "built $tag, $((size / 1000000)) MB, in $((SECONDS - start)) s"
@@ -153,7 +165,7 @@ fi
 build_args=(--network host
   --build-arg "BUILD_IMAGE=$build_base" --build-arg "RUNTIME_IMAGE=scratch"
   --build-arg "VERSION=$version" --build-arg "REVISION=$revision"
-  --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)")
+  --build-arg "CREATED=$created" --build-arg "SOURCE=$source_url" --build-arg "LICENSES=$licenses")
 cache_from=()
 if have_image "$build_cache"; then
   cache_from=(--cache-from "$build_cache")

@@ -42,8 +42,28 @@ final class EngineWrites {
      * the command as PID 1 even on a daemon started with {@code --init}; null leaves the daemon's default.
      */
     String create(String image, String name, boolean readOnly, Boolean init, String... cmd) {
-        StringBuilder json =
-                new StringBuilder("{\"Image\":").append(quote(image)).append(",\"Cmd\":[");
+        return create(image, name, readOnly, init, java.util.Map.of(), cmd);
+    }
+
+    /** As {@link #create(String, String, boolean, Boolean, String...)}, with Docker labels. */
+    String create(
+            String image,
+            String name,
+            boolean readOnly,
+            Boolean init,
+            java.util.Map<String, String> labels,
+            String... cmd) {
+        StringBuilder json = new StringBuilder("{\"Image\":").append(quote(image));
+        if (!labels.isEmpty()) {
+            json.append(",\"Labels\":{");
+            String sep = "";
+            for (var e : new java.util.TreeMap<>(labels).entrySet()) {
+                json.append(sep).append(quote(e.getKey())).append(':').append(quote(e.getValue()));
+                sep = ",";
+            }
+            json.append('}');
+        }
+        json.append(",\"Cmd\":[");
         for (int i = 0; i < cmd.length; i++) {
             json.append(i > 0 ? "," : "").append(quote(cmd[i]));
         }

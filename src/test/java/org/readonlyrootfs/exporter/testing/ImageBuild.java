@@ -157,6 +157,109 @@ public final class ImageBuild {
         return files;
     }
 
+    /** One file's text out of an exported file system ({@link #exportedFiles}'s tar); fails if it is not there. */
+    public static String fileInTar(Path tar, String path) {
+        Tools.Run r = Tools.run(List.of("tar", "-xOf", tar.toString(), path), null, 60);
+        if (r.exitCode() != 0) {
+            throw new AssertionError("no " + path + " in " + tar + ": " + r.stderr());
+        }
+        return r.stdout();
+    }
+
+    /** The image's labels, from {@code docker image inspect}. */
+    public static Map<String, String> labels(PrivateDockerd dockerd, String image) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readValue(
+                            dockerd.docker("image", "inspect", "--format", "{{json .Config.Labels}}", image),
+                            new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {});
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The OCI labels scripts/build-image.sh gives both images: version and source from pom.xml, revision
+     * the commit (or {@code <commit>-dirty}), created the commit's time (a dirty tree: the build's time),
+     * the licences given, a title and a description. Returns the labels.
+     */
+    public static Map<String, String> assertOciLabels(PrivateDockerd dockerd, String image, String licenses) {
+        Map<String, String> labels = labels(dockerd, image);
+        String prefix = "org.opencontainers.image.";
+        java.util.function.Function<String, String> label = k -> {
+            String v = labels.get(prefix + k);
+            if (v == null || v.isBlank()) {
+                throw new AssertionError("no label " + prefix + k + " on " + image + ": " + labels);
+            }
+            return v;
+        };
+        List<String> problems = new ArrayList<>();
+        expect(problems, "version", Sbom.pomVersion(), label.apply("version"));
+        expect(problems, "source", Sbom.pomElement("url"), label.apply("source"));
+        expect(problems, "licenses", licenses, label.apply("licenses"));
+        String revision = label.apply("revision");
+        String created = label.apply("created");
+        label.apply("title");
+        label.apply("description");
+        if (!revision.matches("[0-9a-f]{40}(-dirty)?")) {
+            problems.add("revision [" + revision + "]");
+        }
+        java.time.Instant when = java.time.Instant.parse(created);
+        if (revision.endsWith("-dirty")) {
+            if (when.isBefore(java.time.Instant.now().minus(java.time.Duration.ofDays(1)))) {
+                problems.add("created [" + created + "] of a dirty tree is not the build's time");
+            }
+        } else {
+            Tools.Run commitTime = Tools.run(List.of("git", "show", "--no-patch", "--format=%ct", revision), null, 30);
+            expect(
+                    problems,
+                    "created (the commit's time)",
+                    java.time.Instant.ofEpochSecond(
+                                    Long.parseLong(commitTime.stdout().trim()))
+                            .toString(),
+                    created);
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("labels of " + image + ": " + problems + "\n" + labels);
+        }
+        return labels;
+    }
+
+    private static void expect(List<String> problems, String what, String expected, String actual) {
+        if (!expected.equals(actual)) {
+            problems.add(what + " [" + actual + "], expected [" + expected + "]");
+        }
+    }
+
+    /**
+     * The Debian packages SBOM of an image ({@link Sbom#DEBIAN_PACKAGES}): CycloneDX, every package with a
+     * version, a purl and a licence (or a pointer to its copyright file, which the image then holds), and
+     * {@code expected} among them.
+     */
+    public static Sbom assertDebianPackagesSbom(Path tar, List<String> files, String... expected) {
+        Sbom sbom = Sbom.parse(fileInTar(tar, Sbom.DEBIAN_PACKAGES));
+        List<String> problems = new ArrayList<>();
+        for (Sbom.Component c : sbom.components()) {
+            if (c.version().isEmpty()
+                    || !c.purl().startsWith("pkg:deb/debian/")
+                    || c.licenses().isEmpty()) {
+                problems.add(c.toString());
+            }
+            if (!files.contains("usr/share/doc/" + c.name() + "/copyright")) {
+                problems.add(c.name() + ": no usr/share/doc/" + c.name() + "/copyright in the image");
+            }
+        }
+        for (String name : expected) {
+            if (sbom.components().stream().noneMatch(c -> c.name().equals(name))) {
+                problems.add("no " + name + " in " + sbom.components());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError(Sbom.DEBIAN_PACKAGES + ": " + problems);
+        }
+        return sbom;
+    }
+
     public static String read(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";

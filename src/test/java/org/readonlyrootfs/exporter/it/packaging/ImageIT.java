@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.readonlyrootfs.exporter.testing.ImageBuild;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
+import org.readonlyrootfs.exporter.testing.Sbom;
 import org.readonlyrootfs.exporter.testing.Scrape;
 import org.readonlyrootfs.exporter.testing.Scrape.Sample;
 import org.readonlyrootfs.exporter.testing.TlsUnixProxy;
@@ -262,12 +263,7 @@ class ImageIT {
                 dockerd.docker("image", "inspect", "--format", "{{json .Config.ExposedPorts}}", TAG));
         String health = dockerd.docker("image", "inspect", "--format", "{{json .Config.Healthcheck.Test}}", TAG);
         assertTrue(health.startsWith("[\"CMD\",\"/opt/java/bin/java\"") && health.contains("HealthCheck"), health);
-        String version = dockerd.docker(
-                "image", "inspect", "--format", "{{index .Config.Labels \"org.opencontainers.image.version\"}}", TAG);
-        assertEquals(pomVersion(), version);
-        String revision = dockerd.docker(
-                "image", "inspect", "--format", "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", TAG);
-        assertTrue(revision.matches("[0-9a-f]{40}(-dirty)?"), revision);
+        ImageBuild.assertOciLabels(dockerd, TAG, "Apache-2.0");
         String entrypoint = dockerd.docker("image", "inspect", "--format", "{{json .Config.Entrypoint}}", TAG);
         assertTrue(
                 entrypoint.contains("-XX:MaxRAMPercentage=40")
@@ -280,6 +276,17 @@ class ImageIT {
         assertTrue(
                 files.contains("opt/java/bin/java") && files.contains("app/readonly-rootfs-exporter.jar"),
                 files.toString());
+        // the jar's SBOM next to it, as the build wrote it; the runtime's Debian packages
+        Sbom jarSbom = Sbom.parse(ImageBuild.fileInTar(tar, "app/readonly-rootfs-exporter.cdx.json"));
+        assertEquals(Sbom.read(Sbom.JAR_SBOM).components(), jarSbom.components());
+        assertTrue(
+                ImageBuild.fileInTar(tar, "app/readonly-rootfs-exporter.cdx.xml")
+                        .contains("<bom "),
+                "the XML SBOM");
+        Sbom debian = ImageBuild.assertDebianPackagesSbom(tar, files, "libc6", "zlib1g");
+        assertTrue(
+                debian.components().stream().anyMatch(c -> c.name().startsWith("openjdk-17-jdk")),
+                "the JDK whose modules jlink linked: " + debian.components());
         Files.delete(tar);
         long size = Long.parseLong(dockerd.docker("image", "inspect", "--format", "{{.Size}}", TAG));
         report("image %s: %d MB (%d files)", TAG, size / 1_000_000, files.size());
@@ -455,12 +462,6 @@ class ImageIT {
             throw new AssertionError("no " + name + " in\n" + procStatus);
         }
         return m.group(1).trim();
-    }
-
-    private static String pomVersion() throws IOException {
-        Matcher m = Pattern.compile("(?m)^  <version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
-        assertTrue(m.find());
-        return m.group(1);
     }
 
     private static int freePort() throws IOException {

@@ -71,7 +71,9 @@ class SocketProxyImageIT {
         Tools.Run cfg = Tools.run(List.of("tar", "-xOf", tar.toString(), "etc/haproxy/haproxy.cfg"), null, 60);
         assertEquals(
                 Files.readString(SocketProxy.CONFIG), cfg.stdout(), "the image holds the repository's haproxy.cfg");
+        ImageBuild.assertDebianPackagesSbom(tar, files, "haproxy", "libc6", "libssl3");
         Files.delete(tar);
+        ImageBuild.assertOciLabels(dockerd, PROXY, "GPL-2.0-or-later AND Apache-2.0");
     }
 
     @Test
