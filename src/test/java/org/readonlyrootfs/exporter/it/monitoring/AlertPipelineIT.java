@@ -499,7 +499,7 @@ class AlertPipelineIT {
     }
 
     /** Debian names it prometheus-alertmanager, upstream alertmanager. */
-    private static String alertmanagerBinary() {
+    static String alertmanagerBinary() {
         try {
             return Tools.require("prometheus-alertmanager").toString();
         } catch (AssertionError notDebian) {
@@ -535,7 +535,7 @@ class AlertPipelineIT {
     // ------------------------------------------------------------------ parts
 
     /** Prometheus or Alertmanager: a child process on a loopback port, its output in a log file. */
-    private static final class Daemon {
+    static final class Daemon {
         final String name;
         final Process process;
         final Path log;
@@ -608,10 +608,10 @@ class AlertPipelineIT {
     }
 
     /** One notification as Alertmanager posted it. */
-    private record Notification(String receiver, String body, JsonNode json) {}
+    record Notification(String receiver, String body, JsonNode json) {}
 
     /** The Alertmanager webhook receiver: every POST to {@code /<receiver>} is kept. */
-    private static final class Webhook {
+    static final class Webhook {
         final HttpServer server;
         final List<Notification> notifications = new CopyOnWriteArrayList<>();
 
