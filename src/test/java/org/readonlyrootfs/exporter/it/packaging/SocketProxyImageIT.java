@@ -94,6 +94,27 @@ class SocketProxyImageIT {
                 "o=" + VOLUME_OPTIONS,
                 "rre-socket-proxy");
         try {
+            // the exporter first: without nocopy, its mount point's ownership (root, 0755) would be copied onto
+            // the empty tmpfs and the proxy could not create its socket there
+            dockerd.docker(
+                    "run",
+                    "--detach",
+                    "--name",
+                    "rre-pair-exporter",
+                    "--read-only",
+                    "--cap-drop",
+                    "ALL",
+                    "--security-opt",
+                    "no-new-privileges",
+                    "--volume",
+                    "rre-socket-proxy:/run/socket-proxy:ro,nocopy",
+                    "--env",
+                    "DOCKER_HOST=unix:///run/socket-proxy/docker.sock",
+                    "--network",
+                    "host",
+                    "--env",
+                    "READONLY_ROOTFS_WEB_LISTEN_ADDRESS=127.0.0.1:" + port,
+                    EXPORTER);
             dockerd.docker(
                     "run",
                     "--detach",
@@ -111,27 +132,8 @@ class SocketProxyImageIT {
                     "--volume",
                     dockerd.socketPath() + ":/var/run/docker.sock:ro",
                     "--volume",
-                    "rre-socket-proxy:/run/socket-proxy",
+                    "rre-socket-proxy:/run/socket-proxy:nocopy",
                     PROXY);
-            dockerd.docker(
-                    "run",
-                    "--detach",
-                    "--name",
-                    "rre-pair-exporter",
-                    "--read-only",
-                    "--cap-drop",
-                    "ALL",
-                    "--security-opt",
-                    "no-new-privileges",
-                    "--volume",
-                    "rre-socket-proxy:/run/socket-proxy:ro",
-                    "--env",
-                    "DOCKER_HOST=unix:///run/socket-proxy/docker.sock",
-                    "--network",
-                    "host",
-                    "--env",
-                    "READONLY_ROOTFS_WEB_LISTEN_ADDRESS=127.0.0.1:" + port,
-                    EXPORTER);
             Sample self = awaitContainer(port, "rre-pair-exporter");
             assertEquals("compliant", self.label("status"), self.toString());
             Scrape s = Scrape.metrics(port);
