@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +34,6 @@ import org.readonlyrootfs.exporter.testing.ImageBuild;
 import org.readonlyrootfs.exporter.testing.NetnsSwarm;
 import org.readonlyrootfs.exporter.testing.NetnsSwarm.Node;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
-import org.readonlyrootfs.exporter.testing.Tools;
 
 /**
  * The fleet, for real: a swarm of two managers and a worker, each a private dockerd in its own network
@@ -117,34 +114,12 @@ class SwarmFleetIT {
 
         work = Files.createTempDirectory("rre-fleet-it-");
         webhook = AlertPipelineIT.Webhook.start();
-        int amPort = freePort();
-        Path amConfig = work.resolve("alertmanager.yml");
-        Files.writeString(amConfig, AlertPipelineIT.alertmanagerConfig(webhook.port()));
-        alertmanager = AlertPipelineIT.Daemon.start(
-                "alertmanager",
-                work,
-                amPort,
-                List.of(
-                        AlertPipelineIT.alertmanagerBinary(),
-                        "--config.file=" + amConfig,
-                        "--storage.path=" + work.resolve("alertmanager-data"),
-                        "--web.listen-address=127.0.0.1:" + amPort,
-                        "--cluster.listen-address=",
-                        "--log.level=info"));
-        int promPort = freePort();
-        Path promConfig = work.resolve("prometheus.yml");
-        Files.writeString(promConfig, prometheusConfig(amPort));
-        Files.copy(promConfig, OUT.resolve("prometheus.yml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        prometheus = AlertPipelineIT.Daemon.start(
-                "prometheus",
-                work,
-                promPort,
-                List.of(
-                        Tools.require("prometheus").toString(),
-                        "--config.file=" + promConfig,
-                        "--storage.tsdb.path=" + work.resolve("prometheus-data"),
-                        "--web.listen-address=127.0.0.1:" + promPort,
-                        "--log.level=info"));
+        alertmanager = AlertPipelineIT.Daemon.alertmanager(work, webhook.port());
+        prometheus = AlertPipelineIT.Daemon.prometheus(work, prometheusConfig(alertmanager.port));
+        Files.copy(
+                work.resolve("prometheus.yml"),
+                OUT.resolve("prometheus.yml"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         alertmanager.awaitReady();
         prometheus.awaitReady();
         note("stack deployed, Prometheus and Alertmanager up (" + seconds() + " s)");
@@ -634,11 +609,5 @@ class SwarmFleetIT {
 
     private static long seconds() {
         return (System.nanoTime() - started) / 1_000_000_000L;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }
