@@ -9,23 +9,31 @@
 # Idempotent: a suite already unpacked is not fetched again (RRE_ENGINES_REFRESH=1 fetches anew).
 # Prints one line per engine: suite, dockerd path, version. A suite that cannot be fetched fails
 # the run (exit 1), never skips.
+# With --compose it fetches Debian 13's Docker Compose v2 (package docker-compose, 2.x) the same way
+# into $RRE_ENGINES_CACHE/compose-trixie/root and prints one line: compose-trixie, the docker-compose
+# binary, its version (for SocketProxyImageIT, beside Debian 12's Compose 1.29).
 # Usage: scripts/fetch-engines.sh [suite...]   (default: trixie sid)
+#        scripts/fetch-engines.sh --compose
 set -euo pipefail
 
 cache="${RRE_ENGINES_CACHE:-/var/cache/rre-engines}"
 mirror="${RRE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 suites=("$@")
 [[ ${#suites[@]} -gt 0 ]] || suites=(trixie sid)
-pkgs=(docker.io docker-cli containerd tini)
+engine_pkgs=(docker.io docker-cli containerd tini)
 
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
 flock 9 # one fetch at a time: concurrent test runs share the cache
 
+# fetch SUITE DIR-NAME MARKER PACKAGE...: unpacks the packages of SUITE into $cache/DIR-NAME/root,
+# unless the executable MARKER (a path under root) is there from a complete earlier fetch
 fetch() {
-  local suite="$1" dir="$cache/$1"
+  local suite="$1" dir="$cache/$2" marker="$3"
+  shift 3
+  local pkgs=("$@")
   local root="$dir/root"
-  if [[ -x "$root/usr/sbin/dockerd" && -f "$dir/.complete" && "${RRE_ENGINES_REFRESH:-0}" != 1 ]]; then
+  if [[ -x "$root/$marker" && -f "$dir/.complete" && "${RRE_ENGINES_REFRESH:-0}" != 1 ]]; then
     return 0
   fi
   rm -rf "$dir"
@@ -63,8 +71,20 @@ fetch() {
   touch "$dir/.complete"
 }
 
+if [[ "${suites[0]}" == --compose ]]; then
+  fetch trixie compose-trixie usr/libexec/docker/cli-plugins/docker-compose docker-compose
+  compose="$cache/compose-trixie/root/usr/libexec/docker/cli-plugins/docker-compose"
+  version="$("$compose" version --short 2>/dev/null || true)"
+  if [[ -z "$version" ]]; then
+    echo "fetch-engines: FAILED: $compose does not run" >&2
+    exit 1
+  fi
+  echo "compose-trixie $compose $version"
+  exit 0
+fi
+
 for suite in "${suites[@]}"; do
-  fetch "$suite"
+  fetch "$suite" "$suite" usr/sbin/dockerd "${engine_pkgs[@]}"
   version="$("$cache/$suite/root/usr/sbin/dockerd" --version 2>/dev/null || true)"
   if [[ -z "$version" ]]; then
     echo "fetch-engines: FAILED: $cache/$suite/root/usr/sbin/dockerd does not run" >&2

@@ -133,18 +133,20 @@ class AlertRulesTest {
         }
     }
 
-    /** Only findings page; exempt and not_applicable containers never can (the promtool tests prove it by example). */
+    /** Only findings (containers and swarm service specs) page; exempt and not_applicable ones never can (the promtool tests prove it by example). */
     @Test
     void onlyFindingsPage() {
         for (Rule a : MonitoringFiles.alerts()) {
             if ("critical".equals(a.labels().get("severity"))) {
                 assertTrue(
-                        a.expr().contains("readonly_rootfs_container{status=\"finding\""), a.alert() + ": " + a.expr());
+                        a.expr().contains("readonly_rootfs_container{status=\"finding\"")
+                                || a.expr().contains("readonly_rootfs_service{status=\"finding\""),
+                        a.alert() + ": " + a.expr());
                 assertFalse(a.expr().contains("exempt") || a.expr().contains("not_applicable"), a.alert());
             }
         }
         assertEquals(
-                List.of("ReadonlyRootfsWritableContainer"),
+                List.of("ReadonlyRootfsWritableContainer", "ReadonlyRootfsWritableService"),
                 MonitoringFiles.alerts().stream()
                         .filter(a -> "critical".equals(a.labels().get("severity")))
                         .map(Rule::alert)

@@ -28,6 +28,25 @@ public record Engine(String name, List<Path> binDirs) {
      * fails loudly, never skips, when the suite cannot be fetched.
      */
     public static Engine debian(String suite) {
+        String line = fetch(suite, suite);
+        System.err.println("[Engine] " + line);
+        Path root = Path.of(line.split(" ")[1]);
+        return new Engine("docker-" + suite, List.of(root.resolve("usr/bin"), root.resolve("usr/sbin")));
+    }
+
+    /**
+     * Debian 13's Docker Compose v2 (package {@code docker-compose} 2.x), fetched (or found cached) by
+     * {@code scripts/fetch-engines.sh --compose}, never installed: the path of its {@code docker-compose}
+     * binary (the CLI plugin, which also runs standalone). Fails loudly, never skips.
+     */
+    public static Path composeV2() {
+        String line = fetch("--compose", "compose-trixie");
+        System.err.println("[Engine] " + line);
+        return Path.of(line.split(" ")[1]);
+    }
+
+    /** Runs {@code scripts/fetch-engines.sh arg} and returns the last line it printed for {@code name}. */
+    private static String fetch(String arg, String name) {
         Path log;
         try {
             log = Files.createTempFile("rre-fetch-engines-", ".log");
@@ -35,31 +54,28 @@ public record Engine(String name, List<Path> binDirs) {
             throw new AssertionError("cannot create a log file: " + e, e);
         }
         try {
-            Process p = new ProcessBuilder("bash", FETCH.toString(), suite)
+            Process p = new ProcessBuilder("bash", FETCH.toString(), arg)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new AssertionError(FETCH + " " + suite + " timed out after 10 minutes");
+                throw new AssertionError(FETCH + " " + arg + " timed out after 10 minutes");
             }
             String out = Files.readString(log, StandardCharsets.UTF_8);
             if (p.exitValue() != 0) {
-                throw new AssertionError("cannot fetch Docker from Debian " + suite + " (" + FETCH + " exit "
+                throw new AssertionError("cannot fetch " + name + " from Debian (" + FETCH + " " + arg + " exit "
                         + p.exitValue() + "):\n" + out);
             }
-            String line = out.lines()
-                    .filter(l -> l.startsWith(suite + " "))
+            return out.lines()
+                    .filter(l -> l.startsWith(name + " "))
                     .reduce((a, b) -> b)
-                    .orElseThrow(() -> new AssertionError(FETCH + " printed no line for " + suite + ":\n" + out));
-            System.err.println("[Engine] " + line);
-            Path root = Path.of(line.split(" ")[1]);
-            return new Engine("docker-" + suite, List.of(root.resolve("usr/bin"), root.resolve("usr/sbin")));
+                    .orElseThrow(() -> new AssertionError(FETCH + " printed no line for " + name + ":\n" + out));
         } catch (IOException e) {
             throw new AssertionError("cannot run " + FETCH + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted fetching " + suite, e);
+            throw new AssertionError("interrupted fetching " + name, e);
         } finally {
             try {
                 Files.deleteIfExists(log);

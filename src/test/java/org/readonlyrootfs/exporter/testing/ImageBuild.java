@@ -77,9 +77,18 @@ public final class ImageBuild {
 
     /** {@code docker-compose args...} (Debian's, 1.29) against the daemon with {@code extraEnv}; fails with the output. */
     public static String compose(PrivateDockerd dockerd, Map<String, String> extraEnv, String... args) {
-        Path log = LOGS.resolve("docker-compose-" + args[args.length - 1] + ".log");
-        List<String> cmd =
-                new ArrayList<>(List.of(Tools.require("docker-compose").toString()));
+        return compose(Tools.require("docker-compose"), dockerd, extraEnv, args);
+    }
+
+    /**
+     * {@code COMPOSE args...} against the daemon with {@code extraEnv}, where {@code compose} is a
+     * {@code docker-compose} binary: Debian 12's 1.29 or {@link Engine#composeV2()}; fails with the output.
+     */
+    public static String compose(Path compose, PrivateDockerd dockerd, Map<String, String> extraEnv, String... args) {
+        // docker-compose-bin-up.log (1.29 from /usr/bin), docker-compose-cli-plugins-up.log (v2)
+        Path log = LOGS.resolve(
+                compose.getFileName() + "-" + compose.getParent().getFileName() + "-" + args[args.length - 1] + ".log");
+        List<String> cmd = new ArrayList<>(List.of(compose.toString()));
         cmd.addAll(List.of(args));
         int exit = run(cmd, dockerd, extraEnv, log, 300);
         String text = read(log);

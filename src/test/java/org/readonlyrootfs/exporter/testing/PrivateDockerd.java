@@ -120,6 +120,18 @@ public final class PrivateDockerd implements ContainerEngine {
     /** Extra dockerd arguments, e.g. a TLS listener. */
     private List<String> extraArgs = List.of();
 
+    /** How dockerd's command line is run: as is, or wrapped into namespaces ({@link NetnsSwarm}). */
+    private Launcher launcher = (command, daemonDir) -> command;
+
+    /**
+     * Turns the harness's dockerd command line into the one that runs, e.g. inside a network, mount
+     * and UTS namespace. The daemon's socket must stay reachable at {@link #host()} from the host.
+     */
+    @FunctionalInterface
+    public interface Launcher {
+        List<String> command(List<String> dockerdCommand, Path daemonDir);
+    }
+
     private Process process;
     private boolean imageImported;
     private boolean closed;
@@ -184,6 +196,11 @@ public final class PrivateDockerd implements ContainerEngine {
         return create(false, List.of(), engine);
     }
 
+    /** As {@link #start()}, with dockerd's command line run through {@code launcher}. */
+    public static PrivateDockerd start(Launcher launcher) {
+        return create(false, List.of(), Engine.SYSTEM, launcher);
+    }
+
     private static PrivateDockerd create(boolean isShared) {
         return create(isShared, List.of());
     }
@@ -193,6 +210,11 @@ public final class PrivateDockerd implements ContainerEngine {
     }
 
     private static PrivateDockerd create(boolean isShared, List<String> extraDockerdArgs, Engine engine) {
+        return create(isShared, extraDockerdArgs, engine, null);
+    }
+
+    private static PrivateDockerd create(
+            boolean isShared, List<String> extraDockerdArgs, Engine engine, Launcher launcher) {
         Binaries tools = Binaries.require(engine.binDirs());
         reapStale(tools);
         String id = randomId();
@@ -214,6 +236,9 @@ public final class PrivateDockerd implements ContainerEngine {
         }
         PrivateDockerd d = new PrivateDockerd(tools, dir, id, isShared);
         d.extraArgs = extraDockerdArgs;
+        if (launcher != null) {
+            d.launcher = launcher;
+        }
         try {
             d.startAgain();
         } catch (AssertionError | RuntimeException e) {
@@ -549,6 +574,7 @@ public final class PrivateDockerd implements ContainerEngine {
                 "--init",
                 "--log-level=warn"));
         cmd.addAll(extraArgs);
+        cmd = launcher.command(List.copyOf(cmd), dir);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
@@ -941,11 +967,11 @@ public final class PrivateDockerd implements ContainerEngine {
     }
 
     /** {@code "<pid> <start instant>"}: a pid alone may be reused. */
-    private static String ownerTag(ProcessHandle h) {
+    static String ownerTag(ProcessHandle h) {
         return h.pid() + " " + h.info().startInstant().map(Object::toString).orElse("?");
     }
 
-    private static String randomId() {
+    static String randomId() {
         String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 6; i++) {

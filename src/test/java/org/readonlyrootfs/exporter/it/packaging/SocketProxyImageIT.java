@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.testing.Engine;
 import org.readonlyrootfs.exporter.testing.ImageBuild;
 import org.readonlyrootfs.exporter.testing.PrivateDockerd;
 import org.readonlyrootfs.exporter.testing.Scrape;
@@ -95,6 +96,27 @@ class SocketProxyImageIT {
                 "o=" + VOLUME_OPTIONS,
                 "rre-socket-proxy");
         try {
+            // the exporter first: without nocopy, its mount point's ownership (root, 0755) would be copied onto
+            // the empty tmpfs and the proxy could not create its socket there
+            dockerd.docker(
+                    "run",
+                    "--detach",
+                    "--name",
+                    "rre-pair-exporter",
+                    "--read-only",
+                    "--cap-drop",
+                    "ALL",
+                    "--security-opt",
+                    "no-new-privileges",
+                    "--volume",
+                    "rre-socket-proxy:/run/socket-proxy:ro,nocopy",
+                    "--env",
+                    "DOCKER_HOST=unix:///run/socket-proxy/docker.sock",
+                    "--network",
+                    "host",
+                    "--env",
+                    "READONLY_ROOTFS_WEB_LISTEN_ADDRESS=127.0.0.1:" + port,
+                    EXPORTER);
             dockerd.docker(
                     "run",
                     "--detach",
@@ -112,27 +134,8 @@ class SocketProxyImageIT {
                     "--volume",
                     dockerd.socketPath() + ":/var/run/docker.sock:ro",
                     "--volume",
-                    "rre-socket-proxy:/run/socket-proxy",
+                    "rre-socket-proxy:/run/socket-proxy:nocopy",
                     PROXY);
-            dockerd.docker(
-                    "run",
-                    "--detach",
-                    "--name",
-                    "rre-pair-exporter",
-                    "--read-only",
-                    "--cap-drop",
-                    "ALL",
-                    "--security-opt",
-                    "no-new-privileges",
-                    "--volume",
-                    "rre-socket-proxy:/run/socket-proxy:ro",
-                    "--env",
-                    "DOCKER_HOST=unix:///run/socket-proxy/docker.sock",
-                    "--network",
-                    "host",
-                    "--env",
-                    "READONLY_ROOTFS_WEB_LISTEN_ADDRESS=127.0.0.1:" + port,
-                    EXPORTER);
             Sample self = awaitContainer(port, "rre-pair-exporter");
             assertEquals("compliant", self.label("status"), self.toString());
             Scrape s = Scrape.metrics(port);
@@ -180,8 +183,27 @@ class SocketProxyImageIT {
         }
     }
 
+    /** Compose 1.29: Debian 12's {@code docker-compose}. */
     @Test
     void composeFileRunsThePairWithoutTheSocket() throws IOException {
+        composeFileRunsThePair(Tools.require("docker-compose"), "1.29");
+    }
+
+    /**
+     * Compose v2: Debian 13's {@code docker-compose} 2.x, fetched by {@code scripts/fetch-engines.sh
+     * --compose} and never installed, runs the same file the same way.
+     */
+    @Test
+    void composeV2RunsThePairWithoutTheSocket() throws IOException {
+        composeFileRunsThePair(Engine.composeV2(), "2.");
+    }
+
+    private void composeFileRunsThePair(Path composeBinary, String versionPrefix) throws IOException {
+        String version = Tools.run(List.of(composeBinary.toString(), "version", "--short"), null, 60)
+                .stdout()
+                .trim();
+        assertTrue(version.startsWith(versionPrefix), composeBinary + ": " + version);
+        System.err.println("[SocketProxyImageIT] compose.yml with " + composeBinary + " " + version);
         String gid = String.valueOf(Files.getAttribute(dockerd.socketPath(), "unix:gid"));
         int port = freePort();
         Map<String, String> env = Map.of(
@@ -192,7 +214,7 @@ class SocketProxyImageIT {
                 "RRE_PORT", Integer.toString(port));
         String[] project = {"--project-name", "rrepx", "--file", "deploy/socket-proxy/compose.yml"};
         try {
-            ImageBuild.compose(dockerd, env, concat(project, "up", "--detach"));
+            ImageBuild.compose(composeBinary, dockerd, env, concat(project, "up", "--detach"));
             Sample self;
             try {
                 self = await("the compose exporter's own container")
@@ -211,7 +233,9 @@ class SocketProxyImageIT {
                         .orElseThrow();
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 throw new AssertionError(
-                        e.getMessage() + "\n" + ImageBuild.compose(dockerd, env, concat(project, "logs")), e);
+                        e.getMessage() + "\n"
+                                + ImageBuild.compose(composeBinary, dockerd, env, concat(project, "logs")),
+                        e);
             }
             assertEquals("compliant", self.label("status"), self.toString());
             assertEquals("compose", self.label("orchestrator"));
@@ -231,7 +255,7 @@ class SocketProxyImageIT {
             assertEquals("rrepx_proxy-socket", mounts.get(0).path("Name").asText(), mounts.toString());
             assertNoDaemonSocket(mounts);
         } finally {
-            ImageBuild.compose(dockerd, env, concat(project, "down", "--volumes"));
+            ImageBuild.compose(composeBinary, dockerd, env, concat(project, "down", "--volumes"));
         }
     }
 
