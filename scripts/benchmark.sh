@@ -8,6 +8,9 @@
 # memory cgroup of that limit, under a scrape loop (default 10000 containers; MemoryBenchmark).
 # scripts/benchmark.sh --proxy [N]: the exporter's cold and warm scans of N containers (default 1000) on the
 # daemon's socket vs through deploy/socket-proxy/haproxy.cfg (ProxyScanBenchmark).
+# scripts/benchmark.sh --authz [CREATES] [PS]: the authorization plugin's cost: its decision's p50/p99 on its socket,
+# CREATES `docker create --read-only` (default 500) and PS `docker ps` (default 200) with it vs without, its resident
+# memory idle and under that load (AuthzBenchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >&2
@@ -19,6 +22,9 @@ if [[ "${1:-}" == --remediation ]]; then
     shift
 elif [[ "${1:-}" == --memory-limit=* ]]; then
     main=org.readonlyrootfs.exporter.benchmark.MemoryBenchmark
+elif [[ "${1:-}" == --authz ]]; then
+    main=org.readonlyrootfs.exporter.benchmark.AuthzBenchmark
+    shift
 elif [[ "${1:-}" == --proxy ]]; then
     main=org.readonlyrootfs.exporter.benchmark.ProxyScanBenchmark
     shift
