@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.readonlyrootfs.exporter.authz.FixHints;
+import org.readonlyrootfs.exporter.config.AuthzConfig;
 import org.readonlyrootfs.exporter.config.CommandLine;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
@@ -49,7 +51,7 @@ public final class Main {
         CommandLine cli = CommandLine.parse(args);
         ConfigLoader loader = new ConfigLoader(env);
         if (cli.help()) {
-            out.print(usage(loader));
+            out.print(usage(loader, cli.command().equals(AuthzCommand.COMMAND)));
             return 0;
         }
         if (cli.version()) {
@@ -57,12 +59,13 @@ public final class Main {
             return 0;
         }
         boolean check = cli.command().equals(CheckCommand.COMMAND);
+        boolean authz = cli.command().equals(AuthzCommand.COMMAND);
         Map<String, String> outputs = new LinkedHashMap<>();
         Map<String, String> settings = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>(cli.problems());
-        if (!cli.command().isEmpty() && !cli.command().equals("serve") && !check) {
-            problems.add("unknown command [" + cli.command() + "]: the commands are serve (the default) and check,"
-                    + " see --help");
+        if (!cli.command().isEmpty() && !cli.command().equals("serve") && !check && !authz) {
+            problems.add("unknown command [" + cli.command() + "]: the commands are serve (the default), check and"
+                    + " authz, see --help");
         }
         cli.settings().forEach((key, value) -> {
             if (!CheckCommand.OUTPUT_FLAGS.contains(key)) {
@@ -75,6 +78,11 @@ public final class Main {
                 outputs.put(key, value);
             }
         });
+        if (authz) {
+            CommandLine authzLine =
+                    new CommandLine(cli.command(), settings, cli.configFile(), cli.help(), cli.version(), problems);
+            return runAuthz(loader, authzLine, err);
+        }
         ExporterConfig config;
         // kept for reloads: the same flags and environment, over the files read again
         CommandLine serveLine =
@@ -123,7 +131,48 @@ public final class Main {
         return -1;
     }
 
+    /** {@code authz}: serves until the JVM is stopped (-1), or 2 on bad configuration, 1 if it cannot start. */
+    private static int runAuthz(ConfigLoader loader, CommandLine line, PrintStream err) {
+        AuthzConfig config;
+        try {
+            config = loader.loadAuthz(line);
+        } catch (InvalidConfigException e) {
+            for (String problem : e.problems()) {
+                err.println(NAME + ": error: " + problem);
+            }
+            return 2;
+        }
+        AuthzCommand command;
+        try {
+            command = AuthzCommand.start(config, () -> loader.loadAuthz(line), FixHints.NONE, Clock.systemUTC());
+        } catch (IOException | RuntimeException e) {
+            err.println(NAME + ": error: cannot serve the authorization plugin on " + config.socket() + " and "
+                    + config.common().web().host() + ":" + config.common().web().port() + ": " + e.getMessage());
+            return 1;
+        }
+        var security = config.common().web().security();
+        LoggerFactory.getLogger(Main.class)
+                .info(
+                        "{} {} authz: authorization plugin {} in {} mode on unix://{}, metrics on {}://{}:{}{}",
+                        NAME,
+                        BuildInfo.version(),
+                        config.pluginName(),
+                        config.mode().label(),
+                        config.socket(),
+                        security.tls().isPresent() ? "https" : "http",
+                        config.common().web().host(),
+                        command.webPort(),
+                        config.common().web().telemetryPath());
+        Runtime.getRuntime().addShutdownHook(new Thread(command::close, "shutdown"));
+        Sighup.install(command::reload);
+        return -1;
+    }
+
     static String usage(ConfigLoader loader) {
+        return usage(loader, false);
+    }
+
+    static String usage(ConfigLoader loader, boolean authz) {
         StringBuilder b = new StringBuilder();
         b.append("Usage: java -jar ")
                 .append(NAME)
@@ -131,14 +180,23 @@ public final class Main {
                 .append("       java -jar ")
                 .append(NAME)
                 .append(".jar check [--output.json=FILE] [--output.cklb=FILE]")
-                .append(" [--output.ckl=FILE] [--key=value ...]\n\n")
+                .append(" [--output.ckl=FILE] [--key=value ...]\n")
+                .append("       java -jar ")
+                .append(NAME)
+                .append(".jar authz [--authz.mode=audit|enforce] [--authz.socket=PATH] [--key=value ...]\n\n")
                 .append("Prometheus exporter auditing every Docker container for DISA STIG V-260936:\n")
                 .append("a container's root filesystem must be read-only.\n\n")
                 .append("Commands:\n")
                 .append("  serve   (the default) serve /metrics, /findings and the checklists, scanning continuously\n")
                 .append("  check   scan once, print one line per container (as the STIG command, plus the verdict),\n")
                 .append("          optionally write the evidence (--output.json, --output.cklb, --output.ckl);\n")
-                .append("          exit 0 if there is no finding, 1 if there are findings, 2 on error\n\n")
+                .append("          exit 0 if there is no finding, 1 if there are findings, 2 on error\n")
+                .append(
+                        "  authz   serve Docker's authorization plugin on authz.socket: refuse (enforce) or count (audit)\n")
+                .append("          containers and services with a writable root filesystem before they exist;\n")
+                .append("          its own /metrics on web.listen-address (default ")
+                .append(loader.authzDefault("web.listen-address").orElse(""))
+                .append(" for authz)\n\n")
                 .append("Flags:\n")
                 .append("  --help, -h          this text\n")
                 .append("  --version           print the version\n")
@@ -162,7 +220,7 @@ public final class Main {
             b.append("  --")
                     .append(s.key())
                     .append("=")
-                    .append(s.defaultValue())
+                    .append(authz ? loader.authzDefault(s.key()).orElse(s.defaultValue()) : s.defaultValue())
                     .append("\n")
                     .append("      ")
                     .append(s.description())

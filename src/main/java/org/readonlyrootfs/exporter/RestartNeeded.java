@@ -3,6 +3,7 @@ package org.readonlyrootfs.exporter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.readonlyrootfs.exporter.config.AuthzConfig;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 
 /**
@@ -54,6 +55,19 @@ final class RestartNeeded {
         if (!Objects.equals(running.containerLabels(), next.containerLabels())) {
             out.add("metrics.container-labels (changed)");
         }
+        return out;
+    }
+
+    /** As {@link #between}, for the authz command: its web server's address and path, and its socket. */
+    static List<String> betweenAuthz(AuthzConfig running, AuthzConfig next) {
+        List<String> out = new ArrayList<>();
+        changed(out, "web.listen-address", address(running.common()), address(next.common()));
+        changed(
+                out,
+                "web.telemetry-path",
+                running.common().web().telemetryPath(),
+                next.common().web().telemetryPath());
+        changed(out, "authz.socket", running.socket(), next.socket());
         return out;
     }
 

@@ -42,8 +42,11 @@ class ReadmeTest {
                                         org.readonlyrootfs.exporter.config.PerContainer.ALL,
                                         org.readonlyrootfs.exporter.config.ContainerLabels.of(java.util.List.of("*")))
                                 .collect().stream(),
-                        new ConfigReloadCollector(() -> new ConfigReloadCollector.Status(true, 0), () -> "node-1")
-                                .collect().stream())
+                        java.util.stream.Stream.concat(
+                                new ConfigReloadCollector(
+                                                () -> new ConfigReloadCollector.Status(true, 0), () -> "node-1")
+                                        .collect().stream(),
+                                authzMetrics().stream()))
                 .map(m -> {
                     String name = m.getMetadata().getPrometheusName();
                     return switch (m.getClass().getSimpleName()) {
@@ -53,6 +56,15 @@ class ReadmeTest {
                     };
                 })
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The authz command's own metrics. */
+    private static io.prometheus.metrics.model.snapshots.MetricSnapshots authzMetrics() {
+        io.prometheus.metrics.model.registry.PrometheusRegistry registry =
+                new io.prometheus.metrics.model.registry.PrometheusRegistry();
+        new org.readonlyrootfs.exporter.metrics.AuthzMetrics(
+                registry, () -> org.readonlyrootfs.exporter.authz.AuthzMode.AUDIT);
+        return registry.scrape();
     }
 
     @Test

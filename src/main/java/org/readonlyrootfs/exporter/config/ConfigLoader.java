@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.readonlyrootfs.exporter.authz.AuthzMode;
 import org.readonlyrootfs.exporter.compliance.Exemption;
 import org.readonlyrootfs.exporter.compliance.KubernetesMode;
 import org.readonlyrootfs.exporter.docker.DockerEndpoint;
@@ -34,12 +35,17 @@ public final class ConfigLoader {
     public static final String NAMESPACE = "readonly-rootfs-exporter";
     public static final String ENV_PREFIX = "READONLY_ROOTFS_";
     public static final String CONFIG_FILE_ENV = ENV_PREFIX + "CONFIG_FILE";
+    /** The block of {@code reference.conf} with the authz command's own defaults (where they differ). */
+    public static final String AUTHZ_DEFAULTS = NAMESPACE + "-authz";
+
     private static final Map<String, String> DOCKER_CLI_ENV = Map.of(
             "docker.host", "DOCKER_HOST",
             "docker.tls-verify", "DOCKER_TLS_VERIFY",
             "docker.cert-path", "DOCKER_CERT_PATH");
     private static final Set<String> RESERVED_PATHS = Set.copyOf(Endpoints.FIXED);
     private static final Pattern BARE_NUMBER = Pattern.compile("\\s*-?[0-9]+(\\.[0-9]+)?\\s*");
+    private static final Pattern PLUGIN_NAME = Pattern.compile(
+            "[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?");
     private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 
     private final Config reference;
@@ -61,6 +67,21 @@ public final class ConfigLoader {
     }
 
     public ExporterConfig load(CommandLine cli) {
+        return loadAll(cli, false).common();
+    }
+
+    /** The authz command's configuration: its own defaults ({@link #AUTHZ_DEFAULTS}) under the same layers. */
+    public AuthzConfig loadAuthz(CommandLine cli) {
+        return loadAll(cli, true);
+    }
+
+    /** The authz command's default of a key where it differs from serve's; empty where it does not. */
+    public java.util.Optional<String> authzDefault(String key) {
+        Config own = reference.hasPath(AUTHZ_DEFAULTS) ? reference.getConfig(AUTHZ_DEFAULTS) : ConfigFactory.empty();
+        return own.hasPath(key) ? java.util.Optional.of(own.getString(key)) : java.util.Optional.empty();
+    }
+
+    private AuthzConfig loadAll(CommandLine cli, boolean authz) {
         List<String> problems = new ArrayList<>(cli.problems());
         Config flags = flagLayer(cli, problems);
         Config environment = envLayer();
@@ -69,6 +90,10 @@ public final class ConfigLoader {
         try {
             merged = flags.withFallback(environment)
                     .withFallback(file)
+                    .withFallback(
+                            authz && reference.hasPath(AUTHZ_DEFAULTS)
+                                    ? reference.getConfig(AUTHZ_DEFAULTS).atPath(NAMESPACE)
+                                    : ConfigFactory.empty())
                     .withFallback(reference)
                     .resolve()
                     .getConfig(NAMESPACE);
@@ -97,10 +122,13 @@ public final class ConfigLoader {
                 r.bool("remediation.enabled"),
                 r.duration("remediation.refresh", Duration.ofSeconds(1), Duration.ofDays(7)));
         EvidenceAsset asset = r.evidenceAsset("evidence.asset");
+        String socket = r.socketPath("authz.socket");
+        AuthzMode mode = r.oneOf("authz.mode", AuthzMode.class);
+        String pluginName = r.pluginName("authz.plugin-name");
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        return new ExporterConfig(
+        ExporterConfig common = new ExporterConfig(
                 web,
                 docker,
                 interval,
@@ -113,6 +141,7 @@ public final class ConfigLoader {
                 exemptions,
                 remediation,
                 asset);
+        return new AuthzConfig(common, Path.of(socket), mode, pluginName);
     }
 
     private Config flagLayer(CommandLine cli, List<String> problems) {
@@ -335,6 +364,30 @@ public final class ConfigLoader {
                                         ", ", RESERVED_PATHS.stream().sorted().toList()));
             }
             return p;
+        }
+
+        /** An absolute path a Unix socket can bind: at most 107 bytes (the kernel's sun_path). */
+        String socketPath(String key) {
+            String p = string(key);
+            if (!p.startsWith("/")
+                    || p.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107
+                    || p.endsWith("/")
+                    || p.chars().anyMatch(ch -> ch < ' ')) {
+                problem(
+                        key,
+                        "an absolute path of at most 107 bytes for a Unix socket, e.g. " + AuthzConfig.SOCKET_EXAMPLE);
+                return AuthzConfig.SOCKET_EXAMPLE;
+            }
+            return p;
+        }
+
+        /** A plugin reference as Docker writes one: lower case, optionally a registry, path and tag. */
+        String pluginName(String key) {
+            String n = string(key);
+            if (!PLUGIN_NAME.matcher(n).matches()) {
+                problem(key, "a plugin name such as readonly-rootfs or registry.example.com/team/readonly-rootfs:1.0");
+            }
+            return n;
         }
 
         WebConfig listenAddress(String key, String telemetryPath) {

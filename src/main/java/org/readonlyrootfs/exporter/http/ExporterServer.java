@@ -134,6 +134,33 @@ public final class ExporterServer implements AutoCloseable {
             Supplier<EvidenceAsset> asset,
             ConfigReload reload)
             throws IOException {
+        ExporterServer exporterServer = create(web, reload);
+        exporterServer.serve(
+                registry,
+                web.telemetryPath(),
+                exchange -> route(exchange, snapshots.get(), web.telemetryPath(), clock, asset.get()));
+        return exporterServer;
+    }
+
+    /**
+     * The authorization plugin's web server ({@code readonly-rootfs-exporter authz}): the same hardened
+     * server, TLS, basic auth and reload as the exporter's, with the telemetry path, {@code /-/healthy},
+     * {@code /-/reload}, and its own landing page and {@code /-/ready} ({@code ready} says why not, or is
+     * empty when ready).
+     */
+    public static ExporterServer startPlugin(
+            WebConfig web, PrometheusRegistry registry, Supplier<PluginPage.State> state, ConfigReload reload)
+            throws IOException {
+        ExporterServer server = create(web, reload);
+        server.serve(
+                registry,
+                web.telemetryPath(),
+                exchange -> PluginPage.route(exchange, state.get(), web.telemetryPath()));
+        return server;
+    }
+
+    /** A server bound to {@code web}'s address, with its TLS and users, not yet serving. */
+    private static ExporterServer create(WebConfig web, ConfigReload reload) throws IOException {
         WebSecurity security = web.security();
         InetSocketAddress address = web.host().isEmpty()
                 ? new InetSocketAddress(web.port())
@@ -154,19 +181,17 @@ public final class ExporterServer implements AutoCloseable {
             server = HttpServer.create(address, BACKLOG);
         }
         ReloadableAuth auth = new ReloadableAuth(security.basicAuthUsers());
-        ThreadPoolExecutor workers = workers();
-        ExporterServer exporterServer = new ExporterServer(server, workers, auth, tls, reload, web.enableLifecycle());
-        context(
-                server,
-                Endpoints.LANDING,
-                exchange -> route(exchange, snapshots.get(), web.telemetryPath(), clock, asset.get()),
-                auth);
-        context(server, web.telemetryPath(), new MetricsEndpoint(registry), auth);
+        return new ExporterServer(server, workers(), auth, tls, reload, web.enableLifecycle());
+    }
+
+    /** The endpoints every server has, {@code landing} on {@code /} and every path not served otherwise. */
+    private void serve(PrometheusRegistry registry, String telemetryPath, HttpHandler landing) {
+        context(server, Endpoints.LANDING, landing, auth);
+        context(server, telemetryPath, new MetricsEndpoint(registry), auth);
         context(server, Endpoints.HEALTHY, new HealthyHandler(), auth);
-        context(server, Endpoints.RELOAD, exporterServer::reload, auth);
+        context(server, Endpoints.RELOAD, this::reload, auth);
         server.setExecutor(workers);
         server.start();
-        return exporterServer;
     }
 
     private static void context(HttpServer server, String path, HttpHandler handler, Authenticator auth) {
@@ -307,7 +332,7 @@ public final class ExporterServer implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+    static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);
         boolean head = exchange.getRequestMethod().equals("HEAD");

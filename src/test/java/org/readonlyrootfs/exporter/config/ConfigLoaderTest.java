@@ -417,7 +417,10 @@ class ConfigLoaderTest {
                         "evidence.asset.ip",
                         "evidence.asset.mac",
                         "evidence.asset.role",
-                        "evidence.asset.marking"),
+                        "evidence.asset.marking",
+                        "authz.socket",
+                        "authz.mode",
+                        "authz.plugin-name"),
                 s.stream().map(Setting::key).toList());
         Setting exemptions = setting(s, "compliance.exemptions");
         assertTrue(exemptions.fileOnly());
