@@ -7,14 +7,15 @@
 #     --image IMAGE  the exporter image's own file system (`docker create` + `docker export` of IMAGE, e.g.
 #                    readonly-rootfs-exporter:0.1.0 built by scripts/build-image.sh): its Java runtime and jar.
 #     (default)      the same runtime made on this machine the way the Dockerfile makes it: jlink with the
-#                    Dockerfile's JLINK_MODULES and options from this machine's JDK 17, the shared libraries it links
-#                    against (ldd), /etc/passwd and /etc/group, and the jar (--jar, default target/'s packaged jar).
+#                    Dockerfile's JLINK_MODULES and options from this machine's JDK 17 (cached in $RRE_IMAGE_CACHE,
+#                    default /var/cache/rre-image), the shared libraries it links against (ldd), /etc/passwd and
+#                    /etc/group, and the jar (--jar, default target/'s packaged jar).
 #   config.json: interface docker.authz/1.0 on socket readonly-rootfs.sock, the entrypoint of the Dockerfile (its JVM
 #   flags) running the jar's `authz` command, network host (the plugin's /metrics on port 9967 of the host), no
 #   capabilities, settable environment (READONLY_ROOTFS_AUTHZ_MODE=audit by default, READONLY_ROOTFS_AUTHZ_PLUGIN_NAME=NAME,
 #   READONLY_ROOTFS_CONFIG_FILE,
-#   READONLY_ROOTFS_WEB_LISTEN_ADDRESS) and a settable read-only bind mount of /etc/readonly-rootfs-exporter for the
-#   config and exemption files.
+#   READONLY_ROOTFS_WEB_LISTEN_ADDRESS) and a read-only bind mount of the host's /etc/readonly-rootfs-exporter (it
+#   must exist; `docker plugin set NAME config.source=/other/dir` changes it) for the config and exemption files.
 #   --create: also runs `docker plugin create NAME DIR` (NAME defaults to readonly-rootfs, the plugin's default authz.plugin-name) on the docker CLI's
 #   daemon (DOCKER_HOST, or its default socket). Enable it with `docker plugin enable NAME` before naming it in
 #   --authorization-plugin / "authorization-plugins".
@@ -71,9 +72,20 @@ else
   [[ -n "$modules" && -n "$options" ]] || die "no ARG JLINK_MODULES or jlink step in the Dockerfile"
   options="${options//\"\$JLINK_MODULES\"/$modules}"
   mkdir -p "$rootfs/app" "$rootfs/etc" "$rootfs/opt"
-  # shellcheck disable=SC2086 # the options are words
-  "$jlink" $options --output "$rootfs/opt/java" >/dev/null
-  rm -f "$rootfs/opt/java/lib/server/classes_nocoops.jsa"
+  # jlink is slow (a minute on a busy machine): its output is cached, keyed by the options and the JDK
+  cache="${RRE_IMAGE_CACHE:-/var/cache/rre-image}"
+  key="$( { echo "$options"; "$java_bin" -version 2>&1; } | sha256sum | cut -c1-12)"
+  runtime="$cache/authz-runtime-$key"
+  if [[ ! -x "$runtime/bin/java" ]]; then
+    mkdir -p "$cache"
+    tmp="$(mktemp -d "$cache/authz-runtime.XXXXXX")"
+    # shellcheck disable=SC2086 # the options are words
+    "$jlink" $options --output "$tmp/java" >/dev/null || { rm -rf "$tmp"; die "jlink failed"; }
+    rm -f "$tmp/java/lib/server/classes_nocoops.jsa"
+    mv -T "$tmp/java" "$runtime" 2>/dev/null || true # a concurrent build may have won: same content
+    rm -rf "$tmp"
+  fi
+  cp -a "$runtime" "$rootfs/opt/java"
   cp "$jar" "$rootfs/app/readonly-rootfs-exporter.jar"
   find "$rootfs" -type f \( -name '*.so' -o -perm -u+x \) -exec ldd {} + 2>/dev/null \
     | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(0x/ { print $1 }' \

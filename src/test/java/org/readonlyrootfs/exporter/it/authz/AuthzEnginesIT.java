@@ -382,7 +382,8 @@ class AuthzEnginesIT {
                 left = serviceSpecs.stream()
                         .filter(l -> l.startsWith(c.container() + " "))
                         .map(l ->
-                                "service, ReadOnly=" + l.substring(c.container().length() + 1))
+                                "service, ReadOnly=" + l.substring(c.container().length() + 1)
+                                        + (exemptName(c.container()) ? " (exempt)" : ""))
                         .findFirst()
                         .orElse("none");
             } else {
@@ -396,7 +397,7 @@ class AuthzEnginesIT {
                     .append(" | ")
                     .append(c.what().replace("|", "\\|"))
                     .append(" | ")
-                    .append(r.answer().cell(110))
+                    .append(r.answer().cell(140))
                     .append(" | ")
                     .append(left)
                     .append(" |\n");

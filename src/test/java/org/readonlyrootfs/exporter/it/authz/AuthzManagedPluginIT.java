@@ -54,10 +54,13 @@ class AuthzManagedPluginIT {
             String name = "rre-authz-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
             int port = AuthzPlugin.freePort();
             d.docker("plugin", "create", name, pluginDir.toString());
+            Files.copy(AuthzEnginesIT.exemptionConfig(), conf.resolve("config.conf"));
             d.docker(
                     "plugin",
                     "set",
                     name,
+                    "config.source=" + conf,
+                    "READONLY_ROOTFS_CONFIG_FILE=/etc/readonly-rootfs-exporter/config.conf",
                     "READONLY_ROOTFS_AUTHZ_MODE=enforce",
                     "READONLY_ROOTFS_AUTHZ_PLUGIN_NAME=" + name,
                     "READONLY_ROOTFS_WEB_LISTEN_ADDRESS=127.0.0.1:" + port);
@@ -73,7 +76,9 @@ class AuthzManagedPluginIT {
                             .contains(name));
             assertRefusesWritable(d, image, "mp-rw-1");
             d.createSleeper("mp-ro-1", true);
-            report.add("in the chain through daemon.json + SIGHUP: writable create refused, read-only created");
+            d.createSleeper("exempt-proof-managed", false); // the config file's exemption, through the mount
+            report.add("in the chain through daemon.json + SIGHUP: writable create refused, read-only created, the"
+                    + " config file's exemption applies");
 
             // survives a daemon restart
             d.restart();
@@ -137,6 +142,7 @@ class AuthzManagedPluginIT {
             d.docker("plugin", "rm", name);
         } finally {
             Files.deleteIfExists(daemonJson);
+            Files.deleteIfExists(conf.resolve("config.conf"));
             Files.deleteIfExists(conf);
             String text = String.join("\n", report) + "\n";
             Files.createDirectories(AuthzEnginesIT.OUT);

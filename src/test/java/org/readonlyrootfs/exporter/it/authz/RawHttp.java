@@ -29,7 +29,14 @@ final class RawHttp {
     record Answer(int status, String message, String text) {
         /** {@code 403 authorization denied by plugin ...}, shortened for a table cell. */
         String cell(int max) {
-            String m = status / 100 == 2 ? "" : message.replace("|", "\\|").replace("\n", " ");
+            String m = status / 100 == 2
+                    ? ""
+                    : message.replaceFirst("^authorization denied by plugin [^:]+: ", "denied: ")
+                            .replaceFirst(
+                                    "STIG V-260936 \\(a container's root filesystem must be read-only\\): ",
+                                    "V-260936: ")
+                            .replace("|", "\\|")
+                            .replace("\n", " ");
             String s = (status < 0 ? "no answer" : Integer.toString(status)) + (m.isEmpty() ? "" : " " + m);
             return s.length() <= max ? s : s.substring(0, max - 1) + "…";
         }
