@@ -59,7 +59,8 @@ if [[ -n "$image" ]]; then
   docker export "$cid" | tar -C "$rootfs" -xf - || die "cannot export [$image]"
   source="image $image"
 else
-  version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/pom.xml" | head -n 1)"
+  # sed quits at the first match itself (a `| head` could SIGPIPE sed under pipefail)
+  version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p; T; q' "$root/pom.xml")"
   [[ -n "$jar" ]] || jar="$root/target/readonly-rootfs-exporter-$version.jar"
   [[ -n "$jar" && -f "$jar" ]] || die "no jar: run mvn package first, or give --jar"
   java_bin="$(readlink -f "$(command -v java)")" || die "no java on PATH (package openjdk-17-jdk-headless)"
@@ -68,7 +69,7 @@ else
   # the Dockerfile's modules and jlink options, so that the runtime is the image's
   flat="$(sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' "$root/Dockerfile")"
   modules="$(sed -n 's/^ARG JLINK_MODULES=\([^ ]*\).*/\1/p' <<<"$flat")"
-  options="$(sed -n 's/.*jlink \(.*\) --output .*/\1/p' <<<"$flat" | head -n 1)"
+  options="$(sed -n 's/.*jlink \(.*\) --output .*/\1/p; T; q' <<<"$flat")"
   [[ -n "$modules" && -n "$options" ]] || die "no ARG JLINK_MODULES or jlink step in the Dockerfile"
   options="${options//\"\$JLINK_MODULES\"/$modules}"
   mkdir -p "$rootfs/app" "$rootfs/etc" "$rootfs/opt"

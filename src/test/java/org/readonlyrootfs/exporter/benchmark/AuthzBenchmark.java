@@ -85,7 +85,7 @@ public final class AuthzBenchmark {
             // blocks alternate: without, with, with, without, ... so that drift hits both alike
             for (int b = 0; b < 2 * BLOCKS; b++) {
                 int with = (b % 4 == 1 || b % 4 == 2) ? 1 : 0;
-                chain(d, daemonJson, with == 1 ? plugin.name() : null);
+                chain(d, daemonJson, with == 1 ? plugin.name() : null, image);
                 int n = creates / BLOCKS;
                 for (int i = 0; i < n && at[with] < creates; i++) {
                     create[with][at[with]++] = timed(d, "create", "--read-only", "--network", "none", image);
@@ -94,7 +94,7 @@ public final class AuthzBenchmark {
             int[] atPs = new int[2];
             for (int b = 0; b < 2 * BLOCKS; b++) {
                 int with = (b % 4 == 1 || b % 4 == 2) ? 1 : 0;
-                chain(d, daemonJson, with == 1 ? plugin.name() : null);
+                chain(d, daemonJson, with == 1 ? plugin.name() : null, image);
                 int n = pss / BLOCKS;
                 for (int i = 0; i < n && atPs[with] < pss; i++) {
                     ps[with][atPs[with]++] = timed(d, "ps", "--all", "--quiet");
@@ -144,21 +144,25 @@ public final class AuthzBenchmark {
         System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2fx |%n", what, without, with, with / without);
     }
 
-    /** Puts {@code name} into the daemon's authorization chain (null: empties it) through daemon.json and SIGHUP. */
-    static void chain(PrivateDockerd d, Path daemonJson, String name) throws IOException {
-        String want = name == null ? "[]" : "[" + name + "]";
-        if (d.docker("info", "--format", "{{ .Plugins.Authorization }}").equals(want)) {
-            return;
-        }
+    /**
+     * Puts the plugin into the daemon's authorization chain (or empties it) through daemon.json and SIGHUP, and waits
+     * until a writable create tells it is so (Docker 20.10's {@code docker info} keeps its start-up chain).
+     */
+    static void chain(PrivateDockerd d, Path daemonJson, String name, String image) throws IOException {
         Files.writeString(daemonJson, name == null ? "{}\n" : "{\"authorization-plugins\": [\"" + name + "\"]}\n");
         Tools.Run r = Tools.run(List.of("kill", "-HUP", Long.toString(d.pid())), null, 10);
         if (r.exitCode() != 0) {
             throw new IllegalStateException("kill -HUP: " + r.stderr());
         }
-        Awaitility.await("authorization chain " + want)
+        Awaitility.await("authorization chain " + (name == null ? "empty" : name))
                 .atMost(Duration.ofSeconds(60))
-                .until(() -> d.docker("info", "--format", "{{ .Plugins.Authorization }}")
-                        .equals(want));
+                .until(() -> {
+                    PrivateDockerd.Result probe = d.tryDocker("create", "--network", "none", image);
+                    if (probe.ok()) {
+                        d.docker("rm", probe.stdout().trim());
+                    }
+                    return probe.ok() == (name == null);
+                });
     }
 
     private static double timed(PrivateDockerd d, String... args) {

@@ -70,10 +70,12 @@ class AuthzManagedPluginIT {
             // into the chain: daemon.json + SIGHUP (no restart)
             Files.writeString(daemonJson, "{\"authorization-plugins\": [\"" + name + ":latest\"]}\n");
             sighup(d);
+            // not `docker info`: Docker 20.10 keeps listing the chain it started with after a reload
             await("the plugin is in the daemon's authorization chain")
                     .atMost(WAIT)
-                    .until(() -> d.docker("info", "--format", "{{ .Plugins.Authorization }}")
-                            .contains(name));
+                    .until(() -> refused(d, image, "mp-probe"));
+            report.add("after SIGHUP, docker info lists the chain as "
+                    + d.docker("info", "--format", "{{ .Plugins.Authorization }}"));
             assertRefusesWritable(d, image, "mp-rw-1");
             d.createSleeper("mp-ro-1", true);
             d.createSleeper("exempt-proof-managed", false); // the config file's exemption, through the mount
@@ -130,11 +132,7 @@ class AuthzManagedPluginIT {
             // the documented way out: daemon.json without it, SIGHUP
             Files.writeString(daemonJson, "{}\n");
             sighup(d);
-            await("out of the chain after SIGHUP")
-                    .atMost(WAIT)
-                    .until(() -> !d.docker("info", "--format", "{{ .Plugins.Authorization }}")
-                            .contains(name));
-            d.createSleeper("mp-rw-after-way-out", false);
+            await("out of the chain after SIGHUP").atMost(WAIT).until(() -> !refused(d, image, "mp-rw-after-way-out"));
             d.docker("plugin", "disable", name);
             d.docker("rm", "mp-rw-after-way-out");
             report.add("way out: daemon.json without it + SIGHUP: a writable create works again, the plugin can be"
@@ -149,6 +147,21 @@ class AuthzManagedPluginIT {
             Files.writeString(AuthzEnginesIT.OUT.resolve("managed-plugin.txt"), text, StandardCharsets.UTF_8);
             System.err.println("[AuthzManagedPluginIT]\n" + text);
         }
+    }
+
+    /** Tries a writable create: true if refused by the plugin; a created probe is removed again. */
+    private static boolean refused(PrivateDockerd d, String image, String name) {
+        PrivateDockerd.Result r = d.tryDocker("create", "--network", "none", "--name", name, image);
+        if (r.ok()) {
+            if (!name.equals("mp-rw-after-way-out")) {
+                d.docker("rm", name);
+            }
+            return false;
+        }
+        if (!r.stderr().contains("V-260936")) {
+            throw new AssertionError("neither created nor refused by the plugin: " + r.stderr());
+        }
+        return true;
     }
 
     private static void assertRefusesWritable(PrivateDockerd d, String image, String name) {

@@ -229,12 +229,13 @@ final class CraftedRequests {
                 prefix + "length-0",
                 Expect.NO_WRITABLE_LEFT,
                 request("/containers/create?name=" + prefix + "length-0", json, "")));
+        // over 1 MiB: not forwarded before the fix of CVE-2026-34040, forwarded up to 4 MiB after it
         add(
                 l,
                 prefix,
                 "over-1mib-ro",
-                "read-only, body over 1 MiB (not forwarded)",
-                Expect.REFUSED,
+                "read-only, body over 1 MiB",
+                Expect.NO_WRITABLE_LEFT,
                 "/containers/create",
                 json,
                 padded(img, true, ONE_MIB + 1024));
@@ -242,11 +243,20 @@ final class CraftedRequests {
                 l,
                 prefix,
                 "over-1mib-rw",
-                "writable, body over 1 MiB (not forwarded)",
+                "writable, body over 1 MiB",
                 Expect.REFUSED,
                 "/containers/create",
                 json,
                 padded(img, false, ONE_MIB + 1024));
+        add(
+                l,
+                prefix,
+                "over-4mib-ro",
+                "read-only, body over 4 MiB",
+                Expect.NO_WRITABLE_LEFT,
+                "/containers/create",
+                json,
+                padded(img, true, 4 * ONE_MIB + 1024));
         add(
                 l,
                 prefix,
