@@ -22,7 +22,6 @@ import org.readonlyrootfs.exporter.http.ReloadOutcome;
 import org.readonlyrootfs.exporter.metrics.AuthzMetrics;
 import org.readonlyrootfs.exporter.metrics.ConfigReloadCollector;
 import org.readonlyrootfs.exporter.plugin.PluginServer;
-import org.readonlyrootfs.exporter.product.BuildInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,17 +72,29 @@ public final class AuthzCommand implements AutoCloseable {
         PluginProtocol protocol = new PluginProtocol(() -> c.policy, clock);
         c.plugin = PluginServer.start(
                 config.socket(),
-                (method, path, body) -> {
-                    long t0 = System.nanoTime();
-                    PluginProtocol.Answer a = protocol.handle(method, path, body);
-                    Decision d = a.decision();
-                    if (d != null) {
-                        metrics.record(d, System.nanoTime() - t0);
-                        if (d.logged()) {
-                            DECISIONS.warn("{}", d.logLine());
+                new PluginServer.Calls() {
+                    @Override
+                    public PluginProtocol.Answer handle(String method, String path, byte[] body) {
+                        long t0 = System.nanoTime();
+                        PluginProtocol.Answer a = protocol.handle(method, path, body);
+                        Decision d = a.decision();
+                        if (d != null) {
+                            metrics.record(d, System.nanoTime() - t0);
+                            if (d.logged()) {
+                                DECISIONS.warn("{}", d.logLine());
+                            }
                         }
+                        return a;
                     }
-                    return a;
+
+                    @Override
+                    public void badRequest(int status, String reason) {
+                        metrics.badRequest();
+                        LOG.warn(
+                                "authz: a request on the socket was not HTTP as the daemon sends it ({} {}): closed",
+                                status,
+                                reason);
+                    }
                 },
                 PluginServer.Limits.DEFAULT);
         try {
@@ -97,6 +108,7 @@ public final class AuthzCommand implements AutoCloseable {
             c.plugin.close();
             throw e;
         }
+        AuthzWarmup.start(protocol);
         return c;
     }
 
@@ -119,19 +131,13 @@ public final class AuthzCommand implements AutoCloseable {
 
     /** Reloads the configuration files, as SIGHUP and {@code POST /-/reload} do. */
     public synchronized ReloadOutcome reload(String trigger) {
-        AuthzConfig next;
-        ExporterServer.Update update;
-        try {
-            next = source.get();
-            update = web.prepare(next.common().web());
-        } catch (InvalidConfigException e) {
-            return failed(trigger, e.problems());
-        } catch (IOException e) {
-            return failed(trigger, List.of(e.getMessage()));
-        } catch (RuntimeException e) {
-            LOG.error("configuration reload ({}) crashed: {}", trigger, e.toString(), e);
-            return failed(trigger, List.of("reload crashed: " + e));
+        ConfigReloader.Prepared<AuthzConfig> prepared =
+                ConfigReloader.prepare(source, c -> c.common().web(), web, trigger);
+        if (!prepared.problems().isEmpty()) {
+            return failed(trigger, prepared.problems());
         }
+        AuthzConfig next = prepared.next();
+        ExporterServer.Update update = prepared.web();
         List<String> restart = new ArrayList<>(RestartNeeded.betweenAuthz(started, next));
         restart.addAll(update.restartNeeded());
         update.apply();
@@ -154,14 +160,7 @@ public final class AuthzCommand implements AutoCloseable {
 
     private ReloadOutcome failed(String trigger, List<String> problems) {
         status = new ConfigReloadCollector.Status(false, status.successEpochSeconds());
-        LOG.error(
-                "configuration reload ({}) failed, the running policy stays: {}",
-                trigger,
-                count(problems.size(), "problem"));
-        for (String problem : problems) {
-            LOG.error("{}: error: {}", BuildInfo.NAME, problem);
-        }
-        return new ReloadOutcome(false, problems, List.of());
+        return ConfigReloader.failure(LOG, trigger, problems, "policy");
     }
 
     /** The configuration last loaded. */

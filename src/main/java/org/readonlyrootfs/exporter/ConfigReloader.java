@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.readonlyrootfs.exporter.config.ExporterConfig;
 import org.readonlyrootfs.exporter.config.InvalidConfigException;
+import org.readonlyrootfs.exporter.config.WebConfig;
 import org.readonlyrootfs.exporter.http.ConfigReload;
 import org.readonlyrootfs.exporter.http.ExporterServer;
 import org.readonlyrootfs.exporter.http.ReloadOutcome;
@@ -68,20 +69,12 @@ final class ConfigReloader implements ConfigReload {
 
     @Override
     public synchronized ReloadOutcome reload(String trigger) {
-        ExporterConfig next;
-        ExporterServer.Update web;
-        try {
-            next = source.get();
-            web = server.prepare(next.web());
-        } catch (InvalidConfigException e) {
-            return failed(trigger, e.problems());
-        } catch (IOException e) {
-            return failed(trigger, List.of(e.getMessage()));
-        } catch (RuntimeException e) {
-            // a bug, not a bad file: the running configuration stays all the same
-            LOG.error("configuration reload ({}) crashed: {}", trigger, e.toString(), e);
-            return failed(trigger, List.of("reload crashed: " + e));
+        Prepared<ExporterConfig> prepared = prepare(source, ExporterConfig::web, server, trigger);
+        if (!prepared.problems().isEmpty()) {
+            return failed(trigger, prepared.problems());
         }
+        ExporterConfig next = prepared.next();
+        ExporterServer.Update web = prepared.web();
         List<String> restart = new ArrayList<>(RestartNeeded.between(started, next));
         restart.addAll(web.restartNeeded());
         web.apply();
@@ -108,12 +101,41 @@ final class ConfigReloader implements ConfigReload {
 
     private ReloadOutcome failed(String trigger, List<String> problems) {
         status = new ConfigReloadCollector.Status(false, status.successEpochSeconds());
-        LOG.error(
-                "configuration reload ({}) failed, the running configuration stays: {}",
+        return failure(LOG, trigger, problems, "configuration");
+    }
+
+    /**
+     * A configuration read again, with the web server's part loaded but not yet applied; or, with nothing
+     * loaded, the problems that keep it from applying.
+     */
+    record Prepared<C>(C next, ExporterServer.Update web, List<String> problems) {}
+
+    /** Reads the configuration again and prepares the web server's part: all or nothing. */
+    static <C> Prepared<C> prepare(
+            Supplier<C> source, java.util.function.Function<C, WebConfig> web, ExporterServer server, String trigger) {
+        try {
+            C next = source.get();
+            return new Prepared<>(next, server.prepare(web.apply(next)), List.of());
+        } catch (InvalidConfigException e) {
+            return new Prepared<>(null, null, e.problems());
+        } catch (IOException e) {
+            return new Prepared<>(null, null, List.of(e.getMessage()));
+        } catch (RuntimeException e) {
+            // a bug, not a bad file: the running configuration stays all the same
+            LOG.error("configuration reload ({}) crashed: {}", trigger, e.toString(), e);
+            return new Prepared<>(null, null, List.of("reload crashed: " + e));
+        }
+    }
+
+    /** Logs a failed reload, one line per problem, and says so; {@code stays} is what keeps running. */
+    static ReloadOutcome failure(Logger log, String trigger, List<String> problems, String stays) {
+        log.error(
+                "configuration reload ({}) failed, the running {} stays: {}",
                 trigger,
+                stays,
                 count(problems.size(), "problem"));
         for (String problem : problems) {
-            LOG.error("{}: error: {}", BuildInfo.NAME, problem);
+            log.error("{}: error: {}", BuildInfo.NAME, problem);
         }
         return new ReloadOutcome(false, problems, List.of());
     }

@@ -90,10 +90,7 @@ public final class Main {
         try {
             config = loader.load(serveLine);
         } catch (InvalidConfigException e) {
-            for (String problem : e.problems()) {
-                err.println(NAME + ": error: " + problem);
-            }
-            return 2;
+            return printProblems(e, err);
         }
         if (check) {
             // a cron job's mail should hold the verdicts and real trouble, not the progress of the scan
@@ -131,16 +128,21 @@ public final class Main {
         return -1;
     }
 
+    /** One line per problem; the exit status of bad configuration (2). */
+    private static int printProblems(InvalidConfigException e, PrintStream err) {
+        for (String problem : e.problems()) {
+            err.println(NAME + ": error: " + problem);
+        }
+        return 2;
+    }
+
     /** {@code authz}: serves until the JVM is stopped (-1), or 2 on bad configuration, 1 if it cannot start. */
     private static int runAuthz(ConfigLoader loader, CommandLine line, PrintStream err) {
         AuthzConfig config;
         try {
             config = loader.loadAuthz(line);
         } catch (InvalidConfigException e) {
-            for (String problem : e.problems()) {
-                err.println(NAME + ": error: " + problem);
-            }
-            return 2;
+            return printProblems(e, err);
         }
         AuthzCommand command;
         try {

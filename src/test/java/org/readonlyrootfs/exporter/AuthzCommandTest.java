@@ -187,6 +187,13 @@ class AuthzCommandTest {
         assertTrue(
                 authzReq(socket, "POST", "/v1.41/containers/create", writable).startsWith("{\"Allow\":false"));
 
+        // garbage on the socket: answered 400, counted
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            Channels.newOutputStream(c).write("garbage\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+        }
+
         String metrics = get("/metrics");
         assertTrue(metrics.startsWith("200 "), metrics);
         for (String sample : List.of(
@@ -199,6 +206,7 @@ class AuthzCommandTest {
                 "readonly_rootfs_authz_decision_duration_seconds_count{action=\"container_create\"} 5",
                 "readonly_rootfs_authz_decision_duration_seconds_bucket{action=\"other\",le=\"1.0E-5\"}",
                 "readonly_rootfs_authz_mode{mode=\"enforce\"} 1.0",
+                "readonly_rootfs_authz_bad_requests_total 1.0",
                 "readonly_rootfs_authz_mode{mode=\"audit\"} 0.0",
                 "readonly_rootfs_config_last_reload_successful{host=",
                 "readonly_rootfs_build_info{java_version=")) {

@@ -139,21 +139,11 @@ public final class AuthzPolicy {
                     "the query has a malformed escape",
                     refusals.unreadable(Action.CONTAINER_CREATE, "the query has a malformed percent escape"));
         }
-        if (r.body() == null) {
-            return refuse(
-                    Action.CONTAINER_CREATE, r, what, "no body forwarded", refusals.noBody(Action.CONTAINER_CREATE));
+        Read<CreateBody> read = read(r, Action.CONTAINER_CREATE, what, CreateBody::decode);
+        if (read.refusal() != null) {
+            return read.refusal();
         }
-        CreateBody body;
-        try {
-            body = CreateBody.decode(r.body());
-        } catch (GoJson.SyntaxError | GoDecode.TypeError e) {
-            return refuse(
-                    Action.CONTAINER_CREATE,
-                    r,
-                    what,
-                    "unreadable body: " + e.getMessage(),
-                    refusals.unreadable(Action.CONTAINER_CREATE, e.getMessage()));
-        }
+        CreateBody body = read.body();
         what += body.image().isEmpty() ? "" : " (image " + quote(body.image()) + ")";
         Verdict v = classifier.classify(
                 new ContainerFacts("", name, body.image(), "created", body.labels(), 0, body.readonly()), now);
@@ -162,7 +152,7 @@ public final class AuthzPolicy {
         }
         String why = body.hostConfig()
                 ? "HostConfig.ReadonlyRootfs is not true"
-                : "no HostConfig (ReadonlyRootfs at the top level is not read by every daemon)";
+                : "HostConfig is missing, and a top-level ReadonlyRootfs is not read by every daemon";
         return refuse(
                 Action.CONTAINER_CREATE,
                 r,
@@ -179,16 +169,11 @@ public final class AuthzPolicy {
         }
         boolean rollback = target.all("rollback").stream().anyMatch(v -> !v.isEmpty() && !v.equals("none"));
         String what = id.isEmpty() ? "service" : "service " + quote(id);
-        if (r.body() == null) {
-            return refuse(action, r, what, "no body forwarded", refusals.noBody(action));
+        Read<ServiceBody> read = read(r, action, what, ServiceBody::decode);
+        if (read.refusal() != null) {
+            return read.refusal();
         }
-        ServiceBody body;
-        try {
-            body = ServiceBody.decode(r.body());
-        } catch (GoJson.SyntaxError | GoDecode.TypeError e) {
-            return refuse(
-                    action, r, what, "unreadable body: " + e.getMessage(), refusals.unreadable(action, e.getMessage()));
-        }
+        ServiceBody body = read.body();
         if (!body.name().isEmpty()) {
             what = "service " + quote(body.name()) + (id.isEmpty() || id.equals(body.name()) ? "" : " (" + id + ")");
         }
@@ -223,21 +208,11 @@ public final class AuthzPolicy {
         if (length >= 0 && length <= 7) {
             return new Decision(Action.CONTAINER_START, Outcome.ALLOWED, "", r.user(), what, "");
         }
-        if (r.body() == null) {
-            return refuse(
-                    Action.CONTAINER_START, r, what, "no body forwarded", refusals.noBody(Action.CONTAINER_START));
+        Read<CreateBody> read = read(r, Action.CONTAINER_START, what, CreateBody::decode);
+        if (read.refusal() != null) {
+            return read.refusal();
         }
-        CreateBody body;
-        try {
-            body = CreateBody.decode(r.body());
-        } catch (GoJson.SyntaxError | GoDecode.TypeError e) {
-            return refuse(
-                    Action.CONTAINER_START,
-                    r,
-                    what,
-                    "unreadable body: " + e.getMessage(),
-                    refusals.unreadable(Action.CONTAINER_START, e.getMessage()));
-        }
+        CreateBody body = read.body();
         // only 20.10 reads it: HostConfig if present, else the top-level fields
         boolean readonly = body.hostConfig() ? body.readonly() : body.topLevelReadonly();
         if (readonly) {
@@ -319,6 +294,33 @@ public final class AuthzPolicy {
         }
         return r;
     }
+
+    /** Reads a body as the daemon would; the refusal when it cannot be read (or was not forwarded). */
+    private <T> Read<T> read(AuthzRequest r, Action action, String what, Decoder<T> decoder) {
+        if (r.body() == null) {
+            return new Read<>(null, refuse(action, r, what, "no body forwarded", refusals.noBody(action)));
+        }
+        try {
+            return new Read<>(decoder.decode(r.body()), null);
+        } catch (GoJson.SyntaxError | GoDecode.TypeError e) {
+            return new Read<>(
+                    null,
+                    refuse(
+                            action,
+                            r,
+                            what,
+                            "unreadable body: " + e.getMessage(),
+                            refusals.unreadable(action, e.getMessage())));
+        }
+    }
+
+    @FunctionalInterface
+    private interface Decoder<T> {
+        T decode(byte[] body) throws GoJson.SyntaxError, GoDecode.TypeError;
+    }
+
+    /** A body read, or the refusal because it could not be. */
+    private record Read<T>(T body, Decision refusal) {}
 
     private Decision judged(Action action, Verdict v, AuthzRequest r, String what) {
         Outcome outcome = v.status() == Status.COMPLIANT ? Outcome.ALLOWED : Outcome.EXEMPT;

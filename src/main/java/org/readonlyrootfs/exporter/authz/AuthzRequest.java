@@ -61,10 +61,7 @@ public record AuthzRequest(
      * the daemon would not send: not JSON, not an object, a field of the wrong type, bad base64.
      */
     public static AuthzRequest decode(byte[] json) throws GoJson.SyntaxError, GoDecode.TypeError {
-        GoJson.Value root = GoJson.parse(json);
-        if (!(root instanceof GoJson.Obj o)) {
-            throw new GoJson.SyntaxError("the authorization request is a JSON " + root.type() + ", not an object");
-        }
+        GoJson.Obj o = GoJson.parseObject(json);
         String body64 = GoDecode.string(o, "RequestBody", "RequestBody").orElse("");
         byte[] body;
         try {

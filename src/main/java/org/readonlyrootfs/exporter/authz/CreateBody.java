@@ -27,10 +27,7 @@ record CreateBody(
 
     /** Decodes a body; throws if the daemon would fail it, or if it is not what the daemon would read. */
     static CreateBody decode(byte[] body) throws GoJson.SyntaxError, GoDecode.TypeError {
-        GoJson.Value root = GoJson.parse(body);
-        if (!(root instanceof GoJson.Obj o)) {
-            throw new GoJson.SyntaxError("the body is a JSON " + root.type() + ", not an object");
-        }
+        GoJson.Obj o = GoJson.parseObject(body);
         String image = GoDecode.string(o, "Image", "Image").orElse("");
         Map<String, String> labels = GoDecode.stringMap(o, "Labels", "Labels");
         GoJson.Obj hostConfig = GoDecode.pointer(o, "HostConfig", "HostConfig");

@@ -105,6 +105,15 @@ public final class GoJson {
         return v;
     }
 
+    /** As {@link #parse}, and the value must be an object. */
+    public static Obj parseObject(byte[] document) throws SyntaxError {
+        Value v = parse(document);
+        if (v instanceof Obj o) {
+            return o;
+        }
+        throw new SyntaxError("the body is a JSON " + v.type() + ", not an object");
+    }
+
     private Value value(int depth) throws SyntaxError {
         if (depth >= MAX_DEPTH) {
             throw new SyntaxError("JSON nested deeper than " + MAX_DEPTH + " levels");

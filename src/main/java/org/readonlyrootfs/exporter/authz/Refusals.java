@@ -89,7 +89,8 @@ final class Refusals {
     String selfProtection(String verb, String name) {
         return "The authorization plugin " + pluginName + " enforces " + RULE + " and refuses to " + verb
                 + " a plugin that could be itself (" + AuthzPolicy.quote(name)
-                + "; a name of only hex digits could be its id). To take it out of the daemon's chain: remove it"
+                + (name.matches("[0-9a-fA-F]+") ? ": Docker reads a name of only hex digits as an id prefix" : "")
+                + "). To take it out of the daemon's chain: remove it"
                 + " from \"authorization-plugins\" in /etc/docker/daemon.json and send the daemon SIGHUP (or restart"
                 + " the daemon without --authorization-plugin=" + pluginName + "); then manage the plugin."
                 + more();

@@ -18,10 +18,7 @@ import java.util.Map;
 record ServiceBody(String name, Map<String, String> labels, String image, boolean readOnly) {
 
     static ServiceBody decode(byte[] body) throws GoJson.SyntaxError, GoDecode.TypeError {
-        GoJson.Value root = GoJson.parse(body);
-        if (!(root instanceof GoJson.Obj o)) {
-            throw new GoJson.SyntaxError("the body is a JSON " + root.type() + ", not an object");
-        }
+        GoJson.Obj o = GoJson.parseObject(body);
         String name = GoDecode.string(o, "Name", "Name").orElse("");
         Map<String, String> labels = GoDecode.stringMap(o, "Labels", "Labels");
         GoJson.Obj task = GoDecode.struct(o, "TaskTemplate", "TaskTemplate");

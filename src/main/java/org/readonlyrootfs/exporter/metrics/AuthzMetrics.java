@@ -28,6 +28,7 @@ public final class AuthzMetrics {
     static final String DURATION = ExporterCollector.PREFIX + "authz_decision_duration_seconds";
     static final String MODE = ExporterCollector.PREFIX + "authz_mode";
     static final String BUILD = ExporterCollector.PREFIX + "build";
+    static final String BAD_REQUESTS = ExporterCollector.PREFIX + "authz_bad_requests";
 
     /** Buckets from 10 µs: a decision takes microseconds, the daemon waits for each one. */
     static final double[] BUCKETS = {
@@ -45,6 +46,7 @@ public final class AuthzMetrics {
 
     private final Counter requests;
     private final Histogram duration;
+    private final Counter badRequests;
 
     /** @param mode the mode in force, read on every scrape (a reload may change it) */
     public AuthzMetrics(PrometheusRegistry registry, Supplier<AuthzMode> mode) {
@@ -72,6 +74,11 @@ public final class AuthzMetrics {
         for (Action a : Action.values()) {
             duration.labelValues(a.label());
         }
+        badRequests = Counter.builder()
+                .name(BAD_REQUESTS)
+                .help("Connections to the plugin's socket closed with a 4xx or 5xx answer because what came was not"
+                        + " HTTP as the daemon sends it (garbage, oversized, malformed); none from a healthy daemon")
+                .register(registry);
         registry.register(new ModeCollector(mode));
         Info build = Info.builder()
                 .name(BUILD)
@@ -79,6 +86,11 @@ public final class AuthzMetrics {
                 .labelNames("version", "java_version")
                 .register(registry);
         build.addLabelValues(BuildInfo.version(), BuildInfo.javaVersion());
+    }
+
+    /** Counts a request on the socket that was not HTTP as the daemon sends it. */
+    public void badRequest() {
+        badRequests.inc();
     }
 
     /** Counts one decision and the time it took. */

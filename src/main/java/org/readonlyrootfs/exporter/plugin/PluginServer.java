@@ -62,6 +62,9 @@ public final class PluginServer implements AutoCloseable {
     @FunctionalInterface
     public interface Calls {
         PluginProtocol.Answer handle(String method, String path, byte[] body);
+
+        /** A request that was not HTTP as the server reads it, answered with {@code status} and closed. */
+        default void badRequest(int status, String reason) {}
     }
 
     private final Path socket;
@@ -189,6 +192,7 @@ public final class PluginServer implements AutoCloseable {
                     req = x.read();
                 } catch (HttpExchange.BadRequest e) {
                     deadline.cancel();
+                    calls.badRequest(e.status(), e.getMessage());
                     x.respond(e.status(), PluginProtocol.CONTENT_TYPE, errorJson(e.getMessage()), false);
                     return;
                 }

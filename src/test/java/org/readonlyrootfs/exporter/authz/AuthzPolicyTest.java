@@ -86,7 +86,7 @@ class AuthzPolicyTest {
         // the top-level field of 20.10's deprecated embedded HostConfig: not read by 23 and later
         Decision top = post(enforce(), "/containers/create", "{\"Image\":\"busybox\",\"ReadonlyRootfs\":true}");
         refused(top, Action.CONTAINER_CREATE);
-        assertTrue(top.why().contains("no HostConfig"), top.why());
+        assertTrue(top.why().contains("HostConfig is missing"), top.why());
     }
 
     @Test
