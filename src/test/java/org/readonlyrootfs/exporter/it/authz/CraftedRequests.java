@@ -280,7 +280,7 @@ final class CraftedRequests {
                 l,
                 prefix,
                 "no-type",
-                "no Content-Type, writable (the daemon accepts it, forwards no body)",
+                "no Content-Type, writable (no body forwarded)",
                 Expect.REFUSED,
                 "/containers/create",
                 null,
