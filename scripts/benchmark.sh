@@ -12,6 +12,9 @@
 # false vs true, runs alternated (default 1000 containers; ProcessAndJvmBenchmark).
 # scripts/benchmark.sh --sizing [--containers=0,100,200] [--targets=25,50,100] [--interval=5s]: series per node
 # by container count and metrics settings, and what K nodes cost a real Prometheus (SizingBenchmark, ~6 min).
+# scripts/benchmark.sh --authz [CREATES] [PS]: the authorization plugin's cost: its decision's p50/p99 on its socket,
+# CREATES `docker create --read-only` (default 500) and PS `docker ps` (default 200) with it vs without, its resident
+# memory idle and under that load (AuthzBenchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh >&2
@@ -25,6 +28,9 @@ elif [[ "${1:-}" == --memory-limit=* ]]; then
     main=org.readonlyrootfs.exporter.benchmark.MemoryBenchmark
 elif [[ "${1:-}" == --sizing ]]; then
     main=org.readonlyrootfs.exporter.benchmark.SizingBenchmark
+    shift
+elif [[ "${1:-}" == --authz ]]; then
+    main=org.readonlyrootfs.exporter.benchmark.AuthzBenchmark
     shift
 elif [[ "${1:-}" == --proxy ]]; then
     main=org.readonlyrootfs.exporter.benchmark.ProxyScanBenchmark

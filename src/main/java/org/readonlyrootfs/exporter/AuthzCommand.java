@@ -108,6 +108,7 @@ public final class AuthzCommand implements AutoCloseable {
             c.plugin.close();
             throw e;
         }
+        AuthzWarmup.start(protocol);
         return c;
     }
 

@@ -201,6 +201,14 @@ public final class PrivateDockerd implements ContainerEngine {
         return create(false, List.of(), Engine.SYSTEM, launcher);
     }
 
+    /**
+     * As {@link #start(Engine)}, with extra dockerd arguments, e.g. {@code --authorization-plugin=NAME} (start
+     * the plugin first: the daemon asks it about its own readiness check).
+     */
+    public static PrivateDockerd start(Engine engine, List<String> extraDockerdArgs) {
+        return create(false, List.copyOf(extraDockerdArgs), engine);
+    }
+
     private static PrivateDockerd create(boolean isShared) {
         return create(isShared, List.of());
     }
@@ -330,6 +338,14 @@ public final class PrivateDockerd implements ContainerEngine {
     /** dockerd's (and its containerd's) stdout and stderr. */
     public Path logFile() {
         return dir.resolve("dockerd.log");
+    }
+
+    /** dockerd's process id; fails when it is not running. */
+    public synchronized long pid() {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("dockerd is not running: " + dir);
+        }
+        return process.pid();
     }
 
     public synchronized boolean isRunning() {
