@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,6 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class AuthzPlugin implements AutoCloseable {
     public static final Path SPEC_DIR = Path.of("/etc/docker/plugins");
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String name;
     private final Path dir;
@@ -60,7 +58,7 @@ public final class AuthzPlugin implements AutoCloseable {
      */
     public static AuthzPlugin start(String mode, String... extraArgs) {
         Path jar = exporterJar();
-        String id = randomId();
+        String id = PrivateDockerd.randomId();
         Path dir;
         try {
             dir = Files.createDirectories(Path.of("/tmp", "rre-authz-" + id));
@@ -335,15 +333,6 @@ public final class AuthzPlugin implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static String randomId() {
-        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 6; i++) {
-            sb.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
-        }
-        return sb.toString();
     }
 
     @Override
