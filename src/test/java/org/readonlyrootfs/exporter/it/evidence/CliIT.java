@@ -100,7 +100,7 @@ class CliIT {
         assertEquals(2, r.exitCode());
         assertEquals(
                 "readonly-rootfs-exporter: error: unknown command [frobnicate]: the commands are serve"
-                        + " (the default) and check, see --help",
+                        + " (the default), check and authz, see --help",
                 r.stderr().trim());
     }
 
