@@ -4,9 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,7 +63,7 @@ public final class AuthzPlugin implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        AuthzPlugin p = new AuthzPlugin("rre-authz-" + id, dir, jar, mode, List.of(extraArgs), freePort());
+        AuthzPlugin p = new AuthzPlugin("rre-authz-" + id, dir, jar, mode, List.of(extraArgs), Tools.freePort());
         try {
             Files.writeString(p.specFile(), "unix://" + p.socket() + "\n");
             p.startAgain();
@@ -320,16 +317,6 @@ public final class AuthzPlugin implements AutoCloseable {
                 }
             }
             Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A loopback TCP port free now. */
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

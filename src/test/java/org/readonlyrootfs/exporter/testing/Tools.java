@@ -1,6 +1,10 @@
 package org.readonlyrootfs.exporter.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +26,15 @@ public final class Tools {
         throw new AssertionError(program + " not found on PATH: run scripts/install-test-deps.sh as root");
     }
 
+    /** A loopback TCP port free now. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
     /** Result of a finished process. */
     public record Run(int exitCode, String stdout, String stderr) {}
 

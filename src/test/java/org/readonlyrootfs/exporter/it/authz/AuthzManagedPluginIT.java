@@ -52,7 +52,7 @@ class AuthzManagedPluginIT {
         try (PrivateDockerd d = PrivateDockerd.start(Engine.SYSTEM, List.of("--config-file", daemonJson.toString()))) {
             String image = d.image();
             String name = "rre-authz-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
-            int port = AuthzPlugin.freePort();
+            int port = Tools.freePort();
             d.docker("plugin", "create", name, pluginDir.toString());
             Files.copy(AuthzEnginesIT.exemptionConfig(), conf.resolve("config.conf"));
             d.docker(

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -240,12 +239,6 @@ class ReloadIT {
 
     // ------------------------------------------------------------------------------- SIGHUP, as users run it
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private static void hangUp(Process p) {
         Tools.Run r = Tools.run(List.of("kill", "-HUP", String.valueOf(p.pid())), null, 10);
         assertEquals(0, r.exitCode(), r.stderr());
@@ -258,7 +251,7 @@ class ReloadIT {
         Files.writeString(file, NS + ".scan.interval = 1h\n");
         String name = prefix + "hup";
         dockerd.createSleeper(name, false);
-        int port = freePort();
+        int port = Tools.freePort();
         Path log = dir.resolve("exporter.log");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -49,12 +49,6 @@ class CliIT {
         assertFalse(stderr.contains("\tat ") || stderr.contains("Exception in thread"), stderr);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void helpListsEveryKeyWithItsEnvironmentVariable() {
         Tools.Run r = run("--help");
@@ -123,7 +117,7 @@ class CliIT {
     void servesTheDaemonAndStopsCleanlyOnSigterm() throws Exception {
         PrivateDockerd dockerd = PrivateDockerd.shared();
         dockerd.createSleeper("cli-rw", false);
-        int port = freePort();
+        int port = Tools.freePort();
         Path log = Files.createTempFile("rre-cli", ".log");
         Process p = new ProcessBuilder(java("--web.listen-address=127.0.0.1:" + port, "--scan.interval=1s"))
                 .redirectErrorStream(true)

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -39,12 +37,6 @@ class PrometheusIT {
 
     @TempDir
     Path dir;
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static JsonNode api(int port, String path) throws Exception {
         HttpResponse<String> r = HTTP.send(
@@ -125,7 +117,7 @@ class PrometheusIT {
                             "  - job_name: plain-http",
                             "    static_configs: [{targets: ['" + target + a.port() + "']}]",
                             ""));
-            int port = freePort();
+            int port = Tools.freePort();
             Process prometheus = new ProcessBuilder(
                             Tools.require("prometheus").toString(),
                             "--config.file=" + config,
