@@ -77,7 +77,21 @@ RUN set -eu; \
     printf 'root:x:0:\nnonroot:x:65532:\n' > /rootfs/etc/group; \
     printf 'hosts: files dns\n' > /rootfs/etc/nsswitch.conf; \
     chmod 1777 /rootfs/tmp; \
-    /rootfs/opt/java/bin/java -XX:-UsePerfData -jar /rootfs/app/readonly-rootfs-exporter.jar --version
+    /rootfs/opt/java/bin/java -XX:-UsePerfData -jar /rootfs/app/readonly-rootfs-exporter.jar --version; \
+    # Class-data sharing (docs/performance.md#start-up): a training run archives the classes a start loads, already
+    # parsed and verified, and the ENTRYPOINT maps the archive. ClassDataTraining starts the exporter against a
+    # stand-in daemon on a loopback port (no Docker here), scans once and reads every endpoint. The JVM uses an
+    # archive only with the same jar path and the same JVM flags: /app is the jar's path at run time, and the flags
+    # are the ENTRYPOINT's (ImageFilesTest compares them).
+    test ! -e /app; ln -s /rootfs/app /app; \
+    /rootfs/opt/java/bin/java -XX:MaxRAMPercentage=40 -XX:MinRAMPercentage=40 -Xms16m -XX:+UseSerialGC \
+      -XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError -Djdk.nio.maxCachedBufferSize=262144 \
+      -XX:ArchiveClassesAtExit=/app/readonly-rootfs-exporter.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
+      -cp /app/readonly-rootfs-exporter.jar org.readonlyrootfs.exporter.ClassDataTraining; \
+    # -Xshare:on: the build fails here unless a start maps the archive
+    /rootfs/opt/java/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
+      -XX:SharedArchiveFile=/app/readonly-rootfs-exporter.jsa -Xshare:on -jar /app/readonly-rootfs-exporter.jar --version; \
+    rm /app
 
 FROM ${RUNTIME_IMAGE}
 ARG RUNTIME_IMAGE
@@ -112,11 +126,14 @@ EXPOSE 9966
 # at 16 MiB (without a limit the JVM would start at 1/64 of the host's memory, and touch it), and a thread keeps at
 # most 256 KiB of direct buffer for socket writes (by default, a copy of the largest write it ever made).
 # C1 only (TieredStopAtLevel=1): a faster cold scan and less memory; the steady work gains nothing from C2.
-# Every JVM flag lives here; the benchmarks run the jar with these. Add JVM flags with JAVA_TOOL_OPTIONS; configure
+# SharedArchiveFile: the class-data archive the build stage made for this jar, these flags and this runtime (a
+# start loads its classes from it: docs/performance.md#start-up); with other flags or another jar the JVM says so in
+# one line and starts without it. Every JVM flag lives here; the benchmarks run the jar with these. Add JVM flags with JAVA_TOOL_OPTIONS; configure
 # the exporter with READONLY_ROOTFS_* variables (the HEALTHCHECK reads them too) or flags.
 ENTRYPOINT ["/opt/java/bin/java", "-XX:MaxRAMPercentage=40", "-XX:MinRAMPercentage=40", "-Xms16m", \
             "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", \
-            "-Djdk.nio.maxCachedBufferSize=262144", "-jar", "/app/readonly-rootfs-exporter.jar"]
+            "-Djdk.nio.maxCachedBufferSize=262144", "-XX:SharedArchiveFile=/app/readonly-rootfs-exporter.jsa", \
+            "-jar", "/app/readonly-rootfs-exporter.jar"]
 
 # GETs /-/healthy with a small class of the jar: no curl, wget or shell in the image.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \

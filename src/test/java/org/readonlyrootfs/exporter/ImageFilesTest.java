@@ -43,6 +43,34 @@ class ImageFilesTest {
     }
 
     @Test
+    void theClassDataTrainingRunsAsTheEntrypointDoes() throws IOException {
+        // the JVM maps the archive only for the same jar path and the same flags: the training must use both
+        String dockerfile = read("Dockerfile").replace("\\\n", " ");
+        String entrypoint = group("(?m)^ENTRYPOINT\\s*\\[(.*)\\]\\s*$", dockerfile);
+        List<String> runFlags = Pattern.compile("\"(-[^\"]+)\"")
+                .matcher(entrypoint.substring(0, entrypoint.indexOf("\"-jar\"")))
+                .results()
+                .map(r -> r.group(1))
+                .toList();
+        String jar = group("\"-jar\",\\s*\"([^\"]+)\"", entrypoint);
+        String archive = runFlags.stream()
+                .filter(f -> f.startsWith("-XX:SharedArchiveFile="))
+                .findFirst()
+                .orElseThrow()
+                .substring("-XX:SharedArchiveFile=".length());
+        String training = group("(/rootfs/opt/java/bin/java [^;]*-XX:ArchiveClassesAtExit=[^;]*);", dockerfile);
+        List<String> trainingFlags = List.of(training.substring(0, training.indexOf(" -cp ")).split("\\s+")).stream()
+                .filter(f -> f.startsWith("-") && !f.startsWith("-Xlog:"))
+                .toList();
+        assertEquals(
+                runFlags.stream().filter(f -> !f.startsWith("-XX:SharedArchiveFile=")).toList(),
+                trainingFlags.stream().filter(f -> !f.startsWith("-XX:ArchiveClassesAtExit=")).toList(),
+                "the training's JVM flags are the ENTRYPOINT's");
+        assertTrue(trainingFlags.contains("-XX:ArchiveClassesAtExit=" + archive), training);
+        assertTrue(training.contains(" -cp " + jar + " " + ClassDataTraining.class.getName()), training);
+    }
+
+    @Test
     void exposedAndPublishedPortsAreTheDefaultListenPort() throws IOException {
         int port = new ConfigLoader(Map.of()).load(CommandLine.parse()).web().port();
         assertEquals(Integer.toString(port), group("^EXPOSE (\\d+)$", read("Dockerfile")));

@@ -98,7 +98,7 @@ public final class MemoryBenchmark {
 
     private static void measure(Path java, Path jar, String host, int n, long limit, int clients, Duration duration)
             throws Exception {
-        List<String> jvmFlags = ScanBenchmark.imageJvmFlags(Path.of("Dockerfile"));
+        List<String> jvmFlags = ClassDataArchive.flags(ScanBenchmark.imageJvmFlags(Path.of("Dockerfile")), java, jar);
         dropPageCache(java.getParent().getParent());
         dropPageCache(jar);
         int port = ScanBenchmark.freePort();

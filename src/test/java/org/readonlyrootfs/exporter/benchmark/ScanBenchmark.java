@@ -48,6 +48,7 @@ public final class ScanBenchmark {
     private static final int COLD_RUNS = 5;
     /** The JVM flags of the container image's ENTRYPOINT (those before -jar): the exporter is measured as shipped. */
     private static final List<String> JVM_FLAGS = imageJvmFlags(Path.of("Dockerfile"));
+    private static final java.util.Map<Path, List<String>> JVM_FLAGS_BY_JAR = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * For the churn's exporter, in addition: every full GC compacts completely. The serial collector
      * otherwise leaves up to 5% of the old generation as "dead wood" (dead objects turned into int[]
@@ -596,7 +597,9 @@ public final class ScanBenchmark {
         List<String> cmd = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (imageFlags) {
-            cmd.addAll(JVM_FLAGS);
+            // the class-data archive as the image has it, made for this jar and this Java runtime
+            cmd.addAll(JVM_FLAGS_BY_JAR.computeIfAbsent(
+                    jar, j -> ClassDataArchive.flags(JVM_FLAGS, Path.of(cmd.get(0)), j)));
         }
         cmd.addAll(jvmFlags);
         cmd.addAll(List.of(
