@@ -80,9 +80,9 @@ RUN set -eu; \
     /rootfs/opt/java/bin/java -XX:-UsePerfData -jar /rootfs/app/readonly-rootfs-exporter.jar --version; \
     # Class-data sharing (docs/performance.md#start-up): a training run archives the classes a start loads, already
     # parsed and verified, and the ENTRYPOINT maps the archive. ClassDataTraining starts the exporter against a
-    # stand-in daemon on a loopback port (no Docker here), scans once and reads every endpoint. The JVM uses an
-    # archive only with the same jar path and the same JVM flags: /app is the jar's path at run time, and the flags
-    # are the ENTRYPOINT's (ImageFilesTest compares them).
+    # stand-in daemon on a loopback port (no Docker here), scans once and reads every endpoint. The JVM maps an
+    # archive only for the same jar (path, size, time) and runtime: /app is the jar's path at run time. The flags
+    # are the ENTRYPOINT's (ImageFilesTest compares them), so that the training loads what a start loads.
     test ! -e /app; ln -s /rootfs/app /app; \
     /rootfs/opt/java/bin/java -XX:MaxRAMPercentage=40 -XX:MinRAMPercentage=40 -Xms16m -XX:+UseSerialGC \
       -XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError -Djdk.nio.maxCachedBufferSize=262144 \
@@ -127,8 +127,8 @@ EXPOSE 9966
 # most 256 KiB of direct buffer for socket writes (by default, a copy of the largest write it ever made).
 # C1 only (TieredStopAtLevel=1): a faster cold scan and less memory; the steady work gains nothing from C2.
 # SharedArchiveFile: the class-data archive the build stage made for this jar, these flags and this runtime (a
-# start loads its classes from it: docs/performance.md#start-up); with other flags or another jar the JVM says so in
-# one line and starts without it. Every JVM flag lives here; the benchmarks run the jar with these. Add JVM flags with JAVA_TOOL_OPTIONS; configure
+# start loads its classes from it: docs/performance.md#start-up); with another jar the JVM says so in one line and
+# starts without it. Every JVM flag lives here; the benchmarks run the jar with these. Add JVM flags with JAVA_TOOL_OPTIONS; configure
 # the exporter with READONLY_ROOTFS_* variables (the HEALTHCHECK reads them too) or flags.
 ENTRYPOINT ["/opt/java/bin/java", "-XX:MaxRAMPercentage=40", "-XX:MinRAMPercentage=40", "-Xms16m", \
             "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", \

@@ -41,7 +41,8 @@ public final class ClassDataTraining {
         try {
             RequestPathWarmup.start().join();
             try (StandInDaemon daemon = StandInDaemon.start()) {
-                CommandLine cli = CommandLine.parse("--docker.host=" + daemon.host(), "--web.listen-address=127.0.0.1:0");
+                CommandLine cli =
+                        CommandLine.parse("--docker.host=" + daemon.host(), "--web.listen-address=127.0.0.1:0");
                 ConfigLoader loader = new ConfigLoader(Map.of());
                 ExporterConfig config = loader.load(cli);
                 try (Exporter exporter = Exporter.start(config, Clock.systemUTC(), () -> loader.load(cli))) {

@@ -59,12 +59,18 @@ class ImageFilesTest {
                 .orElseThrow()
                 .substring("-XX:SharedArchiveFile=".length());
         String training = group("(/rootfs/opt/java/bin/java [^;]*-XX:ArchiveClassesAtExit=[^;]*);", dockerfile);
-        List<String> trainingFlags = List.of(training.substring(0, training.indexOf(" -cp ")).split("\\s+")).stream()
+        List<String> trainingFlags = List.of(
+                        training.substring(0, training.indexOf(" -cp ")).split("\\s+"))
+                .stream()
                 .filter(f -> f.startsWith("-") && !f.startsWith("-Xlog:"))
                 .toList();
         assertEquals(
-                runFlags.stream().filter(f -> !f.startsWith("-XX:SharedArchiveFile=")).toList(),
-                trainingFlags.stream().filter(f -> !f.startsWith("-XX:ArchiveClassesAtExit=")).toList(),
+                runFlags.stream()
+                        .filter(f -> !f.startsWith("-XX:SharedArchiveFile="))
+                        .toList(),
+                trainingFlags.stream()
+                        .filter(f -> !f.startsWith("-XX:ArchiveClassesAtExit="))
+                        .toList(),
                 "the training's JVM flags are the ENTRYPOINT's");
         assertTrue(trainingFlags.contains("-XX:ArchiveClassesAtExit=" + archive), training);
         assertTrue(training.contains(" -cp " + jar + " " + ClassDataTraining.class.getName()), training);

@@ -24,7 +24,8 @@ final class ClassDataArchive {
 
     /** The image's JVM flags for {@code jar} run by {@code java}, the archive flag naming a local archive. */
     static List<String> flags(List<String> imageFlags, Path java, Path jar) {
-        List<String> others = imageFlags.stream().filter(f -> !f.startsWith(FLAG)).toList();
+        List<String> others =
+                imageFlags.stream().filter(f -> !f.startsWith(FLAG)).toList();
         if (others.size() == imageFlags.size()) {
             return imageFlags;
         }
@@ -35,7 +36,8 @@ final class ClassDataArchive {
             }
             Path dir = Path.of("target", "class-data").toAbsolutePath();
             Files.createDirectories(dir);
-            Path archive = dir.resolve(absoluteJar.getFileName() + "-" + Integer.toHexString(List.of(
+            Path archive = dir.resolve(absoluteJar.getFileName() + "-"
+                    + Integer.toHexString(List.of(
                                     absoluteJar.toString(),
                                     Files.size(absoluteJar),
                                     Files.getLastModifiedTime(absoluteJar).toMillis(),

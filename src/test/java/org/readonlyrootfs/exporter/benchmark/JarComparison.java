@@ -50,6 +50,11 @@ public final class JarComparison {
             List<String> ids = client.ids();
             CurlBaseline curl = new CurlBaseline(dockerd.host());
             int port = ScanBenchmark.freePort();
+            for (Path j : jars) {
+                // with the image's flags, each jar's class-data archive as its image has it (none for a jar that
+                // predates it), made before the clock runs
+                System.err.println(j + ": " + String.join(" ", ScanBenchmark.shippedFlags(j)));
+            }
             for (int r = 0; r < rounds; r++) {
                 lists[r] = curl.rawList(3);
                 floors[r] = curl.inspectsOverOneConnection(ids);

@@ -292,6 +292,37 @@ class ImageIT {
         report("image %s: %d MB (%d files)", TAG, size / 1_000_000, files.size());
     }
 
+    @Test
+    void aStartLoadsTheExportersClassesFromTheImagesClassDataArchive() {
+        // the ENTRYPOINT's JVM flags as the image has them, -Xshare:on (no start without the archive mapped)
+        String entrypoint = dockerd.docker("image", "inspect", "--format", "{{json .Config.Entrypoint}}", TAG);
+        List<String> flags = java.util.regex.Pattern.compile("\"(-[^\"]+)\"")
+                .matcher(entrypoint.substring(0, entrypoint.indexOf("\"-jar\"")))
+                .results()
+                .map(r -> r.group(1))
+                .toList();
+        assertTrue(flags.contains("-XX:SharedArchiveFile=/app/readonly-rootfs-exporter.jsa"), entrypoint);
+        List<String> cmd = new java.util.ArrayList<>(List.of("run", "--rm", "--entrypoint", "/opt/java/bin/java", TAG));
+        cmd.addAll(flags);
+        cmd.addAll(List.of(
+                "-Xshare:on", "-Xlog:class+load=info", "-jar", "/app/readonly-rootfs-exporter.jar", "--version"));
+        String out = dockerd.docker(cmd.toArray(String[]::new));
+        assertTrue(out.contains("readonly-rootfs-exporter 0.1.0"), out);
+        long fromArchive = out.lines()
+                .filter(l ->
+                        l.contains(" org.readonlyrootfs.exporter.") && l.endsWith("source: shared objects file (top)"))
+                .count();
+        long fromJar = out.lines()
+                .filter(l -> l.contains(" org.readonlyrootfs.exporter.") && l.contains("source: file:/app/"))
+                .count();
+        // the command line's classes, at least, come from the archive
+        assertTrue(
+                out.contains("org.readonlyrootfs.exporter.config.CommandLine source: shared objects file (top)"), out);
+        report(
+                "class-data archive: %d of the exporter's classes from the archive, %d from the jar",
+                fromArchive, fromJar);
+    }
+
     // ---------------------------------------------------------------- the swarm stack and Prometheus
 
     @Test
