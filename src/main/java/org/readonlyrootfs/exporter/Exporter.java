@@ -114,9 +114,6 @@ public final class Exporter implements AutoCloseable {
         scan.requests().timeTo(latencies);
         registry.register(latencies.collector(scanner::host));
         CgroupMemory.ofThisProcess().register(registry, scanner::host);
-        // the first scan starts now, beside the HTTP server's start-up (a scrape waits for it, see above)
-        ScanLoop loop = new ScanLoop(scanner, config.scanInterval());
-        loop.start();
         // the server answers POST /-/reload from its start; the reloader needs the server, so it comes after
         AtomicReference<ConfigReloader> reloader = new AtomicReference<>();
         ExporterServer server;
@@ -139,10 +136,10 @@ public final class Exporter implements AutoCloseable {
                                         false, List.of("the exporter is still starting: try again"), List.of());
                     });
         } catch (IOException | RuntimeException e) {
-            loop.close();
             scan.close();
             throw e;
         }
+        ScanLoop loop = new ScanLoop(scanner, config.scanInterval());
         ConfigReloader reloads = new ConfigReloader(reloadSource, config, scanner, loop, server, clock);
         reloader.set(reloads);
         registry.register(new ConfigReloadCollector(
@@ -152,6 +149,7 @@ public final class Exporter implements AutoCloseable {
             return new AuthzChainCollector.Chain(
                     scanner.host(), scanner.authorizationPlugins(), watch.pluginName(), watch.required());
         }));
+        loop.start();
         scan.remediation().ifPresent(RemediationObserver::start);
         // the fixes known per image, for the authorization plugin's refusals (authz.hints-file, follows reloads)
         HintsPublisher hints = new HintsPublisher(

@@ -36,19 +36,12 @@ public final class EngineGateway implements DockerGateway {
     private final RequestListener requests;
     private final CallDeadline deadline;
     private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
-    private final boolean warmup;
     private EngineTransport http; // guarded by this
 
     public EngineGateway(DockerEndpoint endpoint, RequestListener listener) {
-        this(endpoint, listener, false);
-    }
-
-    /** @param warmup this gateway is {@link RequestPathWarmup}'s own: its calls do not end the warm-up */
-    EngineGateway(DockerEndpoint endpoint, RequestListener listener, boolean warmup) {
         this.endpoint = endpoint;
         this.requests = listener;
         this.deadline = new CallDeadline(endpoint.timeout());
-        this.warmup = warmup;
     }
 
     @Override
@@ -170,9 +163,6 @@ public final class EngineGateway implements DockerGateway {
 
     /** One GET with its own deadline; errors become one-line {@link DockerException}s. */
     private <T> T get(String operation, String path, BodyReader<T> reader) {
-        if (!warmup) {
-            RequestPathWarmup.realCallsBegin(); // the first scan has the cores now
-        }
         requests.requestSent(operation);
         long started = System.nanoTime();
         boolean ok = false;

@@ -12,10 +12,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * A stand-in for the Docker daemon on a loopback port, answering the exporter's GETs with built-in samples
  * (one read-only container, a daemon outside any swarm): {@code /info}, the list, an inspect for any other
- * container path, and an events stream that stays open and silent. It lets the request path run with no
- * Docker at all: for {@link RequestPathWarmup} at start, and for the image build's class-data training
- * run. Each connection has its own thread (keep-alive); all end when it is closed. Nothing is written to
- * disk.
+ * container path, and an events stream that stays open and silent. It lets the whole start run with no
+ * Docker at all, for the image build's class-data training run ({@code ClassDataTraining}); its samples
+ * also feed {@link RequestPathWarmup}. Each connection has its own thread (keep-alive); all end when it is
+ * closed. Nothing is written to disk.
  */
 public final class StandInDaemon implements AutoCloseable {
     /** The container the samples describe (read-only). */
