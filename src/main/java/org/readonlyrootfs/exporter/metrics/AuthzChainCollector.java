@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 /**
  * Whether the daemon has the readonly-rootfs authorization plugin in its chain ({@code GET /info}, {@code
- * Plugins.Authorization}, read at every scan), which plugins the chain holds, and whether the site expects
+ * Plugins.Authorization}, read when the daemon may have changed: see {@code Scanner}), which plugins the chain holds, and whether the site expects
  * protection ({@code authz.required}): the SOC's view of which nodes refuse writable containers before
  * they exist. Nothing about the chain is exported until the daemon first answered.
  */
@@ -55,7 +55,7 @@ public final class AuthzChainCollector implements MultiCollector {
             GaugeSnapshot.Builder active = GaugeSnapshot.builder()
                     .name(PLUGIN_ACTIVE)
                     .help("1 for every authorization plugin in the Docker daemon's chain as GET /info lists it"
-                            + " (Plugins.Authorization, read at every scan: the chain the daemon started with, a SIGHUP"
+                            + " (Plugins.Authorization, read when the daemon may have changed: at start, after each reconnection of the events stream, every 5 minutes; the chain the daemon started with, a SIGHUP"
                             + " does not change it), named as the daemon names it; no series when it has none");
             new LinkedHashSet<>(plugins)
                     .stream()

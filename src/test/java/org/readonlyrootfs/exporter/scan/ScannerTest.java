@@ -57,13 +57,13 @@ class ScannerTest {
     }
 
     @Test
-    void aSteadyStateScanIsOneListCallBesideOneInfoCallAndNoInspect() {
+    void aSteadyStateScanIsOneListCallAndNoInspect() {
         docker.add("a1", "ro", "running", true, Map.of());
         docker.add("b2", "rw", "exited", false, Map.of());
         Snapshot first = scanner.scan();
         assertEquals(Map.of("info", 1L, "list", 1L, "inspect", 2L, "events", 0L), first.dockerRequests());
         Snapshot second = scanner.scan();
-        assertEquals(Map.of("info", 2L, "list", 2L, "inspect", 2L, "events", 0L), second.dockerRequests());
+        assertEquals(Map.of("info", 1L, "list", 2L, "inspect", 2L, "events", 0L), second.dockerRequests());
         assertEquals(List.of("ro", "rw"), names(second));
         assertEquals("node-1", second.host());
         assertEquals(1, second.counts().get(Status.COMPLIANT));
@@ -207,7 +207,7 @@ class ScannerTest {
         docker.swarmManager = false;
         docker.servicesError = null;
         Snapshot demoted = scanner.scan();
-        assertEquals(3L, demoted.dockerRequests().get("info"), "who is manager is asked at every scan");
+        assertEquals(2L, demoted.dockerRequests().get("info"), "asked again after the manager refused its services");
         assertFalse(demoted.swarmManager());
         assertEquals(List.of(), demoted.services());
     }
@@ -252,28 +252,49 @@ class ScannerTest {
     }
 
     @Test
-    void theDaemonIsAskedWhoItIsAtEveryScan() {
+    void theDaemonIsAskedWhoItIsWhenItMayHaveChangedAndEveryFiveMinutes() {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         Scanner s = new Scanner(docker, new Classifier(true), requests, clock, "h");
         assertEquals(Optional.empty(), s.authorizationPlugins(), "nothing is known before the daemon answered");
         s.scan();
         assertEquals(Optional.of(List.of()), s.authorizationPlugins());
-        clock.advance(Duration.ofSeconds(15));
         docker.swarmManager = true;
         docker.authorizationPlugins = List.of("other-authz", "readonly-rootfs:latest");
-        Snapshot later = s.scan();
-        assertEquals(2L, later.dockerRequests().get("info"));
-        assertTrue(later.swarmManager(), "a node promoted to manager is noticed at the next scan");
+        clock.advance(Duration.ofSeconds(15));
+        Snapshot steady = s.scan();
+        assertEquals(1L, steady.dockerRequests().get("info"), "a steady scan is the list call alone");
+        assertFalse(steady.swarmManager());
+
+        // a new events connection (a restarted daemon ends the stream): asked at the next scan
+        s.eventsStreamUp(true);
+        Snapshot reconnected = s.scan();
+        assertEquals(2L, reconnected.dockerRequests().get("info"));
         assertEquals(
                 Optional.of(List.of("other-authz", "readonly-rootfs:latest")),
                 s.authorizationPlugins(),
-                "a changed chain (a daemon restarted with the plugin) is seen at the next scan");
+                "a changed chain (a daemon restarted with the plugin) is seen after the reconnection");
+        assertTrue(reconnected.swarmManager());
+
+        // nothing said so, yet the daemon changed (a promotion): seen within INFO_REFRESH
+        docker.swarmManager = false;
+        clock.advance(Scanner.INFO_REFRESH.minusSeconds(1));
+        assertTrue(s.scan().swarmManager(), "not asked again before INFO_REFRESH");
+        clock.advance(Duration.ofSeconds(1));
+        Snapshot refreshed = s.scan();
+        assertEquals(3L, refreshed.dockerRequests().get("info"));
+        assertFalse(refreshed.swarmManager());
+
+        // unreachable, then back: asked at once
         docker.down = true;
         assertFalse(s.scan().dockerUp());
         assertEquals(
                 Optional.of(List.of("other-authz", "readonly-rootfs:latest")),
                 s.authorizationPlugins(),
                 "the last chain is kept while the daemon is away");
+        docker.down = false;
+        docker.authorizationPlugins = List.of();
+        assertTrue(s.scan().dockerUp());
+        assertEquals(Optional.of(List.of()), s.authorizationPlugins(), "read again once the daemon is back");
     }
 
     @Test
