@@ -697,9 +697,11 @@ public final class ScanBenchmark {
                 int scans = i + 2;
                 Scrape s = waitFor(
                         () -> {
-                            // a light poll: a scrape loop would compete with the scans it measures
+                            // a light poll, once a second (the scans are 5 s apart): a scrape that
+                            // overlaps a scan competes with it for the 2 cores (with 4 polls a second
+                            // a third of the scans overlapped one; Prometheus scrapes every 15 s)
                             java.util.concurrent.locks.LockSupport.parkNanos(
-                                    Duration.ofMillis(250).toNanos());
+                                    Duration.ofMillis(1000).toNanos());
                             return tryScrape(port);
                         },
                         x -> x != null
