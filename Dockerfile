@@ -128,8 +128,8 @@ EXPOSE 9966
 # C1 only (TieredStopAtLevel=1): a faster cold scan and less memory; the steady work gains nothing from C2.
 # SharedArchiveFile: the class-data archive the build stage made for this jar, these flags and this runtime (a
 # start loads its classes from it: docs/performance.md#start-up); with another jar the JVM says so in one line and
-# starts without it. Every JVM flag lives here; the benchmarks run the jar with these. Add JVM flags with JAVA_TOOL_OPTIONS; configure
-# the exporter with READONLY_ROOTFS_* variables (the HEALTHCHECK reads them too) or flags.
+# starts without it. Every JVM flag lives here; the benchmarks run the jar with these. Add JVM flags with
+# JAVA_TOOL_OPTIONS; configure the exporter with READONLY_ROOTFS_* variables (the HEALTHCHECK reads them too) or flags.
 ENTRYPOINT ["/opt/java/bin/java", "-XX:MaxRAMPercentage=40", "-XX:MinRAMPercentage=40", "-Xms16m", \
             "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError", \
             "-Djdk.nio.maxCachedBufferSize=262144", "-XX:SharedArchiveFile=/app/readonly-rootfs-exporter.jsa", \

@@ -26,8 +26,9 @@ import org.readonlyrootfs.exporter.scan.Snapshot;
  * stream, HTTP server, metrics) against a {@link StandInDaemon} on a loopback port, until its first scan
  * is done; then {@code /metrics} is read as Prometheus and as curl ask for it, and it stops. Only what a
  * start and a scrape load: every process maps the archive whole, so each class more costs every process
- * memory (the checklists' and the landing page's classes load from the jar when first asked for). Exit status 0, or 1 with one line saying what
- * failed (the image build then fails: an archive of a broken start is worth nothing).
+ * memory (the checklists' and the landing page's classes load from the jar when first asked for). Exit
+ * status 0, or 1 with one line saying what failed (the image build then fails: an archive of a broken
+ * start is worth nothing).
  */
 public final class ClassDataTraining {
     private static final Duration FIRST_SCAN = Duration.ofSeconds(60);
@@ -73,9 +74,9 @@ public final class ClassDataTraining {
 
     /**
      * {@code GET path} over a plain socket (the JDK's HTTP client would put its own classes into the
-     * archive); returns the answer's head line, after reading the whole answer.
+     * archive), its whole answer read; fails unless the status is 200.
      */
-    private static String get(int port, String path, boolean gzip) throws IOException {
+    private static void get(int port, String path, boolean gzip) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
@@ -89,7 +90,6 @@ public final class ClassDataTraining {
                 throw new IOException(
                         "GET " + path + " answered " + head.lines().findFirst().orElse("nothing"));
             }
-            return head;
         }
     }
 }

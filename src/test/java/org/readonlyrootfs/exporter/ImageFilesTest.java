@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.readonlyrootfs.exporter.benchmark.ScanBenchmark;
 import org.readonlyrootfs.exporter.config.CommandLine;
 import org.readonlyrootfs.exporter.config.ConfigLoader;
 
@@ -47,11 +48,7 @@ class ImageFilesTest {
         // the JVM maps the archive only for the same jar path and the same flags: the training must use both
         String dockerfile = read("Dockerfile").replace("\\\n", " ");
         String entrypoint = group("(?m)^ENTRYPOINT\\s*\\[(.*)\\]\\s*$", dockerfile);
-        List<String> runFlags = Pattern.compile("\"(-[^\"]+)\"")
-                .matcher(entrypoint.substring(0, entrypoint.indexOf("\"-jar\"")))
-                .results()
-                .map(r -> r.group(1))
-                .toList();
+        List<String> runFlags = ScanBenchmark.imageJvmFlags(Path.of("Dockerfile"));
         String jar = group("\"-jar\",\\s*\"([^\"]+)\"", entrypoint);
         String archive = runFlags.stream()
                 .filter(f -> f.startsWith("-XX:SharedArchiveFile="))

@@ -13,9 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * Whether the daemon has the readonly-rootfs authorization plugin in its chain ({@code GET /info}, {@code
- * Plugins.Authorization}, read when the daemon may have changed: see {@code Scanner}), which plugins the chain holds, and whether the site expects
- * protection ({@code authz.required}): the SOC's view of which nodes refuse writable containers before
- * they exist. Nothing about the chain is exported until the daemon first answered.
+ * Plugins.Authorization}, read when the daemon may have changed: see {@code Scanner}), which plugins the
+ * chain holds, and whether the site expects protection ({@code authz.required}): the SOC's view of which
+ * nodes refuse writable containers before they exist. Nothing about the chain is exported until the daemon first answered.
  */
 public final class AuthzChainCollector implements MultiCollector {
     static final String PLUGIN_ACTIVE = ExporterCollector.PREFIX + "authz_plugin_active";
@@ -54,9 +54,11 @@ public final class AuthzChainCollector implements MultiCollector {
         c.plugins().ifPresent(plugins -> {
             GaugeSnapshot.Builder active = GaugeSnapshot.builder()
                     .name(PLUGIN_ACTIVE)
-                    .help("1 for every authorization plugin in the Docker daemon's chain as GET /info lists it"
-                            + " (Plugins.Authorization, read when the daemon may have changed: at start, after each reconnection of the events stream, every 5 minutes; the chain the daemon started with, a SIGHUP"
-                            + " does not change it), named as the daemon names it; no series when it has none");
+                    .help(
+                            "1 for every authorization plugin in the Docker daemon's chain as GET /info lists it"
+                                    + " (Plugins.Authorization, read when the daemon may have changed: at start, after each"
+                                    + " reconnection of the events stream, every 5 minutes; the chain the daemon started with,"
+                                    + " a SIGHUP does not change it), named as the daemon names it; no series when it has none");
             new LinkedHashSet<>(plugins)
                     .stream()
                             .limit(MAX_PLUGINS)

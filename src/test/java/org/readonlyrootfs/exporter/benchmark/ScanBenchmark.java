@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -48,9 +49,8 @@ public final class ScanBenchmark {
     private static final int COLD_RUNS = 5;
     /** The JVM flags of the container image's ENTRYPOINT (those before -jar): the exporter is measured as shipped. */
     private static final List<String> JVM_FLAGS = imageJvmFlags(Path.of("Dockerfile"));
-
-    private static final java.util.Map<Path, List<String>> JVM_FLAGS_BY_JAR =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Those flags per jar, the class-data archive made for it (see {@link #shippedFlags}). */
+    private static final Map<Path, List<String>> JVM_FLAGS_BY_JAR = new ConcurrentHashMap<>();
     /**
      * For the churn's exporter, in addition: every full GC compacts completely. The serial collector
      * otherwise leaves up to 5% of the old generation as "dead wood" (dead objects turned into int[]
@@ -194,10 +194,8 @@ public final class ScanBenchmark {
                 floors[run] = curl.inspectsOverOneConnection(ids);
                 coldRatios[run] = coldScans[run] / floors[run];
             }
-            Arrays.sort(floors);
-            Arrays.sort(coldRatios);
-            double floor = floors[COLD_RUNS / 2];
-            double coldRatio = coldRatios[COLD_RUNS / 2];
+            double floor = medianOf(floors);
+            double coldRatio = medianOf(coldRatios);
             Arrays.sort(coldScans);
             Arrays.sort(firstMetricsTimes);
             double coldScan = coldScans[COLD_RUNS / 2];
@@ -225,12 +223,9 @@ public final class ScanBenchmark {
                     scans[i] = time(() -> check(scanner.scan().containers().size() == count, "warm scan"));
                     ratios[i] = scans[i] / lists[i];
                 }
-                Arrays.sort(scans);
-                Arrays.sort(lists);
-                Arrays.sort(ratios);
-                warm = scans[4];
-                warmLists = lists[4];
-                warmRatio = ratios[4];
+                warm = medianOf(scans);
+                warmLists = medianOf(lists);
+                warmRatio = medianOf(ratios);
                 check(
                         scanner.current().dockerRequests().get("inspect") == n,
                         "inspects " + scanner.current().dockerRequests());
@@ -256,10 +251,8 @@ public final class ScanBenchmark {
             Arrays.sort(processWarm[1]);
             double warmImage = processWarm[0][WARM_RUNS / 2];
             double warmPlain = processWarm[1][WARM_RUNS / 2];
-            Arrays.sort(processWarmRatio[0]);
-            Arrays.sort(processWarmRatio[1]);
-            double warmImageRatio = processWarmRatio[0][WARM_RUNS / 2];
-            double warmPlainRatio = processWarmRatio[1][WARM_RUNS / 2];
+            double warmImageRatio = medianOf(processWarmRatio[0]);
+            double warmPlainRatio = medianOf(processWarmRatio[1]);
 
             // detection through events: writable containers created one by one, then removed one by one
             double[] create = new double[DETECTIONS];
@@ -815,6 +808,12 @@ public final class ScanBenchmark {
         long t = System.nanoTime();
         r.run();
         return secs(t);
+    }
+
+    /** The median of an odd-sized sample (sorted in place). */
+    private static double medianOf(double[] sample) {
+        Arrays.sort(sample);
+        return sample[sample.length / 2];
     }
 
     private static double median(int runs, Runnable r) {
